@@ -1,0 +1,108 @@
+"""Mesa's command line: python -m core <command> (see --help)."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+
+from core.config import ConfigError, get_settings
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    from core.db import migrate
+
+    url = get_settings().database
+    migrate(url)
+    print(f"Database is up to date ({_safe(url)}).")
+    return 0
+
+
+def _seed_demo(args: argparse.Namespace) -> int:
+    from core import demo
+    from core.db import make_engine, migrate, session_factory
+
+    settings = get_settings()
+    migrate(settings.database)
+    engine = make_engine(settings.database)
+    factory = session_factory(engine)
+    if args.if_empty and not demo.is_empty(factory):
+        print("The database already has tickets; demo data not added.")
+    else:
+        count = demo.seed(factory, tickets=args.tickets, days=args.days, seed=args.seed, settings=settings)
+        print(f"Added {count} demo tickets over the last {args.days} days.")
+    demo.print_accounts()
+    engine.dispose()
+    return 0
+
+
+def _create_user(args: argparse.Namespace) -> int:
+    from core import accounts
+    from core.db import make_engine, session_factory, unit_of_work
+    from core.errors import DomainError
+
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    elif sys.stdin.isatty():
+        password = getpass.getpass("Password: ")
+        if password != getpass.getpass("Repeat the password: "):
+            print("The passwords differ; nothing was created.", file=sys.stderr)
+            return 1
+    else:
+        print("No terminal to ask for the password: use --password-stdin.", file=sys.stderr)
+        return 2
+    engine = make_engine(get_settings().database)
+    try:
+        with unit_of_work(session_factory(engine)) as session:
+            user = accounts.create_user(session, email=args.email, name=args.name, role=args.role,
+                                        password=password, locale=args.locale)
+            print(f"Created {user.role} {user.email} (id {user.id}).")
+    except DomainError as exc:
+        print(exc.message("en"), file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    return 0
+
+
+def _safe(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m core", description="Mesa help desk: administration commands.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="<command>")
+
+    migrate = commands.add_parser("migrate", help="create or upgrade the database schema")
+    migrate.set_defaults(run=_migrate)
+
+    seed = commands.add_parser("seed-demo", help="add demo accounts and tickets")
+    seed.add_argument("--tickets", type=int, default=300, help="how many tickets (default 300)")
+    seed.add_argument("--days", type=int, default=90, help="spread over the last D days (default 90)")
+    seed.add_argument("--seed", type=int, default=7, help="random seed, for the same data every time")
+    seed.add_argument("--if-empty", action="store_true", help="only when the database has no tickets")
+    seed.set_defaults(run=_seed_demo)
+
+    create = commands.add_parser("create-user", help="create an account (asks for the password)")
+    create.add_argument("--email", required=True)
+    create.add_argument("--name", required=True)
+    create.add_argument("--role", required=True, choices=("customer", "agent", "manager", "admin"))
+    create.add_argument("--locale", default="en", choices=("en", "es"))
+    create.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    create.set_defaults(run=_create_user)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,177 @@
+"""Attachments: checked by content (not by name), limited, named safely, stored once.
+
+Files are never unpacked or executed. A zip is stored as it came.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import PurePosixPath, PureWindowsPath
+
+import filetype
+from sqlalchemy import insert
+from sqlalchemy.orm import Session
+
+from core.config import Settings
+from core.errors import Collector
+from core.models import Attachment, AttachmentBlob, Message
+
+# extension -> MIME types the content may have
+ACCEPTED: dict[str, tuple[str, ...]] = {
+    "png": ("image/png",),
+    "jpg": ("image/jpeg",),
+    "jpeg": ("image/jpeg",),
+    "gif": ("image/gif",),
+    "webp": ("image/webp",),
+    "mp4": ("video/mp4", "video/x-m4v", "video/quicktime"),
+    "webm": ("video/webm", "video/x-matroska"),
+    "mov": ("video/quicktime", "video/mp4"),
+    "pdf": ("application/pdf",),
+    "zip": ("application/zip",),
+    "txt": ("text/plain",),
+    "log": ("text/plain",),
+    "csv": ("text/csv", "text/plain"),
+}
+TEXT_TYPES = {"txt": "text/plain", "log": "text/plain", "csv": "text/csv"}
+MAX_NAME = 150
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file as the user gave it."""
+
+    filename: str
+    content: bytes
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    filename: str
+    content_type: str
+    content: bytes
+    sha256: str
+
+    @property
+    def size(self) -> int:
+        return len(self.content)
+
+
+def human_size(size: float) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size} B"
+
+
+def safe_filename(name: str) -> str:
+    """A name that is only a name: no folders, no control characters, not too long."""
+    name = unicodedata.normalize("NFC", name or "")
+    name = PureWindowsPath(PurePosixPath(name.replace("\x00", "")).name).name
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
+    name = re.sub(r"\s+", " ", name).strip(" .") or "file"
+    stem, dot, ext = name.rpartition(".")
+    if len(name) > MAX_NAME:
+        name = (stem[: MAX_NAME - len(ext) - 1] + "." + ext) if dot and len(ext) <= 10 else name[:MAX_NAME]
+    return name
+
+
+def extension(name: str) -> str:
+    return name.rpartition(".")[2].lower() if "." in name else ""
+
+
+def _looks_like_text(content: bytes) -> bool:
+    sample = content[:65536]
+    if b"\x00" in sample:
+        return False
+    try:
+        text = sample.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(sample) - 4:  # not just a character cut at the sample's end
+            text = sample.decode("latin-1")
+        else:
+            text = sample[: exc.start].decode("utf-8")
+    bad = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\t\r\n\f")
+    return bad <= len(text) // 1000
+
+
+def sniff(content: bytes) -> str:
+    """The MIME type the bytes are, by their signature; text/plain for plain text."""
+    kind = filetype.guess(content)
+    if kind is not None:
+        return kind.mime
+    return "text/plain" if _looks_like_text(content) else "application/octet-stream"
+
+
+def check_uploads(uploads: Sequence[Upload], settings: Settings, errors: Collector,
+                  field: str = "attachments") -> list[CheckedFile]:
+    """Validate every file; each refused file is named with its reason."""
+    checked: list[CheckedFile] = []
+    if len(uploads) > settings.max_attachments:
+        errors.add(field, "errors.too_many_files", max=settings.max_attachments, count=len(uploads))
+        return []
+    for upload in uploads:
+        name = safe_filename(upload.filename)
+        problem = _check_one(name, upload.content, settings)
+        if problem:
+            errors.add(field, problem[0], **problem[1])
+            continue
+        ext = extension(name)
+        found = sniff(upload.content)
+        content_type = TEXT_TYPES.get(ext, found)
+        checked.append(CheckedFile(name, content_type, upload.content, hashlib.sha256(upload.content).hexdigest()))
+    total = sum(len(u.content) for u in uploads)
+    if total > settings.max_ticket_bytes:
+        errors.add(field, "errors.files_too_big", size=human_size(total), max=human_size(settings.max_ticket_bytes))
+    return [] if errors.has(field) else checked
+
+
+Problem = tuple[str, dict[str, object]]
+
+
+def _check_one(name: str, content: bytes, settings: Settings) -> Problem | None:
+    ext = extension(name)
+    if not content:
+        return "errors.file_empty", {"name": name}
+    if len(content) > settings.max_file_bytes:
+        return "errors.file_too_big", {"name": name, "size": human_size(len(content)),
+                                       "max": human_size(settings.max_file_bytes)}
+    if ext not in ACCEPTED:
+        return "errors.file_type", {"name": name, "accepted": ", ".join(sorted(ACCEPTED))}
+    found = sniff(content)
+    if found not in ACCEPTED[ext]:
+        return "errors.file_mismatch", {"name": name, "ext": ext, "found": found}
+    return None
+
+
+def store(session: Session, message: Message, files: Sequence[CheckedFile]) -> list[Attachment]:
+    """Save the files on the message; content is written once per sha256."""
+    rows = []
+    for item in files:
+        _insert_blob(session, item)
+        attachment = Attachment(filename=item.filename, content_type=item.content_type,
+                                size=item.size, sha256=item.sha256)
+        message.attachments.append(attachment)
+        rows.append(attachment)
+    return rows
+
+
+def _insert_blob(session: Session, item: CheckedFile) -> None:
+    values = {"sha256": item.sha256, "size": item.size, "content": item.content}
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        statement = pg_insert(AttachmentBlob).values(values).on_conflict_do_nothing()
+    else:
+        statement = insert(AttachmentBlob).values(values).prefix_with("OR IGNORE")
+    session.execute(statement)
+
+
+def content_of(session: Session, attachment: Attachment) -> bytes:
+    blob = session.get(AttachmentBlob, attachment.sha256)
+    return blob.content if blob else b""

@@ -1,0 +1,138 @@
+"""Settings from environment variables (prefix MESA_) and an optional .env file.
+
+A bad value stops start-up with a ConfigError that names the variable.
+"""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = ROOT / "data"
+ENV_PREFIX = "MESA_"
+
+
+class ConfigError(Exception):
+    """A setting has a value Mesa cannot use; the message names the variable."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    data_dir: Path = DATA_DIR
+    database_url: str = ""
+    base_url: str = "http://localhost:8501"
+    secret_key: str = ""
+    locale: Literal["en", "es"] = "en"
+    timezone: str = "Europe/Madrid"
+    product_name: str = "Mesa"
+
+    mail_from: str = "support@mesa.localhost"
+    mail_from_name: str = "Mesa Support"
+    smtp_host: str = ""
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_security: Literal["ssl", "starttls", "none"] = "none"
+    smtp_user: str = ""
+    smtp_password: str = ""
+    imap_host: str = ""
+    imap_port: int = Field(default=993, ge=1, le=65535)
+    imap_security: Literal["ssl", "starttls", "none"] = "ssl"
+    imap_user: str = ""
+    imap_password: str = ""
+    imap_folder: str = "INBOX"
+    embedded_worker: bool = True
+
+    captcha: Literal["image", "turnstile", "hcaptcha", "recaptcha", "off"] = "image"
+    captcha_site_key: str = ""
+    captcha_secret_key: str = ""
+
+    max_attachments: int = Field(default=10, ge=0, le=100)
+    max_file_mb: float = Field(default=20, gt=0, le=1024)
+    max_ticket_mb: float = Field(default=50, gt=0, le=4096)
+    max_subject_chars: int = Field(default=200, ge=10, le=1000)
+    max_body_chars: int = Field(default=50_000, ge=100, le=1_000_000)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name such as Europe/Madrid)") from exc
+        return value
+
+    @field_validator("base_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        if value and not value.startswith(("sqlite", "postgresql")):
+            raise ValueError("must be a sqlite:/// or postgresql+psycopg:// URL")
+        if value.startswith("postgresql://") or value.startswith("postgres://"):
+            value = "postgresql+psycopg://" + value.split("://", 1)[1]
+        return value
+
+    @property
+    def max_file_bytes(self) -> int:
+        return int(self.max_file_mb * 1024 * 1024)
+
+    @property
+    def max_ticket_bytes(self) -> int:
+        return int(self.max_ticket_mb * 1024 * 1024)
+
+    @property
+    def database(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'mesa.db'}"
+
+    @property
+    def smtp_configured(self) -> bool:
+        return bool(self.smtp_host)
+
+
+def _secret_from_file(data_dir: Path) -> str:
+    """The secret key generated once into data/ and reused by every later start."""
+    path = data_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key + "\n")
+    path.chmod(0o600)
+    return key
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings; raise ConfigError naming the variable on a bad value."""
+    try:
+        settings = Settings(**overrides)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            field = str(error["loc"][0]) if error["loc"] else "?"
+            problems.append(f"{ENV_PREFIX}{field.upper()}: {error['msg']}")
+        raise ConfigError("Invalid setting: " + "; ".join(problems)) from None
+    if not settings.secret_key:
+        settings.secret_key = _secret_from_file(settings.data_dir)
+    if len(settings.secret_key) < 32:
+        raise ConfigError(f"Invalid setting: {ENV_PREFIX}SECRET_KEY: use at least 32 characters")
+    return settings
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (read once)."""
+    return load_settings()

@@ -1,0 +1,46 @@
+"""Satisfaction surveys: one per ticket, sent when solved, a 1–5 score and a comment."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from core import workflow
+from core.errors import Collector, DomainError, NotFound
+from core.models import Survey, Ticket, utcnow
+
+SCORES = (1, 2, 3, 4, 5)
+MAX_COMMENT = 5000
+
+
+def send(session: Session, ticket: Ticket, now: datetime | None = None) -> Survey:
+    """Record that the survey went out for a solved ticket (once per ticket)."""
+    survey = session.query(Survey).filter_by(ticket_id=ticket.id).one_or_none()
+    if survey is None:
+        survey = Survey(ticket_id=ticket.id, sent_at=now or utcnow())
+        session.add(survey)
+        session.flush()
+    return survey
+
+
+def respond(session: Session, ticket_id: int, *, score: int, comment: str | None = None,
+            now: datetime | None = None) -> Survey:
+    """The customer's answer; it can change until the ticket closes."""
+    survey = session.query(Survey).filter_by(ticket_id=ticket_id).one_or_none()
+    if survey is None:
+        raise NotFound(what="Survey", id=ticket_id)
+    ticket = session.get(Ticket, ticket_id)
+    if ticket is not None and ticket.status == workflow.CLOSED:
+        raise DomainError("errors.closed_final", ticket=ticket_id)
+    errors = Collector()
+    if score not in SCORES:
+        errors.add("score", "errors.choice", choices="1, 2, 3, 4, 5")
+    if comment and len(comment) > MAX_COMMENT:
+        errors.add("comment", "errors.too_long", max=MAX_COMMENT, length=len(comment))
+    errors.raise_if_any()
+    survey.score = score
+    survey.comment = (comment or "").strip() or survey.comment
+    survey.responded_at = now or utcnow()
+    session.flush()
+    return survey

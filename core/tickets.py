@@ -1,0 +1,355 @@
+"""Ticket service: create, messages, status, assignment and fields.
+
+Every function changes one ticket in the caller's transaction (see core.db.unit_of_work)
+and writes one ticket_events row per changed field in that same transaction. Staff
+changes may carry the `expected_version` the agent saw; when the ticket has moved on
+since, ConflictError names what changed and nothing is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from core import accounts, attachments, metrics, workflow
+from core.attachments import Upload
+from core.config import Settings, get_settings
+from core.errors import Collector, ConflictError, DomainError, ForbiddenTransition, NotFound
+from core.models import Message, Product, Ticket, TicketEvent, User, utcnow
+
+UNSET: Any = object()
+# event field -> Ticket attribute; replaying these events rebuilds the ticket's state
+TRACKED = {
+    "status": "status", "priority": "priority", "kind": "kind", "product": "product_id",
+    "assignee": "assignee_id", "subject": "subject", "requester": "requester_id",
+    "channel": "channel", "follow_up_of": "follow_up_of_id",
+}
+
+
+# ---------------------------------------------------------------- validation
+
+def _text(errors: Collector, field: str, value: str, limit: int, *, one_line: bool = False) -> str:
+    value = (value or "").strip()
+    if one_line:
+        value = " ".join(value.split())
+    if not value:
+        errors.add(field, "errors.required")
+    elif len(value) > limit:
+        errors.add(field, "errors.too_long", max=limit, length=len(value))
+    return value
+
+
+def _choice(errors: Collector, field: str, value: str, choices: Sequence[str]) -> None:
+    if value not in choices:
+        errors.add(field, "errors.choice", choices=", ".join(choices))
+
+
+def _product(session: Session, errors: Collector, product_id: int | None) -> None:
+    if product_id is None:
+        return
+    product = session.get(Product, product_id)
+    if product is None or not product.active:
+        errors.add("product", "errors.unknown_product")
+
+
+# ---------------------------------------------------------------- events
+
+def _as_text(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def _record(session: Session, ticket: Ticket, actor_id: int | None, now: datetime,
+            field: str, old: object, new: object, *, version: int | None = None) -> None:
+    """One event; `version` is the ticket's version once this change is flushed."""
+    session.add(TicketEvent(ticket_id=ticket.id, actor_id=actor_id, at=now, field=field,
+                            old=_as_text(old), new=_as_text(new), version=version or ticket.version + 1))
+
+
+def _change(session: Session, ticket: Ticket, actor_id: int | None, now: datetime,
+            field: str, new: object) -> bool:
+    """Set one tracked field, writing its event; False when it already had that value."""
+    attribute = TRACKED[field]
+    old = getattr(ticket, attribute)
+    if old == new:
+        return False
+    if field == "status":
+        _status_side_effects(ticket, old, new, now)
+    setattr(ticket, attribute, new)
+    _record(session, ticket, actor_id, now, field, old, new)
+    return True
+
+
+def _status_side_effects(ticket: Ticket, old: str, new: str, now: datetime) -> None:
+    if new == workflow.SOLVED:
+        ticket.solved_at = now
+    elif new == workflow.CLOSED:
+        ticket.closed_at = now
+    elif old == workflow.SOLVED:
+        ticket.solved_at = None
+
+
+def replay(events: Sequence[TicketEvent]) -> dict[str, str | None]:
+    """The ticket's tracked fields as its events say, in version order."""
+    state: dict[str, str | None] = {}
+    for event in sorted(events, key=lambda e: (e.version, e.id or 0)):
+        if event.field in TRACKED:
+            state[event.field] = event.new
+    return state
+
+
+def events_of(session: Session, ticket_id: int, after_version: int = 0) -> list[TicketEvent]:
+    return list(session.scalars(
+        select(TicketEvent).where(TicketEvent.ticket_id == ticket_id, TicketEvent.version > after_version)
+        .order_by(TicketEvent.version, TicketEvent.id)))
+
+
+def describe(session: Session, event: TicketEvent) -> str:
+    who = session.get(User, event.actor_id).name if event.actor_id else "system"
+    when = event.at.strftime("%Y-%m-%d %H:%M UTC")
+    if event.field == "message":
+        return f"new {event.new} message ({who}, {when})"
+    return f"{event.field}: {event.old or '—'} → {event.new or '—'} ({who}, {when})"
+
+
+# ---------------------------------------------------------------- loading
+
+def get_ticket(session: Session, ticket_id: int) -> Ticket:
+    ticket = session.get(Ticket, ticket_id)
+    if ticket is None:
+        raise NotFound(what="Ticket", id=ticket_id)
+    return ticket
+
+
+def _for_change(session: Session, ticket_id: int, expected_version: int | None) -> Ticket:
+    ticket = get_ticket(session, ticket_id)
+    if expected_version is not None and ticket.version != expected_version:
+        changes = [describe(session, e) for e in events_of(session, ticket_id, expected_version)]
+        raise ConflictError(ticket_id, changes)
+    return ticket
+
+
+def _open_for_change(session: Session, ticket_id: int, expected_version: int | None) -> Ticket:
+    ticket = _for_change(session, ticket_id, expected_version)
+    if ticket.status == workflow.CLOSED:
+        raise DomainError("errors.closed_final", ticket=ticket_id)
+    return ticket
+
+
+def _finish(session: Session, ticket: Ticket, now: datetime) -> None:
+    """Bump the ticket (its version goes up once), refresh its metrics, flush."""
+    ticket.updated_at = now
+    try:
+        session.flush()
+    except StaleDataError:
+        raise ConflictError(ticket.id, ["changed by another user at the same moment"]) from None
+    metrics.refresh(session, ticket, now)
+    session.flush()
+
+
+def _message(session: Session, ticket: Ticket, *, kind: str, body: str, author_id: int | None,
+             via: str, files: Sequence[attachments.CheckedFile], now: datetime,
+             email_message_id: str | None, version: int | None = None) -> Message:
+    message = Message(kind=kind, body=body, author_id=author_id, via=via, created_at=now,
+                      email_message_id=email_message_id)
+    message.ticket_id = ticket.id
+    session.add(message)
+    attachments.store(session, message, files)
+    _record(session, ticket, author_id, now, "message", None, kind, version=version)
+    return message
+
+
+# ---------------------------------------------------------------- services
+
+def create_ticket(session: Session, *, name: str, email: str, subject: str, description: str,
+                  kind: str = "question", product_id: int | None = None, priority: str = "normal",
+                  channel: str = "web", locale: str = "en", uploads: Sequence[Upload] = (),
+                  follow_up_of_id: int | None = None, email_message_id: str | None = None,
+                  settings: Settings | None = None, now: datetime | None = None) -> Ticket:
+    """Open a ticket with its first message and attachments, all or nothing."""
+    settings = settings or get_settings()
+    now = now or utcnow()
+    errors = Collector()
+    clean_name = accounts.check_name(errors, name)
+    address = accounts.check_email(errors, email)
+    clean_subject = _text(errors, "subject", subject, settings.max_subject_chars, one_line=True)
+    body = _text(errors, "description", description, settings.max_body_chars)
+    _choice(errors, "kind", kind, workflow.KINDS)
+    _choice(errors, "priority", priority, workflow.PRIORITIES)
+    _choice(errors, "channel", channel, workflow.CHANNELS)
+    _product(session, errors, product_id)
+    files = attachments.check_uploads(uploads, settings, errors)
+    errors.raise_if_any()
+
+    requester = accounts.customer_for(session, email=address, name=clean_name, locale=locale)
+    ticket = Ticket(requester_id=requester.id, subject=clean_subject, kind=kind, product_id=product_id,
+                    priority=priority, status=workflow.NEW, channel=channel, locale=locale,
+                    follow_up_of_id=follow_up_of_id, created_at=now, updated_at=now)
+    session.add(ticket)
+    session.flush()
+    for field in ("status", "priority", "kind", "product", "subject", "requester", "channel", "follow_up_of"):
+        value = getattr(ticket, TRACKED[field])
+        if value is not None:
+            _record(session, ticket, requester.id, now, field, None, value, version=1)
+    _message(session, ticket, kind="customer", body=body, author_id=requester.id, via=channel,
+             files=files, now=now, email_message_id=email_message_id, version=1)
+    session.flush()
+    metrics.refresh(session, ticket, now)
+    session.flush()
+    return ticket
+
+
+def add_customer_message(session: Session, ticket_id: int, *, body: str, uploads: Sequence[Upload] = (),
+                         via: str = "web", email_message_id: str | None = None,
+                         settings: Settings | None = None, now: datetime | None = None) -> Message:
+    """The requester adds to their ticket: pending, on-hold and solved become open.
+
+    On a closed ticket the message opens a follow-up ticket linked to it; the returned
+    message then belongs to the follow-up.
+    """
+    settings = settings or get_settings()
+    now = now or utcnow()
+    ticket = get_ticket(session, ticket_id)
+    if ticket.status == workflow.CLOSED:
+        return open_follow_up(session, ticket_id, body=body, uploads=uploads, via=via,
+                              email_message_id=email_message_id, settings=settings, now=now)
+    errors = Collector()
+    text = _text(errors, "body", body, settings.max_body_chars)
+    files = attachments.check_uploads(uploads, settings, errors)
+    errors.raise_if_any()
+    _change(session, ticket, ticket.requester_id, now, "status",
+            workflow.status_after_customer_message(ticket.status))
+    message = _message(session, ticket, kind="customer", body=text, author_id=ticket.requester_id,
+                       via=via, files=files, now=now, email_message_id=email_message_id)
+    _finish(session, ticket, now)
+    return message
+
+
+def open_follow_up(session: Session, ticket_id: int, *, body: str, uploads: Sequence[Upload] = (),
+                   via: str = "web", email_message_id: str | None = None,
+                   settings: Settings | None = None, now: datetime | None = None) -> Message:
+    """A new ticket that continues a closed one, for the same requester."""
+    old = get_ticket(session, ticket_id)
+    if old.status != workflow.CLOSED:
+        raise ForbiddenTransition(old=old.status, new="follow-up")
+    requester = old.requester
+    follow_up = create_ticket(
+        session, name=requester.name, email=requester.email, subject=old.subject, description=body,
+        kind=old.kind, product_id=old.product_id, priority=old.priority, channel=via, locale=old.locale,
+        uploads=uploads, follow_up_of_id=old.id, email_message_id=email_message_id,
+        settings=settings, now=now)
+    return session.scalars(select(Message).where(Message.ticket_id == follow_up.id)).one()
+
+
+def add_agent_reply(session: Session, ticket_id: int, *, agent_id: int, body: str,
+                    uploads: Sequence[Upload] = (), status: str | None = None,
+                    expected_version: int | None = None, settings: Settings | None = None,
+                    now: datetime | None = None) -> Message:
+    """A public answer, submitted with a status ("submit as"); new becomes open by default."""
+    settings = settings or get_settings()
+    now = now or utcnow()
+    agent = accounts.active_staff(session, agent_id)
+    ticket = _open_for_change(session, ticket_id, expected_version)
+    errors = Collector()
+    text = _text(errors, "body", body, settings.max_body_chars)
+    files = attachments.check_uploads(uploads, settings, errors)
+    target = workflow.status_after_agent_reply(ticket.status, status)
+    if target != ticket.status and not workflow.can_transition(ticket.status, target):
+        errors.add("status", "errors.transition", old=ticket.status, new=target)
+    errors.raise_if_any()
+    message = _message(session, ticket, kind="agent", body=text, author_id=agent.id, via="web",
+                       files=files, now=now, email_message_id=None)
+    _change(session, ticket, agent.id, now, "status", target)
+    _finish(session, ticket, now)
+    return message
+
+
+def add_internal_note(session: Session, ticket_id: int, *, agent_id: int, body: str,
+                      uploads: Sequence[Upload] = (), expected_version: int | None = None,
+                      settings: Settings | None = None, now: datetime | None = None) -> Message:
+    """A note for staff only; it never changes the status and never reaches the customer."""
+    settings = settings or get_settings()
+    now = now or utcnow()
+    agent = accounts.active_staff(session, agent_id)
+    ticket = _for_change(session, ticket_id, expected_version)
+    errors = Collector()
+    text = _text(errors, "body", body, settings.max_body_chars)
+    files = attachments.check_uploads(uploads, settings, errors)
+    errors.raise_if_any()
+    message = _message(session, ticket, kind="note", body=text, author_id=agent.id, via="web",
+                       files=files, now=now, email_message_id=None)
+    _finish(session, ticket, now)
+    return message
+
+
+def change_status(session: Session, ticket_id: int, *, status: str, actor_id: int | None,
+                  expected_version: int | None = None, now: datetime | None = None) -> Ticket:
+    """Move a ticket by hand or by automation (actor None), as the rules allow."""
+    now = now or utcnow()
+    if actor_id is not None:
+        accounts.active_staff(session, actor_id)
+    ticket = _for_change(session, ticket_id, expected_version)
+    if status == ticket.status:
+        return ticket
+    if not workflow.can_transition(ticket.status, status):
+        raise ForbiddenTransition(old=ticket.status, new=status)
+    _change(session, ticket, actor_id, now, "status", status)
+    _finish(session, ticket, now)
+    return ticket
+
+
+def mark_solved_by_customer(session: Session, ticket_id: int, *, requester_id: int,
+                            now: datetime | None = None) -> Ticket:
+    """The requester says the problem is gone."""
+    now = now or utcnow()
+    ticket = _open_for_change(session, ticket_id, None)
+    if ticket.requester_id != requester_id:
+        raise DomainError("errors.not_requester", ticket=ticket_id)
+    if ticket.status == workflow.SOLVED:
+        return ticket
+    _change(session, ticket, requester_id, now, "status", workflow.SOLVED)
+    _finish(session, ticket, now)
+    return ticket
+
+
+def assign(session: Session, ticket_id: int, *, actor_id: int | None, assignee_id: int | None,
+           expected_version: int | None = None, now: datetime | None = None) -> Ticket:
+    """Give the ticket to an active staff member, or back to the unassigned queue (None)."""
+    now = now or utcnow()
+    if actor_id is not None:
+        accounts.active_staff(session, actor_id)
+    if assignee_id is not None:
+        accounts.active_staff(session, assignee_id)
+    ticket = _open_for_change(session, ticket_id, expected_version)
+    if _change(session, ticket, actor_id, now, "assignee", assignee_id):
+        _finish(session, ticket, now)
+    return ticket
+
+
+def update_fields(session: Session, ticket_id: int, *, actor_id: int, priority: str = UNSET,
+                  kind: str = UNSET, product_id: int | None = UNSET,
+                  expected_version: int | None = None, now: datetime | None = None) -> Ticket:
+    """Change priority, kind and product; only the given ones."""
+    now = now or utcnow()
+    accounts.active_staff(session, actor_id)
+    ticket = _open_for_change(session, ticket_id, expected_version)
+    errors = Collector()
+    if priority is not UNSET:
+        _choice(errors, "priority", priority, workflow.PRIORITIES)
+    if kind is not UNSET:
+        _choice(errors, "kind", kind, workflow.KINDS)
+    if product_id is not UNSET:
+        _product(session, errors, product_id)
+    errors.raise_if_any()
+    changed = [
+        _change(session, ticket, actor_id, now, field, value)
+        for field, value in (("priority", priority), ("kind", kind), ("product", product_id))
+        if value is not UNSET
+    ]
+    if any(changed):
+        _finish(session, ticket, now)
+    return ticket

@@ -1,0 +1,106 @@
+"""Shared fixtures: the same tests run on SQLite and on PostgreSQL.
+
+PostgreSQL is 127.0.0.1:5432, database test, user postgres (MESA_TEST_POSTGRES_URL
+overrides). Each pytest worker migrates its own schema once; every test starts from
+empty tables. When PostgreSQL cannot be reached the tests that need it are skipped,
+except under CI=true, where they fail.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, func, select, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from core.config import Settings, load_settings
+from core.db import make_engine, migrate, session_factory
+from core.models import Base
+
+POSTGRES_URL = os.environ.get("MESA_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+BACKENDS = ("sqlite", "postgres")
+
+
+def _worker() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+def _postgres_engine() -> Engine:
+    schema = f"mesa_test_{_worker()}"
+    admin = make_engine(POSTGRES_URL)
+    try:
+        with admin.begin() as connection:
+            connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+            connection.execute(text(f"CREATE SCHEMA {schema}"))
+    except Exception as exc:  # noqa: BLE001 - any failure to reach the server
+        message = f"PostgreSQL not reachable at {POSTGRES_URL}: {exc.__class__.__name__}"
+        if IN_CI:
+            pytest.fail(message + " (CI=true requires it)")
+        pytest.skip(message)
+    finally:
+        admin.dispose()
+    separator = "&" if "?" in POSTGRES_URL else "?"
+    url = f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
+    migrate(url)
+    return make_engine(url)
+
+
+@pytest.fixture(scope="session")
+def engines(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Engine]]:
+    made: dict[str, Engine] = {}
+    yield made
+    for engine in made.values():
+        engine.dispose()
+
+
+def _engine_for(backend: str, engines: dict[str, Engine], tmp_path_factory: pytest.TempPathFactory) -> Engine:
+    if backend not in engines:
+        if backend == "sqlite":
+            url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'mesa.db'}"
+            migrate(url)
+            engines[backend] = make_engine(url)
+        else:
+            engines[backend] = _postgres_engine()
+    return engines[backend]
+
+
+def clear(engine: Engine) -> None:
+    tables = [table.name for table in Base.metadata.sorted_tables]
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for name in reversed(tables):
+                connection.execute(text(f"DELETE FROM {name}"))
+
+
+@pytest.fixture(params=BACKENDS)
+def engine(request: pytest.FixtureRequest, engines: dict[str, Engine],
+           tmp_path_factory: pytest.TempPathFactory) -> Engine:
+    """A migrated, empty database: once on SQLite, once on PostgreSQL."""
+    db = _engine_for(request.param, engines, tmp_path_factory)
+    clear(db)
+    return db
+
+
+@pytest.fixture
+def factory(engine: Engine) -> sessionmaker[Session]:
+    return session_factory(engine)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return load_settings(data_dir=tmp_path, secret_key="s" * 40, _env_file=None)
+
+
+def row_counts(factory: sessionmaker[Session]) -> dict[str, int]:
+    """How many rows each table holds, and each ticket's version: a cheap 'unchanged' check."""
+    with factory() as session:
+        counts = {t.name: session.scalar(select(func.count()).select_from(t)) for t in Base.metadata.sorted_tables}
+        versions = session.execute(text("SELECT id, version, status FROM tickets ORDER BY id")).all()
+    counts["versions"] = hash(tuple(tuple(row) for row in versions))
+    return counts

@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from core import accounts, tickets
+from core.config import Settings
+from core.db import read_factory, unit_of_work
+from core.models import Product, Ticket
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday morning
+
+
+@dataclass
+class Desk:
+    """A small help desk: two agents, a manager, a customer-less product list."""
+
+    factory: sessionmaker[Session]
+    reader: sessionmaker[Session]
+    settings: Settings
+    ana: int
+    liam: int
+    manager: int
+    product: int
+
+    def new_ticket(self, **fields: object) -> Ticket:
+        values = dict(name="Olivia Brown", email="olivia@example.com", subject="Cannot log in",
+                      description="The app says invalid credentials.", kind="incident",
+                      product_id=self.product, settings=self.settings, now=T0)
+        values.update(fields)
+        with unit_of_work(self.factory) as session:
+            return tickets.create_ticket(session, **values)
+
+    def ticket(self, ticket_id: int) -> Ticket:
+        with self.reader() as session:
+            return tickets.get_ticket(session, ticket_id)
+
+    def events(self, ticket_id: int) -> list:
+        with self.reader() as session:
+            return tickets.events_of(session, ticket_id)
+
+
+@pytest.fixture
+def desk(factory: sessionmaker[Session], settings: Settings) -> Desk:
+    with unit_of_work(factory) as session:
+        ana = accounts.create_user(session, email="ana@mesa.example", name="Ana Ruiz", role="agent")
+        liam = accounts.create_user(session, email="liam@mesa.example", name="Liam Carter", role="agent")
+        boss = accounts.create_user(session, email="boss@mesa.example", name="Marta", role="manager")
+        product = Product(name="Mesa Cloud")
+        session.add(product)
+        session.flush()
+        return Desk(factory, read_factory(factory.kw["bind"]), settings, ana.id, liam.id, boss.id, product.id)

@@ -1,0 +1,52 @@
+"""What every page shares: settings, the engine (once per server process), the language."""
+
+from __future__ import annotations
+
+import streamlit as st
+from sqlalchemy import Engine
+
+from core import i18n
+from core.config import Settings, get_settings
+from core.db import make_engine, read_factory, session_factory
+
+LANGUAGE_NAMES = {"en": "English", "es": "Español"}
+
+
+@st.cache_resource
+def settings() -> Settings:
+    return get_settings()
+
+
+@st.cache_resource
+def engine() -> Engine:
+    return make_engine(settings().database)
+
+
+def writer():  # noqa: ANN201 - a sessionmaker
+    return session_factory(engine())
+
+
+def reader():  # noqa: ANN201 - a sessionmaker
+    return read_factory(engine())
+
+
+def locale() -> str:
+    """The visitor's language: their choice this session, else ?lang=, else the default."""
+    if "locale" not in st.session_state:
+        st.session_state.locale = i18n.normalize(st.query_params.get("lang") or settings().locale)
+    return st.session_state.locale
+
+
+def t(key: str, **params: object) -> str:
+    return i18n.t(key, locale(), **params)
+
+
+def language_switcher() -> None:
+    current = locale()
+    choice = st.sidebar.selectbox(
+        t("app.language"), i18n.LOCALES, index=i18n.LOCALES.index(current),
+        format_func=LANGUAGE_NAMES.__getitem__, key="language_choice")
+    if choice != current:
+        st.session_state.locale = choice
+        st.query_params["lang"] = choice
+        st.rerun()
