@@ -79,7 +79,7 @@ def _working_time(rng: random.Random, start: datetime, end: datetime) -> datetim
     """A random moment, mostly on weekdays during office hours."""
     for _ in range(20):
         moment = start + (end - start) * rng.random()
-        if moment.weekday() < 5 and 7 <= moment.hour < 19 or rng.random() < 0.15:
+        if (moment.weekday() < 5 and 7 <= moment.hour < 19) or rng.random() < 0.15:
             return moment
     return moment
 

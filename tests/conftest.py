@@ -36,7 +36,7 @@ def _postgres_engine() -> Engine:
         with admin.begin() as connection:
             connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
             connection.execute(text(f"CREATE SCHEMA {schema}"))
-    except Exception as exc:  # noqa: BLE001 - any failure to reach the server
+    except Exception as exc:
         message = f"PostgreSQL not reachable at {POSTGRES_URL}: {exc.__class__.__name__}"
         if IN_CI:
             pytest.fail(message + " (CI=true requires it)")

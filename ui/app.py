@@ -22,11 +22,11 @@ def engine() -> Engine:
     return make_engine(settings().database)
 
 
-def writer():  # noqa: ANN201 - a sessionmaker
+def writer():
     return session_factory(engine())
 
 
-def reader():  # noqa: ANN201 - a sessionmaker
+def reader():
     return read_factory(engine())
 
 

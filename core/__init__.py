@@ -1,0 +1,1 @@
+"""Mesa's domain and adapters. Never imports streamlit."""

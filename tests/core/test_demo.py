@@ -1,0 +1,54 @@
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select
+
+from core import demo, metrics, tickets
+from core.models import Message, Survey, Ticket, TicketEvent, TicketMetrics, User
+
+NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+
+
+def _fingerprint(factory):
+    with factory() as session:
+        rows = session.execute(select(Ticket.id, Ticket.subject, Ticket.status, Ticket.priority,
+                                      Ticket.created_at, Ticket.version).order_by(Ticket.id)).all()
+        events = session.execute(select(TicketEvent.ticket_id, TicketEvent.field, TicketEvent.new,
+                                        TicketEvent.at).order_by(TicketEvent.id)).all()
+    return rows, events
+
+
+def test_demo_is_reproducible_and_covers_the_life_of_a_ticket(factory, settings):
+    demo.seed(factory, tickets=60, days=30, seed=3, settings=settings, now=NOW)
+    with factory() as session:
+        statuses = set(session.scalars(select(Ticket.status)))
+        locales = set(session.scalars(select(Ticket.locale)))
+        kinds = set(session.scalars(select(Message.kind)))
+        reopens = session.scalar(select(func.sum(TicketMetrics.reopens)))
+        answered = session.scalar(select(func.count()).select_from(Survey).where(Survey.score.is_not(None)))
+        staff = set(session.scalars(select(User.role).where(User.role != "customer")))
+        pending_events = session.scalar(select(func.count()).select_from(TicketEvent)
+                                        .where(TicketEvent.field == "status", TicketEvent.new == "pending"))
+        future = session.scalar(select(func.count()).select_from(TicketEvent).where(TicketEvent.at > NOW))
+    assert {"closed", "solved"} <= statuses and len(statuses) >= 4
+    assert locales == {"en", "es"} and kinds == {"customer", "agent", "note"}
+    assert reopens > 0 and answered > 0 and pending_events > 0 and future == 0
+    assert staff == {"admin", "manager", "agent"}
+    first = _fingerprint(factory)
+
+    from tests.conftest import clear
+    clear(factory.kw["bind"])
+    demo.seed(factory, tickets=60, days=30, seed=3, settings=settings, now=NOW)
+    assert _fingerprint(factory) == first
+
+
+def test_demo_events_replay_to_each_ticket_and_metrics_match_a_rebuild(factory, settings):
+    demo.seed(factory, tickets=40, days=20, seed=11, settings=settings, now=NOW)
+    with factory() as session:
+        for ticket in session.scalars(select(Ticket)):
+            events = tickets.events_of(session, ticket.id)
+            state = tickets.replay(events)
+            assert state["status"] == ticket.status and state.get("assignee") == (
+                str(ticket.assignee_id) if ticket.assignee_id else None)
+            stored = session.get(TicketMetrics, ticket.id)
+            for key, value in metrics.compute(ticket.created_at, events).items():
+                assert getattr(stored, key) == value, (ticket.id, key)

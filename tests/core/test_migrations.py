@@ -1,0 +1,43 @@
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect
+
+from core.db import alembic_config, make_engine, migrate
+from core.models import Base
+
+
+def test_migrations_build_exactly_the_models(engine):
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, Base.metadata) == []
+
+
+def test_database_is_at_the_single_head(engine):
+    url = engine.url.render_as_string(hide_password=False)
+    heads = ScriptDirectory.from_config(alembic_config(url)).get_heads()
+    with engine.connect() as connection:
+        assert MigrationContext.configure(connection).get_current_heads() == tuple(heads)
+    assert len(heads) == 1
+
+
+def test_migrate_is_repeatable_and_downgrade_works(tmp_path):
+    url = f"sqlite:///{tmp_path / 'm.db'}"
+    migrate(url)
+    migrate(url)  # nothing left to do
+    command.downgrade(alembic_config(url), "base")
+    engine = make_engine(url)
+    assert set(inspect(engine).get_table_names()) == {"alembic_version"}
+    migrate(url)
+    assert "tickets" in inspect(engine).get_table_names()
+    engine.dispose()
+
+
+def test_sqlite_runs_in_wal_with_foreign_keys(engine):
+    if engine.dialect.name != "sqlite":
+        return
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
