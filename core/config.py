@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     max_ticket_mb: float = Field(default=50, gt=0, le=4096)
     max_subject_chars: int = Field(default=200, ge=10, le=1000)
     max_body_chars: int = Field(default=50_000, ge=100, le=1_000_000)
+    tickets_per_email_hour: int = Field(default=5, ge=1)
+    tickets_per_address_hour: int = Field(default=20, ge=1)
+    ticket_link_days: int = Field(default=90, ge=1)
 
     @field_validator("timezone")
     @classmethod

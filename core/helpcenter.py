@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -45,3 +46,43 @@ def body(article: Article) -> str:
     text = article.path.read_text(encoding="utf-8")
     return _ARTICLE_LINK.sub(
         lambda m: f"](?article={m.group(1)}&lang={article.locale}{m.group(2) or ''})", text)
+
+
+_WORD = re.compile(r"[a-z0-9]+")
+STOPWORDS = frozenset((
+    "the", "and", "for", "with", "my", "our", "your", "you", "can", "how", "what", "why", "does",
+    "not", "are", "was", "from", "this", "that", "have", "has", "los", "las", "del", "con", "por",
+    "para", "una", "uno", "mis", "tus", "que", "como", "qué", "sus", "este", "esta", "pero", "sin",
+    "mas", "muy",
+))
+
+
+def _words(text: str) -> list[str]:
+    plain = unicodedata.normalize("NFKD", text.lower()).encode("ascii", "ignore").decode()
+    return [w for w in _WORD.findall(plain) if len(w) > 2 and w not in STOPWORDS]
+
+
+@cache
+def _index(locale: str) -> tuple[tuple[Article, frozenset[str], tuple[str, ...]], ...]:
+    return tuple((a, frozenset(_words(a.title + " " + a.summary)), tuple(_words(body(a))))
+                 for a in articles(locale))
+
+
+def search(locale: str, query: str, limit: int = 3) -> list[Article]:
+    """Articles that match the words of `query`, best first (title words count most).
+
+    Words match on their first five letters, so "tickets" finds "ticket" and
+    "registrarme" finds "registrarte".
+    """
+    wanted = {w[:5] for w in _words(query)}
+    if not wanted:
+        return []
+    scored = []
+    for article, title_words, body_words in _index(normalize(locale)):
+        title_hits = sum(1 for w in {t[:5] for t in title_words} if w in wanted)
+        body_hits = sum(1 for w in body_words if w[:5] in wanted)
+        score = 5 * title_hits + min(body_hits, 10)
+        if score:
+            scored.append((score, article.slug, article))
+    scored.sort(key=lambda item: (-item[0], item[1]))
+    return [article for _score, _slug, article in scored[:limit]]

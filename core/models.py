@@ -319,3 +319,16 @@ class CannedResponse(Base):
     locale: Mapped[str] = mapped_column(String(5), default="en")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RateEvent(Base):
+    """One counted attempt (a ticket sent, a bad token) for rate limits; the key is hashed."""
+
+    __tablename__ = "rate_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bucket: Mapped[str] = mapped_column(String(24))
+    key_hash: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (Index("ix_rate_events_bucket_key_at", "bucket", "key_hash", "at"),)

@@ -1,0 +1,178 @@
+"""What a customer does without an account: send a ticket, follow it by its link, add to it.
+
+The page passes what it knows of the visitor (client address, captcha result); every
+check, the ticket, its link and the confirmation email happen here, in one transaction.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core import accounts, ratelimit, tickets, tokens, workflow
+from core.attachments import Upload
+from core.config import Settings
+from core.errors import Collector, ValidationError
+from core.mail import outbox
+from core.models import Attachment, Message, Ticket, utcnow
+
+HOUR = timedelta(hours=1)
+BAD_TOKEN_WINDOW = timedelta(minutes=15)
+BAD_TOKENS_BEFORE_DELAY = 5
+MAX_DELAY_SECONDS = 5.0
+
+
+@dataclass(frozen=True)
+class Visitor:
+    """Who is at the form, as far as the page can tell."""
+
+    address: str
+    captcha_ok: bool = True
+    honeypot: str = ""
+
+
+@dataclass(frozen=True)
+class Sent:
+    ticket_id: int
+    link: str
+
+
+def ticket_link(settings: Settings, ticket_id: int, raw_token: str) -> str:
+    return f"{settings.base_url}/ticket?ticket={ticket_id}&token={raw_token}"
+
+
+def send_ticket(session: Session, *, visitor: Visitor, name: str, email: str, subject: str, description: str,
+                kind: str, product_id: int | None, locale: str, uploads: Sequence[Upload],
+                settings: Settings, now: datetime | None = None) -> Sent:
+    """Check the visitor, open the ticket, issue its link and queue the confirmation email."""
+    now = now or utcnow()
+    guard = Collector()
+    if visitor.honeypot.strip():
+        guard.add("form", "errors.honeypot")
+    if not visitor.captcha_ok:
+        guard.add("captcha", "errors.captcha")
+    address = email.strip()
+    if address and ratelimit.over(session, "ticket_email", address, settings.tickets_per_email_hour, HOUR, now):
+        guard.add("form", "errors.rate_email")
+    if ratelimit.over(session, "ticket_address", visitor.address, settings.tickets_per_address_hour, HOUR, now):
+        guard.add("form", "errors.rate_address")
+    try:
+        ticket = tickets.create_ticket(
+            session, name=name, email=email, subject=subject, description=description, kind=kind,
+            product_id=product_id, priority="normal", channel="web", locale=locale, uploads=uploads,
+            settings=settings, now=now)
+    except ValidationError as exc:
+        exc.errors.update(guard.errors)
+        raise
+    guard.raise_if_any()  # nothing is flushed for good: the caller's transaction rolls back
+    ratelimit.hit(session, "ticket_email", ticket.requester.email, now)
+    ratelimit.hit(session, "ticket_address", visitor.address, now)
+    link = ticket_link(settings, ticket.id, tokens.issue(session, tokens.TICKET_VIEW, ticket_id=ticket.id, now=now))
+    outbox.enqueue(session, template="ticket_received", to=ticket.requester.email, locale=locale,
+                   ticket_id=ticket.id, settings=settings, now=now,
+                   context={"ticket_number": ticket.id, "subject": ticket.subject,
+                            "requester_name": ticket.requester.name, "link": link,
+                            "summary": _summary(description)})
+    return Sent(ticket.id, link)
+
+
+def _summary(text: str, limit: int = 300) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+# ---------------------------------------------------------------- the ticket link
+
+def open_ticket(session: Session, ticket_id: int | None, raw_token: str | None, *, address: str,
+                settings: Settings, now: datetime | None = None, sleep=time.sleep) -> Ticket | None:
+    """The ticket behind a link, or None: one answer for wrong, expired, foreign or unknown.
+
+    Each miss from an address is counted; past a few, every further try waits longer.
+    """
+    now = now or utcnow()
+    misses = ratelimit.count(session, "bad_token", address, BAD_TOKEN_WINDOW, now)
+    if misses >= BAD_TOKENS_BEFORE_DELAY:
+        sleep(min(MAX_DELAY_SECONDS, 0.25 * 2 ** (misses - BAD_TOKENS_BEFORE_DELAY)))
+    if ticket_id is not None and raw_token and tokens.ticket_access(
+            session, ticket_id, raw_token, link_days=settings.ticket_link_days, now=now):
+        return session.get(Ticket, ticket_id)
+    ratelimit.hit(session, "bad_token", address, now)
+    return None
+
+
+def public_messages(session: Session, ticket_id: int) -> list[Message]:
+    """The conversation the customer may see: never an internal note."""
+    return list(session.scalars(
+        select(Message).where(Message.ticket_id == ticket_id, Message.kind.in_(("customer", "agent")))
+        .order_by(Message.created_at, Message.id)))
+
+
+def public_attachment(session: Session, ticket_id: int, attachment_id: int) -> Attachment | None:
+    """An attachment of a public message of this ticket, else None."""
+    attachment = session.get(Attachment, attachment_id)
+    if attachment is None:
+        return None
+    message = attachment.message
+    if message.ticket_id != ticket_id or message.kind == "note":
+        return None
+    return attachment
+
+
+def lost_link(session: Session, *, email: str, ticket_id: int | None, address: str, settings: Settings,
+              now: datetime | None = None) -> None:
+    """Email a fresh link when email and number match; the caller says the same either way."""
+    now = now or utcnow()
+    if ratelimit.over(session, "lost_link", address, settings.tickets_per_address_hour, HOUR, now):
+        return
+    ratelimit.hit(session, "lost_link", address, now)
+    errors = Collector()
+    address_given = accounts.check_email(errors, email)
+    if errors.errors or ticket_id is None:
+        return
+    ticket = session.get(Ticket, ticket_id)
+    if ticket is None or ticket.requester.email != address_given:
+        return
+    link = ticket_link(settings, ticket.id, tokens.issue(session, tokens.TICKET_VIEW, ticket_id=ticket.id, now=now))
+    outbox.enqueue(session, template="lost_link", to=ticket.requester.email, locale=ticket.locale,
+                   ticket_id=ticket.id, settings=settings, now=now,
+                   context={"ticket_number": ticket.id, "subject": ticket.subject,
+                            "requester_name": ticket.requester.name, "link": link})
+
+
+def customer_status(ticket: Ticket) -> str:
+    """The i18n key of the status as the customer sees it."""
+    return "status.customer." + workflow.CUSTOMER_STATUS[ticket.status]
+
+
+def products(session: Session) -> list[tuple[int, str]]:
+    from core.models import Product
+
+    return [(p.id, p.name) for p in session.scalars(select(Product).where(Product.active).order_by(Product.name))]
+
+
+def add_information(session: Session, ticket: Ticket, *, body: str, uploads: Sequence[Upload],
+                    settings: Settings, now: datetime | None = None) -> tuple[Message, str | None]:
+    """The requester adds to their ticket (opened through its link).
+
+    On a closed ticket this opens a follow-up; its own link and confirmation email go out,
+    and the link is returned as the second value.
+    """
+    now = now or utcnow()
+    message = tickets.add_customer_message(session, ticket.id, body=body, uploads=uploads, via="web",
+                                           settings=settings, now=now)
+    if message.ticket_id == ticket.id:
+        return message, None
+    follow_up = tickets.get_ticket(session, message.ticket_id)
+    link = ticket_link(settings, follow_up.id,
+                       tokens.issue(session, tokens.TICKET_VIEW, ticket_id=follow_up.id, now=now))
+    outbox.enqueue(session, template="ticket_received", to=follow_up.requester.email, locale=follow_up.locale,
+                   ticket_id=follow_up.id, settings=settings, now=now,
+                   context={"ticket_number": follow_up.id, "subject": follow_up.subject,
+                            "requester_name": follow_up.requester.name, "link": link,
+                            "summary": _summary(body)})
+    return message, link

@@ -1,0 +1,40 @@
+"""rate events
+
+Revision ID: 0002
+Revises: 0001
+Create Date: 2026-11-26 16:12:39.253031
+"""
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+
+revision: str = '0002'
+down_revision: str | None = '0001'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+
+    op.create_table('rate_events',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('bucket', sa.String(length=24), nullable=False),
+    sa.Column('key_hash', sa.String(length=64), nullable=False),
+    sa.Column('at', sa.DateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_rate_events'))
+    )
+    with op.batch_alter_table('rate_events', schema=None) as batch_op:
+        batch_op.create_index('ix_rate_events_bucket_key_at', ['bucket', 'key_hash', 'at'], unique=False)
+
+
+
+
+def downgrade() -> None:
+
+    with op.batch_alter_table('rate_events', schema=None) as batch_op:
+        batch_op.drop_index('ix_rate_events_bucket_key_at')
+
+    op.drop_table('rate_events')
+

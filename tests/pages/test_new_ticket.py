@@ -1,0 +1,120 @@
+import pytest
+from sqlalchemy import func, select
+
+from core.db import make_engine, read_factory
+from core.models import Outbox, Ticket
+from tests.pages.conftest import run_home
+
+ANSWER = "22222"
+
+
+@pytest.fixture(autouse=True)
+def known_captcha(monkeypatch):
+    """Every captcha answer is 22222 (the first letter of the alphabet, five times)."""
+    import core.captcha
+
+    monkeypatch.setattr(core.captcha.secrets, "choice", lambda alphabet: alphabet[0])
+
+
+def _rows(url, model):
+    engine = make_engine(url)
+    with read_factory(engine)() as session:
+        count = session.scalar(select(func.count()).select_from(model))
+    engine.dispose()
+    return count
+
+
+def _fill(app, **values):
+    defaults = {"new_name": "Lucía García", "new_email": "lucia@example.es", "new_subject": "No puedo entrar",
+                "new_description": "Dice credenciales no válidas.", "new_captcha_answer": ANSWER}
+    defaults.update(values)
+    for key, value in defaults.items():
+        app.text_input(key=key).input(value) if key != "new_description" else app.text_area(key=key).input(value)
+    return app
+
+
+def _send(app):
+    return app.button(key="new_send").click().run()
+
+
+def _errors(app):
+    return [e.value for e in app.error]
+
+
+def test_happy_path_shows_the_number_and_queues_the_email(app_env):
+    app = run_home(lang="es")
+    app.switch_page("pages/new_ticket.py").run()
+    _send(_fill(app))
+    assert not app.exception, app.exception
+    assert app.title[0].value == "Hemos recibido tu ticket"
+    assert "El número de tu ticket es el #1." in app.success[0].value
+    link = app.code[0].value
+    assert link.startswith("http://localhost:8501/ticket?ticket=1&token=")
+    assert _rows(app_env, Ticket) == 1 and _rows(app_env, Outbox) == 1
+    engine = make_engine(app_env)
+    with read_factory(engine)() as session:
+        email = session.scalars(select(Outbox)).one()
+        ticket = session.get(Ticket, 1)
+        assert (email.to_address, email.locale, email.template) == ("lucia@example.es", "es", "ticket_received")
+        assert link in email.body_text and ticket.locale == "es"
+    engine.dispose()
+
+
+def test_every_missing_field_is_named_and_typed_text_is_kept(app_env):
+    app = run_home()
+    app.switch_page("pages/new_ticket.py").run()
+    _send(_fill(app, new_name="", new_email="not-an-email", new_subject="", new_description=""))
+    errors = _errors(app)
+    assert errors.count("This field is required.") == 3
+    assert any(e.startswith("Enter a valid email address") for e in errors)
+    assert app.text_input(key="new_email").value == "not-an-email"
+    assert _rows(app_env, Ticket) == 0
+
+
+def test_wrong_captcha_keeps_the_form_and_says_why(app_env):
+    app = run_home()
+    app.switch_page("pages/new_ticket.py").run()
+    _send(_fill(app, new_captcha_answer="WRONG"))
+    assert "The characters do not match. Try again with the new image." in _errors(app)
+    assert app.text_input(key="new_subject").value == "No puedo entrar"
+    assert app.text_input(key="new_captcha_answer").value == ""
+    assert _rows(app_env, Ticket) == 0
+    _send(_fill(app))  # the new challenge, answered right
+    assert app.title[0].value == "We have received your ticket"
+
+
+def test_honeypot_filled_is_refused(app_env):
+    app = run_home()
+    app.switch_page("pages/new_ticket.py").run()
+    _send(_fill(app, new_website="http://spam.example"))
+    assert any("could not accept this form" in e for e in _errors(app))
+    assert _rows(app_env, Ticket) == 0
+
+
+def test_rate_limit_per_email(app_env, monkeypatch):
+    monkeypatch.setenv("MESA_TICKETS_PER_EMAIL_HOUR", "1")
+    from core import config
+
+    config.get_settings.cache_clear()
+    app = run_home()
+    app.switch_page("pages/new_ticket.py").run()
+    _send(_fill(app))
+    app.button[0].click().run()  # "Send another ticket"
+    _send(_fill(app, new_subject="Otra vez"))
+    assert any("several tickets in the last hour" in e for e in _errors(app))
+    assert _rows(app_env, Ticket) == 1
+
+
+def test_subject_suggests_help_articles(app_env):
+    app = run_home()
+    app.switch_page("pages/new_ticket.py").run()
+    app.text_input(key="new_subject").input("what does the pending status mean").run()
+    links = "\n".join(m.value for m in app.markdown)
+    assert "(/?article=ticket-statuses&lang=en)" in links
+
+
+def test_the_form_speaks_spanish(app_env):
+    app = run_home(lang="es")
+    app.switch_page("pages/new_ticket.py").run()
+    assert app.title[0].value == "Nuevo ticket de ayuda"
+    assert app.text_input(key="new_name").label == "Tu nombre *"
