@@ -7,9 +7,9 @@ from ui import app, layout
 st.set_page_config(page_title=app.t("app.name") + " · " + app.t("app.tagline"), page_icon="💬", layout="wide")
 app.engine()
 
-help_center = st.Page("pages/help_center.py", title=app.t("nav.help"), icon="📚", url_path="help", default=True)
-new_ticket = st.Page("pages/new_ticket.py", title=app.t("app.new_ticket"), icon="✉️", url_path="new-ticket")
-customer_ticket = st.Page("pages/customer_ticket.py", title=app.t("nav.ticket"), icon="🎫", url_path="ticket")
+help_center = st.Page("pages/help_center.py", title=app.t("nav.help"), icon=":material/menu_book:", url_path="help", default=True)
+new_ticket = st.Page("pages/new_ticket.py", title=app.t("app.new_ticket"), icon=":material/edit_square:", url_path="new-ticket")
+customer_ticket = st.Page("pages/customer_ticket.py", title=app.t("nav.ticket"), icon=":material/confirmation_number:", url_path="ticket")
 navigation = st.navigation([help_center, new_ticket, customer_ticket], position="hidden")
 
 with st.sidebar:

@@ -103,8 +103,7 @@ with st.container(border=True):
     st.caption(t("ticket.follow_up_help") if closed else t("ticket.add_info_help"))
     st.text_area(t("ticket.message"), key="add_body", height=150, max_chars=app.settings().max_body_chars)
     forms.field_error(errors, "body")
-    st.file_uploader(t("new.attachments"), accept_multiple_files=True,
-                     key=f"add_files_{st.session_state.get('add_round', 0)}")
+    forms.file_picker(f"add_files_{st.session_state.get('add_round', 0)}")
     forms.field_error(errors, "attachments")
     st.button(t("ticket.send_follow_up") if closed else t("ticket.send"), type="primary",
               on_click=_add_information, key="add_send")

@@ -87,9 +87,8 @@ st.text_area(t("new.description"), key="new_description", height=200, help=t("ne
              max_chars=app.settings().max_body_chars)
 forms.field_error(errors, "description")
 limits = app.settings()
-st.file_uploader(t("new.attachments"), accept_multiple_files=True, key=_files_key(),
-                 help=t("new.attachments_help", count=limits.max_attachments, file=f"{limits.max_file_mb:g}",
-                        total=f"{limits.max_ticket_mb:g}"))
+forms.file_picker(_files_key(), t("new.attachments_help", count=limits.max_attachments,
+                                  file=f"{limits.max_file_mb:g}", total=f"{limits.max_ticket_mb:g}"))
 forms.field_error(errors, "attachments")
 
 st.text_input(t("new.website"), key="new_website", autocomplete="off")

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import math
+
 import streamlit as st
 
 from core.attachments import Upload
+from ui.app import settings, t
 
 
 def field_error(errors: dict[str, str], field: str) -> None:
@@ -12,6 +15,13 @@ def field_error(errors: dict[str, str], field: str) -> None:
     if field in errors:
         for line in errors[field].splitlines():
             st.error(line, icon="⚠️")
+
+
+def file_picker(key: str, help_text: str | None = None) -> None:
+    """The attachments field, capped in the browser at our per-file limit."""
+    limits = settings()
+    st.file_uploader(t("new.attachments"), accept_multiple_files=True, key=key, help=help_text,
+                     max_upload_size=math.ceil(limits.max_file_mb))
 
 
 def uploads(files: list | None) -> list[Upload]:

@@ -11,7 +11,7 @@ import streamlit as st
 from core.models import Attachment, Message
 from ui.app import settings, t
 
-AVATARS = {"customer": "🙂", "agent": "🎧", "note": "📝"}
+AVATARS = {"customer": ":material/person:", "agent": ":material/support_agent:", "note": ":material/sticky_note_2:"}
 
 
 def local_time(moment: datetime) -> str:
