@@ -1,21 +1,34 @@
-"""Mesa's entry point: settings, language, role-aware navigation. Nothing else."""
+"""Mesa's entry point: settings, language, sign-in, role-aware navigation. Nothing else.
+
+Every page is registered on every run, so a deep link (?ticket=N) reaches its page
+before and after sign-in; each page checks its own access rule.
+"""
 
 import streamlit as st
 
-from ui import app, layout
+from ui import app, auth, layout
 
 st.set_page_config(page_title=app.t("app.name") + " · " + app.t("app.tagline"), page_icon="💬", layout="wide")
 app.engine()
+auth.build()
+role = auth.role()
 
-help_center = st.Page("pages/help_center.py", title=app.t("nav.help"), icon=":material/menu_book:", url_path="help", default=True)
-new_ticket = st.Page("pages/new_ticket.py", title=app.t("app.new_ticket"), icon=":material/edit_square:", url_path="new-ticket")
-customer_ticket = st.Page("pages/customer_ticket.py", title=app.t("nav.ticket"), icon=":material/confirmation_number:", url_path="ticket")
-navigation = st.navigation([help_center, new_ticket, customer_ticket], position="hidden")
+help_center = st.Page("app_pages/help_center.py", title=app.t("nav.help"), icon=":material/menu_book:",
+                      url_path="help", default=True)
+new_ticket = st.Page("app_pages/new_ticket.py", title=app.t("app.new_ticket"), icon=":material/edit_square:",
+                     url_path="new-ticket")
+customer_ticket = st.Page("app_pages/customer_ticket.py", title=app.t("nav.ticket"),
+                          icon=":material/confirmation_number:", url_path="ticket")
+my_tickets = st.Page("app_pages/my_tickets.py", title=app.t("nav.my_tickets"), icon=":material/inbox:",
+                     url_path="my-tickets")
+account = st.Page("app_pages/account.py", title=app.t("nav.sign_in" if role == "anonymous" else "nav.account"),
+                  icon=":material/person:", url_path="account")
+navigation = st.navigation([help_center, new_ticket, customer_ticket, my_tickets, account], position="hidden")
 
 with st.sidebar:
     st.title(app.settings().product_name)
-    st.page_link(help_center)
-    st.page_link(new_ticket)
+    for page in (help_center, new_ticket, *([my_tickets] if role == "customer" else []), account):
+        st.page_link(page)
 app.language_switcher()
 layout.top_bar(None if navigation is new_ticket else new_ticket)
 navigation.run()

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import bcrypt
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from core.errors import Collector, NotFound
+from core.errors import Collector, NotFound, ValidationError
 from core.models import User
 
 ROLES = ("customer", "agent", "manager", "admin")
@@ -64,8 +66,8 @@ def create_user(session: Session, *, email: str, name: str, role: str = "custome
     clean_name = check_name(errors, name)
     if role not in ROLES:
         errors.add("role", "errors.role", choices=", ".join(ROLES))
-    if password is not None and len(password) < MIN_PASSWORD:
-        errors.add("password", "errors.password_short", min=MIN_PASSWORD)
+    if password is not None and (problem := password_problem(password)):
+        errors.add("password", problem, min=MIN_PASSWORD)
     if address and find_by_email(session, address):
         errors.add("email", "errors.email_taken", email=address)
     errors.raise_if_any()
@@ -99,4 +101,71 @@ def active_staff(session: Session, user_id: int) -> User:
     user = session.get(User, user_id)
     if user is None or not user.active or user.role not in STAFF_ROLES:
         raise NotFound("errors.not_staff", id=user_id)
+    return user
+
+
+COMMON_PASSWORDS = frozenset((
+    "password", "password1", "password123", "1234567890", "12345678910", "qwertyuiop", "iloveyou123",
+    "letmein123", "contraseña", "contrasena", "contrasena1", "administrator", "welcome123", "passw0rd123",
+))
+
+
+def password_problem(password: str) -> str | None:
+    """The i18n key of what is wrong with a new password, or None when it will do."""
+    if len(password) < MIN_PASSWORD:
+        return "errors.password_short"
+    if password.lower() in COMMON_PASSWORDS or len(set(password)) < 4:
+        return "errors.password_common"
+    return None
+
+
+def credentials(session: Session) -> dict:
+    """Active accounts with a password, in streamlit-authenticator's shape (email is the username)."""
+    users = session.scalars(select(User).where(User.active, User.password_hash.is_not(None)))
+    return {"usernames": {
+        user.email: {"email": user.email, "first_name": user.name, "last_name": "", "password": user.password_hash,
+                     "roles": [user.role], "failed_login_attempts": 0, "logged_in": False}
+        for user in users
+    }}
+
+
+def register_customer(session: Session, *, email: str, name: str, password_hash: str, locale: str) -> User:
+    """Give a customer an account; an address that already wrote to us keeps its tickets.
+
+    The account sees those tickets only once the address is verified.
+    """
+    errors = Collector()
+    address = check_email(errors, email)
+    clean_name = check_name(errors, name)
+    errors.raise_if_any()
+    user = find_by_email(session, address)
+    if user is None:
+        user = User(email=address, name=clean_name, role="customer", locale=locale)
+        session.add(user)
+    elif user.password_hash or user.role != "customer":
+        raise ValidationError({"email": [("errors.email_taken", {"email": address})]})
+    user.name, user.locale, user.password_hash = clean_name, locale, password_hash
+    session.flush()
+    return user
+
+
+def mark_verified(session: Session, user_id: int, now: datetime) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(what="User", id=user_id)
+    user.email_verified_at = user.email_verified_at or now
+    session.flush()
+    return user
+
+
+def set_password(session: Session, user_id: int, password: str) -> User:
+    """Replace a password (after a reset link); checks it like a new one."""
+    problem = password_problem(password)
+    if problem:
+        raise ValidationError({"password": [(problem, {"min": MIN_PASSWORD})]})
+    user = session.get(User, user_id)
+    if user is None or not user.active:
+        raise NotFound(what="User", id=user_id)
+    user.password_hash = hash_password(password)
+    session.flush()
     return user

@@ -9,7 +9,7 @@ import pytest
 from core import i18n
 
 ROOT = Path(__file__).resolve().parents[1]
-UI_FILES = sorted([*ROOT.glob("pages/*.py"), *ROOT.glob("ui/*.py"), ROOT / "Home.py"])
+UI_FILES = sorted([*ROOT.glob("app_pages/*.py"), *ROOT.glob("ui/*.py"), ROOT / "Home.py"])
 SHOWN = {
     "title", "header", "subheader", "markdown", "write", "caption", "text", "info", "success", "warning",
     "error", "button", "form_submit_button", "link_button", "download_button", "page_link", "text_input",
@@ -36,9 +36,9 @@ def _keys_used() -> set[str]:
     used = set()
     for path in [*UI_FILES, *ROOT.glob("core/**/*.py")]:
         for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", "")) == "t":
-                if node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
-                    used.add(node.args[0].value)
+            is_t = isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", "")) == "t"
+            if is_t and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
+                used.add(node.args[0].value)
     return used
 
 

@@ -38,7 +38,7 @@ def _open(link, **extra):
     query = dict(part.split("=", 1) for part in link.split("?", 1)[1].split("&"))
     query.update(extra)
     app = run_home(**query)
-    app.switch_page("pages/customer_ticket.py").run()
+    app.switch_page("app_pages/customer_ticket.py").run()
     return app
 
 
@@ -68,7 +68,7 @@ def test_bad_links_get_one_neutral_answer(desk, case):
         "unknown_ticket": {"ticket": "999", "token": token_two},
     }
     app = run_home(**variants[case])
-    app.switch_page("pages/customer_ticket.py").run()
+    app.switch_page("app_pages/customer_ticket.py").run()
     assert app.title[0].value == "Your ticket"
     assert app.info[0].value.startswith("This link does not open a ticket.")
     assert "Cannot log in" not in _page_text(app)
@@ -136,7 +136,7 @@ def test_lost_link_answers_the_same_whether_or_not_it_matched(desk):
     answers = []
     for email, number in (("olivia@example.com", "1"), ("nobody@example.com", "1"), ("olivia@example.com", "77")):
         app = run_home(ticket="1", token="bad")
-        app.switch_page("pages/customer_ticket.py").run()
+        app.switch_page("app_pages/customer_ticket.py").run()
         app.text_input[0].input(email)
         app.text_input[1].input(number)
         app.button[0].click().run()

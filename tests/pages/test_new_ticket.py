@@ -43,7 +43,7 @@ def _errors(app):
 
 def test_happy_path_shows_the_number_and_queues_the_email(app_env):
     app = run_home(lang="es")
-    app.switch_page("pages/new_ticket.py").run()
+    app.switch_page("app_pages/new_ticket.py").run()
     _send(_fill(app))
     assert not app.exception, app.exception
     assert app.title[0].value == "Hemos recibido tu ticket"
@@ -62,7 +62,7 @@ def test_happy_path_shows_the_number_and_queues_the_email(app_env):
 
 def test_every_missing_field_is_named_and_typed_text_is_kept(app_env):
     app = run_home()
-    app.switch_page("pages/new_ticket.py").run()
+    app.switch_page("app_pages/new_ticket.py").run()
     _send(_fill(app, new_name="", new_email="not-an-email", new_subject="", new_description=""))
     errors = _errors(app)
     assert errors.count("This field is required.") == 3
@@ -73,7 +73,7 @@ def test_every_missing_field_is_named_and_typed_text_is_kept(app_env):
 
 def test_wrong_captcha_keeps_the_form_and_says_why(app_env):
     app = run_home()
-    app.switch_page("pages/new_ticket.py").run()
+    app.switch_page("app_pages/new_ticket.py").run()
     _send(_fill(app, new_captcha_answer="WRONG"))
     assert "The characters do not match. Try again with the new image." in _errors(app)
     assert app.text_input(key="new_subject").value == "No puedo entrar"
@@ -85,7 +85,7 @@ def test_wrong_captcha_keeps_the_form_and_says_why(app_env):
 
 def test_honeypot_filled_is_refused(app_env):
     app = run_home()
-    app.switch_page("pages/new_ticket.py").run()
+    app.switch_page("app_pages/new_ticket.py").run()
     _send(_fill(app, new_website="http://spam.example"))
     assert any("could not accept this form" in e for e in _errors(app))
     assert _rows(app_env, Ticket) == 0
@@ -97,7 +97,7 @@ def test_rate_limit_per_email(app_env, monkeypatch):
 
     config.get_settings.cache_clear()
     app = run_home()
-    app.switch_page("pages/new_ticket.py").run()
+    app.switch_page("app_pages/new_ticket.py").run()
     _send(_fill(app))
     app.button[0].click().run()  # "Send another ticket"
     _send(_fill(app, new_subject="Otra vez"))
@@ -107,7 +107,7 @@ def test_rate_limit_per_email(app_env, monkeypatch):
 
 def test_subject_suggests_help_articles(app_env):
     app = run_home()
-    app.switch_page("pages/new_ticket.py").run()
+    app.switch_page("app_pages/new_ticket.py").run()
     app.text_input(key="new_subject").input("what does the pending status mean").run()
     links = "\n".join(m.value for m in app.markdown)
     assert "(/?article=ticket-statuses&lang=en)" in links
@@ -115,6 +115,6 @@ def test_subject_suggests_help_articles(app_env):
 
 def test_the_form_speaks_spanish(app_env):
     app = run_home(lang="es")
-    app.switch_page("pages/new_ticket.py").run()
+    app.switch_page("app_pages/new_ticket.py").run()
     assert app.title[0].value == "Nuevo ticket de ayuda"
     assert app.text_input(key="new_name").label == "Tu nombre *"

@@ -9,6 +9,7 @@ from core.errors import DomainError, ValidationError
 from core.models import Message, Ticket
 from ui import app, forms, timeline
 from ui.app import t
+from ui.text import plain
 
 
 def _ticket_id() -> int | None:
@@ -84,7 +85,7 @@ def _author(message: Message) -> str:
 
 
 status_key = workflow.CUSTOMER_STATUS[ticket.status]
-st.title(f"#{ticket.id} · {ticket.subject}")
+st.title(f"#{ticket.id} · {plain(ticket.subject)}")
 st.markdown(f"**{t('ticket.status')}:** :blue-background[{t('status.customer.' + status_key)}]")
 st.caption(t(f"ticket.next.{status_key}"))
 if done := st.session_state.pop("add_done", None):

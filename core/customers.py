@@ -1,0 +1,82 @@
+"""Registered customers: verification, password reset by emailed link, and their tickets."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import Select, false, func, or_, select
+from sqlalchemy.orm import Session
+
+from core import accounts, ratelimit, tokens, workflow
+from core.config import Settings
+from core.errors import Collector, ValidationError
+from core.mail import outbox
+from core.models import Ticket, User, utcnow
+
+HOUR = timedelta(hours=1)
+RESETS_PER_HOUR = 5
+
+
+def account_link(settings: Settings, action: str, raw_token: str) -> str:
+    return f"{settings.base_url}/account?{action}={raw_token}"
+
+
+def send_verification(session: Session, user: User, settings: Settings, now: datetime | None = None) -> None:
+    raw = tokens.issue(session, tokens.VERIFY_EMAIL, user_id=user.id, now=now)
+    outbox.enqueue(session, template="verify_email", to=user.email, locale=user.locale, settings=settings, now=now,
+                   context={"name": user.name, "link": account_link(settings, "verify", raw)})
+
+
+def verify(session: Session, raw_token: str, now: datetime | None = None) -> User | None:
+    """Spend a verification link; the verified user, or None for a bad or used link."""
+    now = now or utcnow()
+    token = tokens.spend(session, raw_token, tokens.VERIFY_EMAIL, now)
+    return accounts.mark_verified(session, token.user_id, now) if token else None
+
+
+def request_reset(session: Session, email: str, *, address: str, settings: Settings,
+                  now: datetime | None = None) -> None:
+    """Email a reset link when the address has an account; the caller says the same either way."""
+    now = now or utcnow()
+    if ratelimit.over(session, "reset", address, RESETS_PER_HOUR, HOUR, now):
+        return
+    ratelimit.hit(session, "reset", address, now)
+    errors = Collector()
+    wanted = accounts.check_email(errors, email)
+    user = accounts.find_by_email(session, wanted) if wanted else None
+    if user is None or not user.active or not user.password_hash:
+        return
+    raw = tokens.issue(session, tokens.PASSWORD_RESET, user_id=user.id, now=now)
+    outbox.enqueue(session, template="password_reset", to=user.email, locale=user.locale, settings=settings, now=now,
+                   context={"name": user.name, "link": account_link(settings, "reset", raw)})
+
+
+def reset_password(session: Session, raw_token: str, password: str, now: datetime | None = None) -> User | None:
+    """Set a new password through a reset link (spent only when the password is accepted)."""
+    problem = accounts.password_problem(password)
+    if problem:
+        raise ValidationError({"password": [(problem, {"min": accounts.MIN_PASSWORD})]})
+    token = tokens.spend(session, raw_token, tokens.PASSWORD_RESET, now)
+    return accounts.set_password(session, token.user_id, password) if token else None
+
+
+def tickets_query(user: User, *, status: str | None = None, search: str = "") -> Select:
+    """The tickets of a verified customer, newest activity first (empty when unverified)."""
+    query = select(Ticket).where(Ticket.requester_id == user.id)
+    if user.email_verified_at is None:
+        return query.where(false())
+    if status:
+        query = query.where(Ticket.status.in_(
+            [code for code, label in workflow.CUSTOMER_STATUS.items() if label == status]))
+    words = search.strip()[:100]
+    if words:
+        match = func.lower(Ticket.subject).contains(words.lower(), autoescape=True)
+        if words.lstrip("#").isdigit():
+            match = or_(match, Ticket.id == int(words.lstrip("#")))
+        query = query.where(match)
+    return query.order_by(Ticket.updated_at.desc())
+
+
+def my_tickets(session: Session, user: User, *, status: str | None = None, search: str = "",
+               limit: int = 50, offset: int = 0) -> list[Ticket]:
+    return list(session.scalars(tickets_query(user, status=status, search=search).limit(limit).offset(offset)))

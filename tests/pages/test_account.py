@@ -1,0 +1,141 @@
+import re
+
+import pytest
+from sqlalchemy import select
+from streamlit_authenticator.utilities import Encryptor
+
+from core import accounts, portal
+from core.config import get_settings
+from core.db import make_engine, read_factory, session_factory, unit_of_work
+from core.models import Outbox, RateEvent, User
+from tests.pages.conftest import run_home
+
+PASSWORD = "a long and rare passphrase"
+
+
+@pytest.fixture
+def db(app_env):
+    engine = make_engine(app_env)
+    yield session_factory(engine), read_factory(engine)
+    engine.dispose()
+
+
+def _ticket_for(factory, email, subject):
+    with unit_of_work(factory) as session:
+        return portal.send_ticket(session, visitor=portal.Visitor("10.1.1.1"), name="Olivia", email=email,
+                                  subject=subject, description="details", kind="question", product_id=None,
+                                  locale="en", uploads=[], settings=get_settings()).ticket_id
+
+
+def _account(**query):
+    app = run_home(**query)
+    app.switch_page("app_pages/account.py").run()
+    return app
+
+
+def _link(read, template):
+    with read() as session:
+        row = session.scalars(select(Outbox).where(Outbox.template == template).order_by(Outbox.id.desc())).first()
+    return re.search(r"(\?\w+=[\w-]+)", row.body_text).group(1).split("=", 1)
+
+
+def _field(app, label, index=0):
+    return [w for w in app.text_input if w.label == label][index]
+
+
+def _register(app, email="olivia@example.com", password=PASSWORD, repeat=None, captcha="1234"):
+    app.session_state["register_user_captcha"] = Encryptor(get_settings().secret_key).encrypt("1234")
+    _field(app, "First name").input("Olivia")
+    _field(app, "Last name (optional)").input("Brown")
+    _field(app, "Email", 1).input(email)
+    _field(app, "Password", 1).input(password)
+    _field(app, "Repeat the password").input(repeat or password)
+    _field(app, "Type the characters you see (or hear)").input(captcha)
+    next(b for b in app.button if b.label == "Create an account").click().run()
+    return app
+
+
+def test_register_verify_then_see_tickets_sent_before(db):
+    factory, read = db
+    earlier = _ticket_for(factory, "olivia@example.com", "Sent before registering")
+    _ticket_for(factory, "james@example.com", "Someone else's")
+    app = _register(_account())
+    assert not app.exception, app.exception
+    assert any("Your account is ready" in s.value for s in app.success), [e.value for e in app.error]
+    with read() as session:
+        user = accounts.find_by_email(session, "olivia@example.com")
+        assert user.email_verified_at is None and accounts.verify_password(PASSWORD, user.password_hash)
+    action, token = _link(read, "verify_email")
+    assert action == "?verify"
+    app = _account(verify=token)
+    assert "Your email is confirmed" in app.success[0].value
+    again = _account(verify=token)
+    assert "not valid any more" in again.warning[0].value
+
+    app = _account()
+    _sign_in(app, "olivia@example.com", PASSWORD)
+    app.switch_page("app_pages/my_tickets.py").run()
+    shown = "\n".join(m.value for m in app.markdown)
+    assert f"#{earlier}" in shown and "Sent before registering" in shown and "Someone else" not in shown
+
+
+def _sign_in(app, email, password):
+    _field(app, "Email").input(email)
+    _field(app, "Password").input(password)
+    next(b for b in app.button if b.label == "Sign in").click().run()
+    return app
+
+
+def test_register_refuses_mismatch_weak_password_and_bad_captcha(db):
+    for kwargs, says in (({"repeat": "something else entirely"}, "not the same"),
+                         ({"password": "short"}, "at least 10 characters"),
+                         ({"password": "passwordpassword"[:4] * 3}, "too easy"),
+                         ({"captcha": "9999"}, "do not match the image")):
+        app = _register(_account(), **kwargs)
+        assert any(says in e.value for e in app.error), (kwargs, [e.value for e in app.error])
+    _factory, read = db
+    with read() as session:
+        assert session.scalar(select(User).where(User.email == "olivia@example.com")) is None
+
+
+def test_wrong_password_is_refused_and_counted(db):
+    factory, read = db
+    with unit_of_work(factory) as session:
+        accounts.create_user(session, email="ana@mesa.example", name="Ana", role="agent", password=PASSWORD)
+    app = _sign_in(_account(), "ana@mesa.example", "not the password")
+    assert "The email or the password is not right." in [e.value for e in app.error]
+    with read() as session:
+        assert session.scalars(select(RateEvent.bucket)).all() == ["login"]
+    app = _sign_in(_account(), "ana@mesa.example", PASSWORD)
+    assert app.session_state["authentication_status"] is True
+
+
+def test_password_reset_by_emailed_link(db):
+    factory, read = db
+    with unit_of_work(factory) as session:
+        accounts.create_user(session, email="olivia@example.com", name="Olivia", password=PASSWORD)
+    app = _account()
+    _field(app, "Email", -1).input("olivia@example.com")
+    next(b for b in app.button if b.label == "Send me a link").click().run()
+    assert "If there is an account for that email" in app.success[0].value
+    action, token = _link(read, "password_reset")
+    assert action == "?reset"
+    app = _account(reset=token)
+    app.text_input[0].input("brand new long password")
+    app.text_input[1].input("brand new long password")
+    app.button[0].click().run()
+    assert "Your password has been changed" in app.success[0].value
+    with read() as session:
+        user = accounts.find_by_email(session, "olivia@example.com")
+        assert accounts.verify_password("brand new long password", user.password_hash)
+    reused = _account(reset=token)
+    reused.text_input[0].input("another long password!")
+    reused.text_input[1].input("another long password!")
+    reused.button[0].click().run()
+    assert "not valid any more" in reused.warning[0].value
+
+
+def test_my_tickets_asks_anonymous_visitors_to_sign_in(app_env):
+    app = run_home()
+    app.switch_page("app_pages/my_tickets.py").run()
+    assert app.info[0].value == "Sign in to see all your tickets in one place."

@@ -1,0 +1,91 @@
+"""Sign-in with streamlit-authenticator: one Authenticate per run, credentials from the users table.
+
+Passwords are bcrypt hashes in our database (auto_hash=False); the login cookie is signed
+with MESA_SECRET_KEY. The library's emailing and two-factor features call a third-party
+web service, so they are not used: our outbox sends verification and reset links.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+import streamlit_authenticator as stauth
+from streamlit_authenticator.utilities import Validator
+
+from core import accounts, i18n
+from core.models import User
+from ui.app import locale, reader, settings
+
+COOKIE = "mesa_session"
+COOKIE_DAYS = 7
+LIBRARY_MESSAGES = {  # the library's English errors -> our keys
+    "Email is not valid": "account.error_email",
+    "Passwords do not match": "account.error_repeat",
+    "Password/repeat password fields cannot be empty": "account.error_password_empty",
+    "Captcha not entered": "account.error_captcha",
+    "Captcha entered incorrectly": "account.error_captcha",
+    "Email already taken": "account.error_taken",
+    "Username/email already taken": "account.error_taken",
+    "First name is not valid": "account.error_name",
+    "Last name is not valid": "account.error_name",
+    "Username is not valid": "account.error_email",
+}
+
+
+class MesaValidator(Validator):
+    """Our rules instead of the library's: any real name, our password policy and messages."""
+
+    def __init__(self, language: str) -> None:
+        super().__init__()
+        self.language = language
+
+    def validate_name(self, name: str) -> bool:
+        return len(name.strip()) <= accounts.MAX_NAME
+
+    def validate_password(self, password: str) -> bool:
+        return accounts.password_problem(password) is None
+
+    def diagnose_password(self, password: str) -> str:
+        problem = accounts.password_problem(password) or "errors.generic"
+        return i18n.t(problem, self.language, min=accounts.MIN_PASSWORD)
+
+
+def build() -> stauth.Authenticate:
+    """Create this run's Authenticate (Home.py calls it once) and restore a session from its cookie."""
+    with reader()() as session:
+        credentials = accounts.credentials(session)
+    authenticator = stauth.Authenticate(
+        credentials, cookie_name=COOKIE, cookie_key=settings().secret_key, cookie_expiry_days=COOKIE_DAYS,
+        validator=MesaValidator(locale()), auto_hash=False, login_sleep_time=0)
+    st.session_state["_authenticator"] = authenticator
+    st.session_state["_credentials"] = credentials
+    authenticator.login(location="unrendered")
+    return authenticator
+
+
+def authenticator() -> stauth.Authenticate:
+    return st.session_state["_authenticator"]
+
+
+def credentials() -> dict:
+    """The dict the library edits in place during this run (new users, failed attempts)."""
+    return st.session_state["_credentials"]
+
+
+def current_user() -> User | None:
+    """The signed-in, still active user, or None."""
+    email = st.session_state.get("username") if st.session_state.get("authentication_status") else None
+    if not email:
+        return None
+    with reader()() as session:
+        user = accounts.find_by_email(session, email)
+    return user if user is not None and user.active else None
+
+
+def role() -> str:
+    user = current_user()
+    return user.role if user else "anonymous"
+
+
+def library_message(error: Exception) -> str:
+    key = LIBRARY_MESSAGES.get(str(error).strip())
+    return i18n.t(key, locale()) if key else str(error)
