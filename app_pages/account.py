@@ -79,7 +79,9 @@ def _sign_in() -> None:
                 ratelimit.hit(session, "login", address)
         st.error(t("account.login_failed"))
     elif st.session_state.get("authentication_status"):
-        st.rerun()
+        # No st.rerun() here: it would cut off the cookie the library is setting in this run.
+        st.success(t("account.signed_in"))
+        st.page_link("app_pages/my_tickets.py", label=t("nav.my_tickets"), icon=":material/inbox:")
 
 
 def _register() -> None:

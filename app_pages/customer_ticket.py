@@ -7,7 +7,7 @@ from core import attachments, portal, tickets, workflow
 from core.db import unit_of_work
 from core.errors import DomainError, ValidationError
 from core.models import Message, Ticket
-from ui import app, forms, timeline
+from ui import app, auth, forms, timeline
 from ui.app import t
 from ui.text import plain
 
@@ -18,7 +18,7 @@ def _ticket_id() -> int | None:
 
 
 def _open(session: Session) -> Ticket | None:
-    return portal.open_ticket(session, _ticket_id(), st.query_params.get("token"),
+    return portal.open_ticket(session, _ticket_id(), st.query_params.get("token"), viewer=auth.current_user(),
                               address=forms.client_address(), settings=app.settings())
 
 

@@ -146,3 +146,16 @@ def test_lost_link_answers_the_same_whether_or_not_it_matched(desk):
     with read_factory(factory.kw["bind"])() as session:
         lost = session.scalars(select(Outbox).where(Outbox.template == "lost_link")).all()
     assert [row.to_address for row in lost] == ["olivia@example.com"]
+
+
+def test_a_signed_in_verified_customer_opens_own_tickets_without_a_token(desk):
+    factory, _links, _agent = desk
+    with unit_of_work(factory) as session:
+        olivia = session.scalars(select(User).where(User.email == "olivia@example.com")).one()
+        olivia.email_verified_at = utcnow()
+    for number, allowed in (("1", True), ("2", False)):
+        app = run_home(ticket=number)
+        app.session_state["authentication_status"] = True
+        app.session_state["username"] = "olivia@example.com"
+        app.switch_page("app_pages/customer_ticket.py").run()
+        assert (app.title[0].value == "#1 · Cannot log in") is allowed, app.title[0].value

@@ -1,0 +1,110 @@
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from core import portal, tickets, tokens
+from core.attachments import Upload
+from core.db import unit_of_work
+from core.errors import ValidationError
+from core.models import AccessToken, Outbox
+from tests.conftest import row_counts
+from tests.core.conftest import T0
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+
+def _send(desk, visitor=None, **fields):
+    values = dict(name="Lucía", email="lucia@example.es", subject="No puedo entrar", description="Falla",
+                  kind="incident", product_id=desk.product, locale="es", uploads=[], settings=desk.settings, now=T0)
+    values.update(fields)
+    with unit_of_work(desk.factory) as session:
+        return portal.send_ticket(session, visitor=visitor or portal.Visitor("10.0.0.1"), **values)
+
+
+def test_send_ticket_issues_a_hashed_link_and_queues_the_confirmation(desk):
+    sent = _send(desk, uploads=[Upload("captura.png", PNG)])
+    raw = sent.link.split("token=")[1]
+    assert len(raw) >= 43  # 256 bits, url-safe base64
+    with desk.reader() as session:
+        token = session.scalars(select(AccessToken)).one()
+        assert token.token_hash == tokens.digest(raw) and raw not in token.token_hash
+        email = session.scalars(select(Outbox)).one()
+        assert email.template == "ticket_received" and email.ticket_id == sent.ticket_id
+        assert sent.link in email.body_text and f"[#{sent.ticket_id}]" in email.subject
+        assert tokens.ticket_access(session, sent.ticket_id, raw, now=T0)
+
+
+@pytest.mark.parametrize(("visitor", "field", "says"), [
+    (portal.Visitor("10.0.0.1", captcha_ok=False), "captcha", "do not match"),
+    (portal.Visitor("10.0.0.1", honeypot="http://spam"), "form", "could not accept"),
+])
+def test_robots_are_refused_and_nothing_is_saved(desk, visitor, field, says):
+    before = row_counts(desk.factory)
+    with pytest.raises(ValidationError) as caught:
+        _send(desk, visitor=visitor)
+    assert says in caught.value.messages("en")[field]
+    assert row_counts(desk.factory) == before
+
+
+def test_a_renamed_executable_refuses_the_whole_ticket(desk):
+    before = row_counts(desk.factory)
+    with pytest.raises(ValidationError) as caught:
+        _send(desk, uploads=[Upload("ok.png", PNG), Upload("screenshot.png", b"MZ\x90\x00" + b"\x00" * 60)])
+    assert caught.value.messages("en")["attachments"].startswith("screenshot.png: the content is not a png file")
+    assert row_counts(desk.factory) == before
+
+
+def test_rate_limit_per_client_address(desk):
+    settings = desk.settings.model_copy(update={"tickets_per_address_hour": 2})
+    for n in range(2):
+        _send(desk, email=f"user{n}@example.com", settings=settings)
+    with pytest.raises(ValidationError) as caught:
+        _send(desk, email="user9@example.com", settings=settings)
+    assert "Too many tickets" in caught.value.messages("en")["form"]
+    _send(desk, email="user9@example.com", settings=settings, now=T0 + timedelta(hours=1, minutes=1))
+
+
+def test_bad_tokens_from_one_address_are_slowed_down(desk):
+    sent = _send(desk)
+    waits = []
+    with unit_of_work(desk.factory) as session:
+        for _ in range(8):
+            assert portal.open_ticket(session, sent.ticket_id, "guess", address="6.6.6.6", settings=desk.settings,
+                                      now=T0, sleep=waits.append) is None
+        ticket = portal.open_ticket(session, sent.ticket_id, sent.link.split("token=")[1], address="7.7.7.7",
+                                    settings=desk.settings, now=T0, sleep=waits.append)
+    assert waits == [0.25, 0.5, 1.0]
+    assert ticket is not None and ticket.id == sent.ticket_id
+
+
+def test_a_survey_token_does_not_open_the_ticket_view(desk):
+    sent = _send(desk)
+    with unit_of_work(desk.factory) as session:
+        survey = tokens.issue(session, tokens.SURVEY, ticket_id=sent.ticket_id, now=T0)
+        assert portal.open_ticket(session, sent.ticket_id, survey, address="1.1.1.1", settings=desk.settings,
+                                  now=T0) is None
+        assert tokens.ticket_access(session, sent.ticket_id, survey, purpose=tokens.SURVEY, now=T0)
+
+
+def test_internal_notes_and_their_files_never_reach_the_customer(desk):
+    sent = _send(desk)
+    with unit_of_work(desk.factory) as session:
+        note = tickets.add_internal_note(session, sent.ticket_id, agent_id=desk.ana, body="VIP",
+                                         uploads=[Upload("internal.png", PNG)])
+        note_file = note.attachments[0].id
+    with desk.reader() as session:
+        assert [m.kind for m in portal.public_messages(session, sent.ticket_id)] == ["customer"]
+        assert portal.public_attachment(session, sent.ticket_id, note_file) is None
+
+
+def test_lost_link_emails_only_the_requester(desk):
+    sent = _send(desk)
+    with unit_of_work(desk.factory) as session:
+        portal.lost_link(session, email="someone@else.com", ticket_id=sent.ticket_id, address="1.2.3.4",
+                         settings=desk.settings)
+        portal.lost_link(session, email="LUCIA@example.es", ticket_id=sent.ticket_id, address="1.2.3.4",
+                         settings=desk.settings)
+    with desk.reader() as session:
+        rows = session.scalars(select(Outbox).where(Outbox.template == "lost_link")).all()
+    assert [r.to_address for r in rows] == ["lucia@example.es"]
