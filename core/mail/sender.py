@@ -1,0 +1,171 @@
+"""The dispatcher: sends queued outbox rows through SMTP, at least once, never twice by two workers.
+
+Rows are claimed in a short transaction (PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite: the
+write lock of BEGIN IMMEDIATE makes select-and-mark atomic) and leased for LEASE; a worker
+killed after the claim leaves a lease that expires, and the row is tried again. The one
+at-least-once window: a worker killed after the server accepted the message and before the
+row is marked sent; that email goes out again after the lease.
+
+The MIME message is built here (text and HTML alternatives, our threading headers) and
+yagmail keeps the SMTP connection (SSL, STARTTLS, login). yagmail's own message builder
+is not used: it cannot carry a separate plain-text part, and it treats any content string
+that names an existing file as an attachment.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import email.policy
+import smtplib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime, formataddr
+
+import yagmail
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from core.config import Settings
+from core.models import Outbox, utcnow
+
+QUEUED, SENDING, SENT, DEAD = "queued", "sending", "sent", "dead"
+LEASE = timedelta(minutes=5)
+RETRY_MINUTES = (1, 5, 15, 60, 180, 360, 720)  # 8 tries over about 22 hours
+MAX_ATTEMPTS = len(RETRY_MINUTES) + 1
+BATCH = 50
+
+
+@dataclass
+class Report:
+    sent: list[int] = field(default_factory=list)
+    retry: list[int] = field(default_factory=list)
+    dead: list[int] = field(default_factory=list)
+
+
+def claim(factory: sessionmaker[Session], limit: int = BATCH, now: datetime | None = None) -> list[int]:
+    """Lease up to `limit` due rows to this dispatcher and count the attempt."""
+    now = now or utcnow()
+    with factory() as session, session.begin():
+        due = or_((Outbox.status == QUEUED) & (Outbox.next_attempt_at <= now),
+                  (Outbox.status == SENDING) & (Outbox.lease_until < now))
+        ids = list(session.scalars(select(Outbox.id).where(due).order_by(Outbox.next_attempt_at, Outbox.id)
+                                   .limit(limit).with_for_update(skip_locked=True)))
+        if ids:
+            session.execute(update(Outbox).where(Outbox.id.in_(ids)).values(
+                status=SENDING, lease_until=now + LEASE, attempts=Outbox.attempts + 1))
+    return ids
+
+
+def build_message(row: Outbox, settings: Settings) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = formataddr((settings.mail_from_name, settings.mail_from))
+    message["To"] = row.to_address
+    message["Subject"] = row.subject
+    message["Date"] = format_datetime(row.created_at)
+    message["Message-ID"] = row.message_id
+    if row.in_reply_to:
+        message["In-Reply-To"] = row.in_reply_to
+    if row.references:
+        message["References"] = row.references
+    for name, value in (row.headers or {}).items():
+        message[name] = value
+    # quoted-printable keeps every line under SMTP's 998-character limit, whatever the HTML
+    message.set_content(row.body_text, cte="quoted-printable")
+    if row.body_html:
+        message.add_alternative(row.body_html, subtype="html", cte="quoted-printable")
+    return message
+
+
+def connect(settings: Settings) -> yagmail.SMTP:
+    """An open SMTP connection as the settings describe (no login when no user is set)."""
+    client = yagmail.SMTP(
+        user=settings.smtp_user or settings.mail_from, password=settings.smtp_password or None,
+        host=settings.smtp_host, port=settings.smtp_port, smtp_ssl=settings.smtp_security == "ssl",
+        smtp_starttls=settings.smtp_security == "starttls", smtp_skip_login=not settings.smtp_user,
+        soft_email_validation=False, timeout=30)
+    client.login()
+    return client
+
+
+def transmit(client: yagmail.SMTP, message: EmailMessage, sender: str) -> str:
+    """Hand one message to the server; returns its answer to DATA (e.g. '250 OK queued as …')."""
+    smtp = client.smtp
+    smtp.ehlo_or_helo_if_needed()
+    code, answer = smtp.mail(sender)
+    if code != 250:
+        raise smtplib.SMTPSenderRefused(code, answer, sender)
+    code, answer = smtp.rcpt(message["To"])
+    if code not in (250, 251):
+        raise smtplib.SMTPRecipientsRefused({message["To"]: (code, answer)})
+    code, answer = smtp.data(message.as_bytes(policy=email.policy.SMTP))
+    if code != 250:
+        raise smtplib.SMTPDataError(code, answer)
+    return f"{code} {answer.decode('utf-8', 'replace')}"
+
+
+def _record(factory: sessionmaker[Session], row_id: int, now: datetime, *, answer: str | None = None,
+            error: str | None = None) -> str:
+    with factory() as session, session.begin():
+        row = session.get(Outbox, row_id)
+        if answer is not None:
+            row.status, row.sent_at, row.smtp_response, row.lease_until = SENT, now, answer, None
+        elif row.attempts >= MAX_ATTEMPTS:
+            row.status, row.last_error, row.lease_until = DEAD, error, None
+        else:
+            row.status, row.last_error, row.lease_until = QUEUED, error, None
+            row.next_attempt_at = now + timedelta(minutes=RETRY_MINUTES[row.attempts - 1])
+        return row.status
+
+
+def dispatch(factory: sessionmaker[Session], settings: Settings, *, now: Callable[[], datetime] = utcnow,
+             limit: int = BATCH) -> Report:
+    """Send what is due, one connection per batch; failures are scheduled again or marked dead."""
+    report = Report()
+    if not settings.smtp_configured:
+        return report  # nothing pretends to send: rows wait in the outbox
+    ids = claim(factory, limit, now())
+    if not ids:
+        return report
+    client = None
+    for position, row_id in enumerate(ids):
+        with factory() as session:
+            message = build_message(session.get(Outbox, row_id), settings)
+        try:
+            client = client or connect(settings)
+        except (smtplib.SMTPException, OSError) as exc:  # server down: the whole batch waits
+            for waiting in ids[position:]:
+                _fail(factory, waiting, now(), exc, report)
+            return report
+        try:
+            answer = transmit(client, message, settings.mail_from)
+        except (smtplib.SMTPException, OSError) as exc:
+            _fail(factory, row_id, now(), exc, report)
+            client = _close(client)
+            continue
+        _record(factory, row_id, now(), answer=answer)
+        report.sent.append(row_id)
+    _close(client)
+    return report
+
+
+def _fail(factory: sessionmaker[Session], row_id: int, now: datetime, exc: Exception, report: Report) -> None:
+    status = _record(factory, row_id, now, error=f"{exc.__class__.__name__}: {exc}"[:2000])
+    (report.dead if status == DEAD else report.retry).append(row_id)
+
+
+def _close(client: yagmail.SMTP | None) -> None:
+    if client is not None:
+        with contextlib.suppress(smtplib.SMTPException, OSError):
+            client.close()
+
+
+def retry_now(session: Session, row_id: int, now: datetime | None = None) -> Outbox:
+    """Admin action: try a queued or dead row again at once (it keeps its Message-ID)."""
+    row = session.get(Outbox, row_id)
+    row.status, row.next_attempt_at, row.lease_until = QUEUED, now or utcnow(), None
+    if row.attempts >= MAX_ATTEMPTS:
+        row.attempts = MAX_ATTEMPTS - 1
+    session.flush()
+    return row
