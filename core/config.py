@@ -54,6 +54,7 @@ class Settings(BaseSettings):
     captcha: Literal["image", "turnstile", "hcaptcha", "recaptcha", "off"] = "image"
     captcha_site_key: str = ""
     captcha_secret_key: str = ""
+    captcha_verify_url: str = ""
 
     max_attachments: int = Field(default=10, ge=0, le=100)
     max_file_mb: float = Field(default=20, gt=0, le=1024)
@@ -79,6 +80,13 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
         return value.rstrip("/")
+
+    @field_validator("captcha_verify_url")
+    @classmethod
+    def _empty_or_http_url(cls, value: str) -> str:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("must be empty or start with http:// or https://")
+        return value
 
     @field_validator("database_url")
     @classmethod

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from core import accounts, surveys, tickets, workflow
+from core import accounts, notify, surveys, tickets, workflow
 from core.config import Settings, get_settings
 from core.demo_content import COMMENTS, CUSTOMERS, PRODUCTS, REPLIES, STAFF, TICKETS
 from core.models import Product, SlaPolicy, Ticket, User, utcnow
@@ -70,7 +70,7 @@ def seed(factory: sessionmaker[Session], *, tickets: int = 300, days: int = 90, 
     agents = [u.id for u in staff if u.role in ("agent", "manager")]
     for _ in range(tickets):
         created = _working_time(rng, now - timedelta(days=days), now)
-        with factory() as session, session.begin():
+        with factory() as session, session.begin(), notify.muted():
             _play_ticket(session, rng, created, now, agents, product_ids, settings)
     return tickets
 

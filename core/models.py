@@ -129,6 +129,7 @@ class Message(Base):
     email_message_id: Mapped[str | None] = mapped_column(String(998), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
+    author: Mapped[User | None] = relationship()
     attachments: Mapped[list[Attachment]] = relationship(
         back_populates="message", order_by="Attachment.id", cascade="all, delete-orphan"
     )

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import accounts, ratelimit, tickets, tokens, workflow
+from core import accounts, notify, ratelimit, tickets, tokens, workflow
 from core.attachments import Upload
 from core.config import Settings
 from core.errors import Collector, ValidationError
@@ -40,10 +40,6 @@ class Visitor:
 class Sent:
     ticket_id: int
     link: str
-
-
-def ticket_link(settings: Settings, ticket_id: int, raw_token: str) -> str:
-    return f"{settings.base_url}/ticket?ticket={ticket_id}&token={raw_token}"
 
 
 def send_ticket(session: Session, *, visitor: Visitor, name: str, email: str, subject: str, description: str,
@@ -72,18 +68,7 @@ def send_ticket(session: Session, *, visitor: Visitor, name: str, email: str, su
     guard.raise_if_any()  # nothing is flushed for good: the caller's transaction rolls back
     ratelimit.hit(session, "ticket_email", ticket.requester.email, now)
     ratelimit.hit(session, "ticket_address", visitor.address, now)
-    link = ticket_link(settings, ticket.id, tokens.issue(session, tokens.TICKET_VIEW, ticket_id=ticket.id, now=now))
-    outbox.enqueue(session, template="ticket_received", to=ticket.requester.email, locale=locale,
-                   ticket_id=ticket.id, settings=settings, now=now,
-                   context={"ticket_number": ticket.id, "subject": ticket.subject,
-                            "requester_name": ticket.requester.name, "link": link,
-                            "summary": _summary(description)})
-    return Sent(ticket.id, link)
-
-
-def _summary(text: str, limit: int = 300) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    return Sent(ticket.id, notify.received(session, ticket, description, settings, now))
 
 
 # ---------------------------------------------------------------- the ticket link
@@ -143,7 +128,7 @@ def lost_link(session: Session, *, email: str, ticket_id: int | None, address: s
     ticket = session.get(Ticket, ticket_id)
     if ticket is None or ticket.requester.email != address_given:
         return
-    link = ticket_link(settings, ticket.id, tokens.issue(session, tokens.TICKET_VIEW, ticket_id=ticket.id, now=now))
+    link = notify.ticket_link(session, ticket, settings, now)
     outbox.enqueue(session, template="lost_link", to=ticket.requester.email, locale=ticket.locale,
                    ticket_id=ticket.id, settings=settings, now=now,
                    context={"ticket_number": ticket.id, "subject": ticket.subject,
@@ -174,11 +159,4 @@ def add_information(session: Session, ticket: Ticket, *, body: str, uploads: Seq
     if message.ticket_id == ticket.id:
         return message, None
     follow_up = tickets.get_ticket(session, message.ticket_id)
-    link = ticket_link(settings, follow_up.id,
-                       tokens.issue(session, tokens.TICKET_VIEW, ticket_id=follow_up.id, now=now))
-    outbox.enqueue(session, template="ticket_received", to=follow_up.requester.email, locale=follow_up.locale,
-                   ticket_id=follow_up.id, settings=settings, now=now,
-                   context={"ticket_number": follow_up.id, "subject": follow_up.subject,
-                            "requester_name": follow_up.requester.name, "link": link,
-                            "summary": _summary(body)})
-    return message, link
+    return message, notify.received(session, follow_up, body, settings, now)

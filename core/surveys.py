@@ -14,6 +14,10 @@ SCORES = (1, 2, 3, 4, 5)
 MAX_COMMENT = 5000
 
 
+def already_sent(session: Session, ticket_id: int) -> bool:
+    return session.query(Survey.id).filter_by(ticket_id=ticket_id).first() is not None
+
+
 def send(session: Session, ticket: Ticket, now: datetime | None = None) -> Survey:
     """Record that the survey went out for a solved ticket (once per ticket)."""
     survey = session.query(Survey).filter_by(ticket_id=ticket.id).one_or_none()

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from core import accounts, attachments, metrics, workflow
+from core import accounts, attachments, metrics, notify, workflow
 from core.attachments import Upload
 from core.config import Settings, get_settings
 from core.errors import Collector, ConflictError, DomainError, ForbiddenTransition, NotFound
@@ -226,6 +226,7 @@ def add_customer_message(session: Session, ticket_id: int, *, body: str, uploads
     message = _message(session, ticket, kind="customer", body=text, author_id=ticket.requester_id,
                        via=via, files=files, now=now, email_message_id=email_message_id)
     _finish(session, ticket, now)
+    notify.customer_replied(session, ticket, message, settings, now)
     return message
 
 
@@ -265,6 +266,8 @@ def add_agent_reply(session: Session, ticket_id: int, *, agent_id: int, body: st
                        files=files, now=now, email_message_id=None)
     _change(session, ticket, agent.id, now, "status", target)
     _finish(session, ticket, now)
+    notify.agent_replied(session, ticket, message, settings, now)
+    _after_status(session, ticket, settings, now)
     return message
 
 
@@ -287,7 +290,8 @@ def add_internal_note(session: Session, ticket_id: int, *, agent_id: int, body: 
 
 
 def change_status(session: Session, ticket_id: int, *, status: str, actor_id: int | None,
-                  expected_version: int | None = None, now: datetime | None = None) -> Ticket:
+                  expected_version: int | None = None, settings: Settings | None = None,
+                  now: datetime | None = None) -> Ticket:
     """Move a ticket by hand or by automation (actor None), as the rules allow."""
     now = now or utcnow()
     if actor_id is not None:
@@ -299,11 +303,19 @@ def change_status(session: Session, ticket_id: int, *, status: str, actor_id: in
         raise ForbiddenTransition(old=ticket.status, new=status)
     _change(session, ticket, actor_id, now, "status", status)
     _finish(session, ticket, now)
+    _after_status(session, ticket, settings or get_settings(), now)
     return ticket
 
 
+def _after_status(session: Session, ticket: Ticket, settings: Settings, now: datetime) -> None:
+    if ticket.status == workflow.SOLVED:
+        notify.solved(session, ticket, settings, now)
+    elif ticket.status == workflow.CLOSED:
+        notify.closed(session, ticket, settings, now)
+
+
 def mark_solved_by_customer(session: Session, ticket_id: int, *, requester_id: int,
-                            now: datetime | None = None) -> Ticket:
+                            settings: Settings | None = None, now: datetime | None = None) -> Ticket:
     """The requester says the problem is gone."""
     now = now or utcnow()
     ticket = _open_for_change(session, ticket_id, None)
@@ -313,20 +325,22 @@ def mark_solved_by_customer(session: Session, ticket_id: int, *, requester_id: i
         return ticket
     _change(session, ticket, requester_id, now, "status", workflow.SOLVED)
     _finish(session, ticket, now)
+    _after_status(session, ticket, settings or get_settings(), now)
     return ticket
 
 
 def assign(session: Session, ticket_id: int, *, actor_id: int | None, assignee_id: int | None,
-           expected_version: int | None = None, now: datetime | None = None) -> Ticket:
+           expected_version: int | None = None, settings: Settings | None = None,
+           now: datetime | None = None) -> Ticket:
     """Give the ticket to an active staff member, or back to the unassigned queue (None)."""
     now = now or utcnow()
-    if actor_id is not None:
-        accounts.active_staff(session, actor_id)
+    actor = accounts.active_staff(session, actor_id) if actor_id is not None else None
     if assignee_id is not None:
         accounts.active_staff(session, assignee_id)
     ticket = _open_for_change(session, ticket_id, expected_version)
     if _change(session, ticket, actor_id, now, "assignee", assignee_id):
         _finish(session, ticket, now)
+        notify.assigned(session, ticket, actor, settings or get_settings(), now)
     return ticket
 
 

@@ -1,11 +1,24 @@
-"""The "I'm not a robot" box: image (with audio) from core.captcha, one use per challenge."""
+"""The "I'm not a robot" box: image (with audio) from core.captcha, or a hosted provider's widget.
+
+A provider (turnstile, hcaptcha, recaptcha) is used only when both its keys are set; otherwise the
+image captcha stands in, never no captcha at all.
+"""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from core import captcha
-from ui.app import settings, t
+from ui import captcha_widget, forms
+from ui.app import locale, settings, t
+
+
+def _provider() -> str | None:
+    """The hosted provider to use, or None for the image captcha (or when the captcha is off)."""
+    config = settings()
+    if config.captcha in captcha.PROVIDER_SCRIPTS and config.captcha_site_key and config.captcha_secret_key:
+        return config.captcha
+    return None
 
 
 def _fresh(key: str) -> None:
@@ -13,9 +26,22 @@ def _fresh(key: str) -> None:
     st.session_state[f"{key}_answer"] = ""
 
 
+def _render_provider(provider: str, key: str, error: str | None) -> None:
+    with st.container(border=True):
+        st.markdown(f"**{t('captcha.title')}**")
+        round_ = st.session_state.get(f"{key}_provider_round", 0)
+        token = captcha_widget.widget(provider, settings().captcha_site_key, locale(), key=f"{key}_widget_{round_}")
+        st.session_state[f"{key}_provider_token"] = token
+        if error:
+            st.error(t("captcha.provider_error"), icon="⚠️")
+
+
 def render(key: str, error: str | None = None) -> None:
     """Draw the challenge and its answer field (nothing when the captcha is off)."""
     if settings().captcha == "off":
+        return
+    if provider := _provider():
+        _render_provider(provider, key, error)
         return
     if f"{key}_challenge" not in st.session_state:
         _fresh(key)
@@ -33,6 +59,17 @@ def render(key: str, error: str | None = None) -> None:
         st.button(t("captcha.new"), key=f"{key}_new", on_click=_fresh, args=(key,), type="tertiary")
 
 
+def _passed_provider(provider: str, key: str) -> bool:
+    """Ask the provider once; the token is single-use, so forget it and give the widget a new key."""
+    state = st.session_state
+    token = state.pop(f"{key}_provider_token", None) or ""
+    state[f"{key}_provider_round"] = state.get(f"{key}_provider_round", 0) + 1
+    address = forms.client_address()
+    config = settings()
+    return captcha.verify_provider(provider, config.captcha_secret_key, token,
+                                   None if address == "unknown" else address, url=config.captcha_verify_url or None)
+
+
 def passed(key: str) -> bool:
     """Check the answer once; any attempt spends the challenge and draws a new one.
 
@@ -40,6 +77,8 @@ def passed(key: str) -> bool:
     """
     if settings().captcha == "off":
         return True
+    if provider := _provider():
+        return _passed_provider(provider, key)
     challenge: captcha.Challenge | None = st.session_state.get(f"{key}_challenge")
     answer = st.session_state.get(f"{key}_answer", "")
     used: set[str] = st.session_state.setdefault("captcha_used", set())
@@ -51,3 +90,9 @@ def passed(key: str) -> bool:
         used.add(nonce)
     _fresh(key)
     return ok
+
+
+def off_warning() -> None:
+    """Tell staff the public form has no captcha (call it where staff look; it shows nothing otherwise)."""
+    if settings().captcha == "off":
+        st.warning(t("captcha.off_warning"), icon="⚠️")

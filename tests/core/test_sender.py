@@ -83,7 +83,7 @@ def test_smtp_down_then_up_every_email_goes_out_once_in_order(desk):
                            context={"ticket_number": first.ticket_id, "subject": "s", "requester_name": "L",
                                     "link": first.link})
     down = sender.dispatch(desk.factory, settings, now=_clock(T0 + timedelta(seconds=10)))
-    assert down.sent == [] and len(down.retry) == 4
+    assert down.sent == [] and len(down.retry) == 5  # confirmation, agent reply, three more
     rows = _rows(desk)
     assert all(r.status == "queued" and r.attempts == 1 and "Error" in r.last_error for r in rows.values())
     assert all(r.next_attempt_at == T0 + timedelta(seconds=70) for r in rows.values())
@@ -94,7 +94,7 @@ def test_smtp_down_then_up_every_email_goes_out_once_in_order(desk):
         again = sender.dispatch(desk.factory, settings, now=_clock(T0 + timedelta(hours=30)))
     finally:
         server.stop()
-    assert len(up.sent) == 4 and again.sent == []
+    assert len(up.sent) == 5 and again.sent == []
     assert server.inbox.ids() == [r.message_id for r in rows.values()]  # each once, in order
 
 
