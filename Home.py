@@ -23,7 +23,9 @@ my_tickets = st.Page("app_pages/my_tickets.py", title=app.t("nav.my_tickets"), i
                      url_path="my-tickets")
 account = st.Page("app_pages/account.py", title=app.t("nav.sign_in" if role == "anonymous" else "nav.account"),
                   icon=":material/person:", url_path="account")
-navigation = st.navigation([help_center, new_ticket, customer_ticket, my_tickets, account], position="hidden")
+survey = st.Page("app_pages/survey.py", title=app.t("survey.title"), icon=":material/star:", url_path="survey")
+navigation = st.navigation([help_center, new_ticket, customer_ticket, my_tickets, account, survey],
+                           position="hidden")
 
 with st.sidebar:
     st.title(app.settings().product_name)

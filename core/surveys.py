@@ -48,3 +48,21 @@ def respond(session: Session, ticket_id: int, *, score: int, comment: str | None
     survey.responded_at = now or utcnow()
     session.flush()
     return survey
+
+
+def answer_by_link(session: Session, ticket_id: int, raw_token: str, *, score: int | None,
+                   comment: str | None = None, now: datetime | None = None) -> Survey | None:
+    """Record a score (and comment) through the emailed survey link; None for a bad link.
+
+    A survey link opens only the survey, never the ticket view (its own token purpose).
+    """
+    from core import tokens
+
+    if not tokens.ticket_access(session, ticket_id, raw_token, purpose=tokens.SURVEY, now=now):
+        return None
+    survey = session.query(Survey).filter_by(ticket_id=ticket_id).one_or_none()
+    if survey is None:
+        return None
+    if score is None:
+        return survey
+    return respond(session, ticket_id, score=score, comment=comment, now=now)

@@ -1,0 +1,41 @@
+"""The satisfaction survey from the solved email: one click records the score, then a comment."""
+
+import streamlit as st
+
+from core import surveys
+from core.db import unit_of_work
+from core.errors import DomainError
+from ui import app
+from ui.app import t
+
+query = st.query_params
+raw_ticket, token, raw_score = query.get("ticket", ""), query.get("token", ""), query.get("score", "")
+ticket_id = int(raw_ticket) if raw_ticket.isdigit() and len(raw_ticket) < 12 else None
+score = int(raw_score) if raw_score in {"1", "2", "3", "4", "5"} else None
+
+st.title(t("survey.title"))
+survey, problem = None, None
+if ticket_id is not None:
+    try:
+        with unit_of_work(app.writer()) as session:
+            survey = surveys.answer_by_link(session, ticket_id, token, score=score)
+    except DomainError as exc:
+        problem = exc.message(app.locale())
+if survey is None:
+    st.info(problem or t("survey.bad_link"))
+    st.stop()
+
+labels = {n: t(f"survey.score_{n}") for n in surveys.SCORES}
+if survey.score:
+    st.success(t("survey.thanks", label=labels[survey.score]), icon=":material/favorite:")
+choice = st.segmented_control(t("survey.question"), list(labels), format_func=labels.__getitem__,
+                              default=survey.score, key="survey_score")
+comment = st.text_area(t("survey.comment"), value=survey.comment or "", max_chars=surveys.MAX_COMMENT,
+                       key="survey_comment")
+if st.button(t("survey.send"), type="primary", disabled=choice is None):
+    try:
+        with unit_of_work(app.writer()) as session:
+            surveys.answer_by_link(session, ticket_id, token, score=choice, comment=comment)
+        st.success(t("survey.saved"))
+    except DomainError as exc:
+        st.error(exc.message(app.locale()))
