@@ -10,6 +10,7 @@ from ui import app, auth, layout
 
 st.set_page_config(page_title=app.t("app.name") + " · " + app.t("app.tagline"), page_icon="💬", layout="wide")
 app.engine()
+app.background_worker()
 auth.build()
 role = auth.role()
 

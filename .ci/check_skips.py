@@ -1,16 +1,19 @@
-"""Fail when a test that needs PostgreSQL was skipped (CI must run them all)."""
+"""Fail when a test that needs a real service (PostgreSQL, Dovecot IMAP) was skipped: CI runs them all."""
 
 import sys
 import xml.etree.ElementTree as ET
 
-root = ET.parse(sys.argv[1]).getroot()
-cases = list(root.iter("testcase"))
-skipped = [f"{c.get('classname')}::{c.get('name')}" for c in cases
-           if c.find("skipped") is not None and "postgres" in (c.get("name") or "")]
-ran = [c for c in cases if "postgres" in (c.get("name") or "") and c.find("skipped") is None]
-if skipped or not ran:
-    print(f"PostgreSQL tests skipped: {len(skipped)}; ran: {len(ran)}", file=sys.stderr)
+NEEDS = {"PostgreSQL": lambda c: "postgres" in (c.get("name") or ""),
+         "Dovecot IMAP": lambda c: "test_imap" in (c.get("classname") or "")}
+
+cases = list(ET.parse(sys.argv[1]).getroot().iter("testcase"))
+failed = False
+for service, needs in NEEDS.items():
+    mine = [c for c in cases if needs(c)]
+    skipped = [f"{c.get('classname')}::{c.get('name')}" for c in mine if c.find("skipped") is not None]
+    ran = len(mine) - len(skipped)
+    print(f"{service} tests ran: {ran}, skipped: {len(skipped)}")
     for name in skipped[:20]:
-        print("  " + name, file=sys.stderr)
-    sys.exit(1)
-print(f"PostgreSQL tests ran: {len(ran)}, none skipped.")
+        print("  skipped: " + name, file=sys.stderr)
+    failed |= bool(skipped) or ran == 0
+sys.exit(1 if failed else 0)

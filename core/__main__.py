@@ -65,6 +65,57 @@ def _create_user(args: argparse.Namespace) -> int:
     return 0
 
 
+def _ingest_email(args: argparse.Namespace) -> int:
+    from core.db import make_engine, session_factory
+    from core.mail import ingest
+
+    settings = get_settings()
+    raw = sys.stdin.buffer.read()
+    if not raw:
+        print("No message on standard input.", file=sys.stderr)
+        return 2
+    engine = make_engine(settings.database)
+    result = ingest.ingest(session_factory(engine), raw, settings)
+    engine.dispose()
+    print(f"{result.status}: ticket {result.ticket_id or '-'} (inbound #{result.inbound_id or '-'})")
+    return 1 if result.status == ingest.FAILED else 0
+
+
+def _fetch_mail(args: argparse.Namespace) -> int:
+    from core.db import make_engine, session_factory
+    from core.mail import imap
+
+    settings = get_settings()
+    if not settings.imap_host:
+        print("MESA_IMAP_HOST is not set: there is no mailbox to read.", file=sys.stderr)
+        return 2
+    engine = make_engine(settings.database)
+    report = imap.fetch(session_factory(engine), settings)
+    engine.dispose()
+    print(f"Stored {report.stored}, duplicates {report.duplicates}, failed {report.failed}.")
+    return 0
+
+
+def _worker(args: argparse.Namespace) -> int:
+    import logging
+
+    from core import worker
+    from core.db import make_engine
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    settings = get_settings()
+    engine = make_engine(settings.database)
+    if args.once:
+        from core.db import session_factory
+
+        for step, result in worker.run_once(session_factory(engine), settings).items():
+            print(f"{step}: {result}")
+    else:
+        worker.run_forever(engine, settings)
+    engine.dispose()
+    return 0
+
+
 def _safe(url: str) -> str:
     from sqlalchemy.engine import make_url
 
@@ -92,6 +143,14 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--locale", default="en", choices=("en", "es"))
     create.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     create.set_defaults(run=_create_user)
+
+    ingest = commands.add_parser("ingest-email", help="take one raw email on standard input (for an MTA pipe)")
+    ingest.set_defaults(run=_ingest_email)
+    fetch = commands.add_parser("fetch-mail", help="read the unseen messages of the IMAP mailbox once")
+    fetch.set_defaults(run=_fetch_mail)
+    work = commands.add_parser("worker", help="send mail, poll IMAP and run automations until stopped")
+    work.add_argument("--once", action="store_true", help="one pass, then exit")
+    work.set_defaults(run=_worker)
     return parser
 
 

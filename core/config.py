@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     imap_password: str = ""
     imap_folder: str = "INBOX"
     embedded_worker: bool = True
+    worker_interval_seconds: float = Field(default=15, gt=0, le=3600)
+    reply_plus_address: bool = False
+    inbound_per_sender_hour: int = Field(default=20, ge=1)
 
     captcha: Literal["image", "turnstile", "hcaptcha", "recaptcha", "off"] = "image"
     captcha_site_key: str = ""

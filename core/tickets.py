@@ -8,6 +8,7 @@ since, ConflictError names what changed and nothing is written.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -285,6 +286,22 @@ def add_internal_note(session: Session, ticket_id: int, *, agent_id: int, body: 
     errors.raise_if_any()
     message = _message(session, ticket, kind="note", body=text, author_id=agent.id, via="web",
                        files=files, now=now, email_message_id=None)
+    _finish(session, ticket, now)
+    return message
+
+
+def add_system_note(session: Session, ticket_id: int, *, body: str, uploads: Sequence[Upload] = (),
+                    email_message_id: str | None = None, now: datetime | None = None) -> Message:
+    """A note written by Mesa itself (automatic mail, refused files, low scores): staff only.
+
+    Its files were checked by the caller; it changes no status.
+    """
+    now = now or utcnow()
+    ticket = get_ticket(session, ticket_id)
+    files = [attachments.CheckedFile(attachments.safe_filename(u.filename), attachments.sniff(u.content), u.content,
+                                     hashlib.sha256(u.content).hexdigest()) for u in uploads]
+    message = _message(session, ticket, kind="note", body=body, author_id=None, via="email" if email_message_id
+                       else "web", files=files, now=now, email_message_id=email_message_id)
     _finish(session, ticket, now)
     return message
 

@@ -22,6 +22,16 @@ def engine() -> Engine:
     return make_engine(settings().database)
 
 
+@st.cache_resource
+def background_worker() -> object | None:
+    """The embedded worker: one thread per server process (MESA_EMBEDDED_WORKER=0 turns it off)."""
+    if not settings().embedded_worker:
+        return None
+    from core import worker
+
+    return worker.start_thread(engine(), settings())
+
+
 def writer():
     return session_factory(engine())
 

@@ -7,6 +7,8 @@ stays one thread in the customer's mail client.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from datetime import datetime
 from email.utils import make_msgid, parseaddr
 from typing import Any
@@ -58,6 +60,26 @@ def thread_of(session: Session, ticket_id: int) -> list[str]:
     return chain
 
 
+def reply_token(settings: Settings, ticket_id: int) -> str:
+    """`t<ticket>.<mac>`: names the ticket, and cannot be made up for another one."""
+    mac = hmac.new(settings.secret_key.encode(), f"reply:{ticket_id}".encode(), hashlib.sha256).hexdigest()
+    return f"t{ticket_id}.{mac[:12]}"
+
+
+def ticket_of_token(settings: Settings, token: str) -> int | None:
+    """The ticket a plus-address token names, when its MAC is right."""
+    head, _, _mac = token.partition(".")
+    if not head.startswith("t") or not head[1:].isdigit() or len(head) > 15:
+        return None
+    ticket_id = int(head[1:])
+    return ticket_id if hmac.compare_digest(reply_token(settings, ticket_id), token) else None
+
+
+def reply_address(settings: Settings, ticket_id: int) -> str:
+    local, _, domain = parseaddr(settings.mail_from)[1].partition("@")
+    return f"{local}+{reply_token(settings, ticket_id)}@{domain}"
+
+
 def enqueue(session: Session, *, template: str, to: str, locale: str, context: dict[str, Any],
             ticket_id: int | None = None, settings: Settings | None = None,
             now: datetime | None = None) -> Outbox:
@@ -73,6 +95,8 @@ def enqueue(session: Session, *, template: str, to: str, locale: str, context: d
     headers = {"Auto-Submitted": "auto-generated"}
     if ticket_id is not None:
         headers["X-Mesa-Ticket"] = str(ticket_id)
+        if settings.reply_plus_address:
+            headers["Reply-To"] = reply_address(settings, ticket_id)
     row = Outbox(
         template=template, to_address=to.strip(), locale=lang, subject=subject,
         body_text=rendered.text, body_html=rendered.html, ticket_id=ticket_id,

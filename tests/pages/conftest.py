@@ -17,6 +17,7 @@ def app_env(tmp_path, monkeypatch):
     monkeypatch.setenv("MESA_DATABASE_URL", url)
     monkeypatch.setenv("MESA_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("MESA_SECRET_KEY", "p" * 40)
+    monkeypatch.setenv("MESA_EMBEDDED_WORKER", "0")
     monkeypatch.delenv("MESA_LOCALE", raising=False)
     monkeypatch.chdir(ROOT)
     migrate(url)

@@ -1,0 +1,73 @@
+"""Fetch replies from an IMAP mailbox: each message is stored first, marked seen only after.
+
+A connection cut mid-fetch loses nothing: unseen messages are fetched again next time, and
+the ones already stored come back as duplicates (same Message-ID) and are skipped.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import imaplib
+import ssl
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from core.config import Settings
+from core.mail import ingest
+
+TIMEOUT = 30
+
+
+@dataclass
+class FetchReport:
+    stored: int = 0
+    duplicates: int = 0
+    failed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def connect(settings: Settings) -> imaplib.IMAP4:
+    if settings.imap_security == "ssl":
+        client = imaplib.IMAP4_SSL(settings.imap_host, settings.imap_port, timeout=TIMEOUT,
+                                   ssl_context=ssl.create_default_context())
+    else:
+        client = imaplib.IMAP4(settings.imap_host, settings.imap_port, timeout=TIMEOUT)
+        if settings.imap_security == "starttls":
+            client.starttls(ssl.create_default_context())
+    client.login(settings.imap_user, settings.imap_password)
+    return client
+
+
+def fetch(factory: sessionmaker[Session], settings: Settings, limit: int = 200) -> FetchReport:
+    """Ingest the unseen messages of the configured folder."""
+    report = FetchReport()
+    if not settings.imap_host:
+        return report
+    client = connect(settings)
+    try:
+        status, _ = client.select(_quoted(settings.imap_folder))
+        if status != "OK":
+            raise imaplib.IMAP4.error(f"cannot open folder {settings.imap_folder!r}")
+        _, data = client.uid("SEARCH", None, "UNSEEN")
+        for uid in (data[0] or b"").split()[:limit]:
+            _, parts = client.uid("FETCH", uid, "(BODY.PEEK[])")  # PEEK: not seen until stored
+            raw = next((part[1] for part in parts if isinstance(part, tuple)), None)
+            if raw is None:
+                continue
+            result = ingest.ingest(factory, raw, settings)
+            if result.status == ingest.FAILED:
+                report.failed += 1
+            elif result.status == ingest.DUPLICATE:
+                report.duplicates += 1
+            else:
+                report.stored += 1
+            client.uid("STORE", uid, "+FLAGS", "(\\Seen)")
+    finally:
+        with contextlib.suppress(imaplib.IMAP4.error, OSError):
+            client.logout()
+    return report
+
+
+def _quoted(folder: str) -> str:
+    return '"' + folder.replace("\\", "\\\\").replace('"', '\\"') + '"'

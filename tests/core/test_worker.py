@@ -1,0 +1,59 @@
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from core import worker
+from core.db import unit_of_work
+from core.mail import outbox
+from tests.core.conftest import T0
+from tests.mailserver import MailServer, free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _queue(desk, n=3):
+    with unit_of_work(desk.factory) as session:
+        for i in range(n):
+            outbox.enqueue(session, template="verify_email", to=f"u{i}@example.com", locale="en",
+                           settings=desk.settings, now=T0, context={"name": "U", "link": "http://x/y"})
+
+
+def test_one_pass_sends_the_outbox_and_survives_a_broken_imap(desk):
+    server = MailServer().start()
+    try:
+        _queue(desk)
+        settings = desk.settings.model_copy(update={
+            "smtp_host": "127.0.0.1", "smtp_port": server.port, "imap_host": "127.0.0.1", "imap_port": free_port(),
+            "imap_security": "none"})
+        results = worker.run_once(desk.factory, settings)
+    finally:
+        server.stop()
+    assert len(results["outbox"].sent) == 3 and len(server.inbox.messages) == 3
+    assert isinstance(results["imap"], OSError)  # nothing listens there: logged, the loop goes on
+
+
+def test_the_loop_stops_when_told(desk):
+    stop = threading.Event()
+    thread = threading.Thread(target=worker.run, args=(desk.factory.kw["bind"], desk.settings, stop))
+    thread.start()
+    time.sleep(0.3)
+    stop.set()
+    thread.join(timeout=10)
+    assert not thread.is_alive()
+
+
+def test_the_worker_command_exits_cleanly_on_sigterm(tmp_path):
+    env = {**os.environ, "MESA_DATA_DIR": str(tmp_path), "MESA_DATABASE_URL": f"sqlite:///{tmp_path / 'w.db'}",
+           "MESA_SECRET_KEY": "w" * 40, "MESA_WORKER_INTERVAL_SECONDS": "0.2"}
+    subprocess.run([sys.executable, "-m", "core", "migrate"], cwd=ROOT, env=env, check=True, capture_output=True)
+    process = subprocess.Popen([sys.executable, "-m", "core", "worker"], cwd=ROOT, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    time.sleep(2)
+    process.send_signal(signal.SIGTERM)
+    output, _ = process.communicate(timeout=20)
+    assert process.returncode == 0, output
+    assert "worker started" in output and "worker stopped" in output
