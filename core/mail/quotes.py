@@ -49,7 +49,7 @@ def _reply_header_end(lines: list[str], start: int) -> int | None:
         joined = " ".join(line.strip() for line in lines[start:end + 1])
         if len(joined) > _REPLY_HEADER_MAX:
             return None
-        if _REPLY_HEADER.match(joined):
+        if _REPLY_HEADER.match(joined) and any(char.isdigit() for char in joined):  # a date: not prose
             return end
     return None
 

@@ -169,3 +169,42 @@ def retry_now(session: Session, row_id: int, now: datetime | None = None) -> Out
         row.attempts = MAX_ATTEMPTS - 1
     session.flush()
     return row
+
+
+def send_again(session: Session, row_id: int, now: datetime | None = None) -> Outbox:
+    """Admin action: queue a copy of an email (new Message-ID, same words and thread)."""
+    from email.utils import make_msgid
+
+    original = session.get(Outbox, row_id)
+    now = now or utcnow()
+    domain = original.message_id.rpartition("@")[2].rstrip(">") or "mesa.localhost"
+    copy = Outbox(template=original.template, to_address=original.to_address, locale=original.locale,
+                  subject=original.subject, body_text=original.body_text, body_html=original.body_html,
+                  ticket_id=original.ticket_id, message_id=make_msgid(domain=domain),
+                  in_reply_to=original.in_reply_to, references=original.references, headers=original.headers,
+                  status=QUEUED, attempts=0, next_attempt_at=now, created_at=now)
+    session.add(copy)
+    session.flush()
+    return copy
+
+
+def log_page(session: Session, *, status: str | None = None, search: str = "", limit: int = 50,
+             offset: int = 0) -> list[Outbox]:
+    """Emails for the Email log, newest first; `search` matches the recipient, subject or ticket number."""
+    query = select(Outbox)
+    if status:
+        query = query.where(Outbox.status == status)
+    words = search.strip()
+    if words:
+        match = Outbox.to_address.contains(words.lower(), autoescape=True) | Outbox.subject.contains(
+            words, autoescape=True)
+        if words.lstrip("#").isdigit():
+            match = match | (Outbox.ticket_id == int(words.lstrip("#")))
+        query = query.where(match)
+    return list(session.scalars(query.order_by(Outbox.id.desc()).limit(limit).offset(offset)))
+
+
+def counts(session: Session) -> dict[str, int]:
+    from sqlalchemy import func
+
+    return dict(session.execute(select(Outbox.status, func.count()).group_by(Outbox.status)).all())

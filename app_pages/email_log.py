@@ -1,0 +1,66 @@
+"""Email log (admin): every email with its status, as the customer sees it; retry and send again."""
+
+import streamlit as st
+import streamlit.components.v1 as components
+
+from core.db import unit_of_work
+from core.mail import sender
+from ui import access, app
+from ui.app import t
+from ui.text import plain
+from ui.timeline import local_time
+
+access.require("admin")
+st.title(t("log.title"))
+if not app.settings().smtp_configured:
+    st.info(t("log.no_smtp"), icon=":material/info:")
+
+with app.reader()() as session:
+    counts = sender.counts(session)
+statuses = ("queued", "sending", "sent", "dead")
+cols = st.columns(len(statuses))
+for col, status in zip(cols, statuses, strict=True):
+    col.metric(t(f"log.status_{status}"), counts.get(status, 0))
+
+choices = {None: t("log.any"), **{s: t(f"log.status_{s}") for s in statuses}}
+left, right = st.columns([1, 2])
+status = left.selectbox(t("log.filter"), list(choices), format_func=choices.__getitem__, key="log_status")
+search = right.text_input(t("log.search"), key="log_search", max_chars=200)
+page = st.number_input(t("log.page"), min_value=1, value=1, step=1, key="log_page")
+with app.reader()() as session:
+    rows = sender.log_page(session, status=status, search=search, offset=(page - 1) * 50)
+if not rows:
+    st.info(t("log.none"))
+
+
+def _retry(row_id: int) -> None:
+    with unit_of_work(app.writer()) as session:
+        sender.retry_now(session, row_id)
+    st.toast(t("log.retried"))
+
+
+def _again(row_id: int) -> None:
+    with unit_of_work(app.writer()) as session:
+        sender.send_again(session, row_id)
+    st.toast(t("log.queued_again"))
+
+
+for row in rows:
+    label = f"{t('log.status_' + row.status)} · {row.to_address} · {row.subject}"
+    with st.expander(plain(label)):
+        st.caption(t("log.details", created=local_time(row.created_at), attempts=row.attempts,
+                     sent=local_time(row.sent_at) if row.sent_at else "—", ticket=row.ticket_id or "—"))
+        st.text(f"Message-ID: {row.message_id}\nIn-Reply-To: {row.in_reply_to or '—'}")
+        if row.smtp_response:
+            st.text(f"SMTP: {row.smtp_response}")
+        if row.last_error:
+            st.error(row.last_error)
+        html, text = st.tabs([t("log.as_html"), t("log.as_text")])
+        with html:  # our own rendered template (user text escaped), shown in a sandboxed frame
+            components.html(row.body_html or "", height=480, scrolling=True)
+        with text:
+            st.text(row.body_text)
+        retry, again = st.columns(2)
+        retry.button(t("log.retry"), key=f"retry-{row.id}", on_click=_retry, args=(row.id,),
+                     disabled=row.status in ("sent", "sending"))
+        again.button(t("log.send_again"), key=f"again-{row.id}", on_click=_again, args=(row.id,))

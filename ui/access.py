@@ -1,0 +1,23 @@
+"""Each page's own access rule: hidden navigation is not access control."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core.models import User
+from ui import auth
+from ui.app import t
+
+STAFF = ("agent", "manager", "admin")
+
+
+def require(*roles: str) -> User:
+    """The signed-in user when their role is one of `roles`; otherwise a refusal, and the page stops."""
+    user = auth.current_user()
+    if user is None or user.role not in roles:
+        st.title(t("access.title"))
+        st.error(t("access.refused") if user else t("access.sign_in"), icon=":material/lock:")
+        if user is None:
+            st.page_link("app_pages/account.py", label=t("account.sign_in"), icon=":material/login:")
+        st.stop()
+    return user
