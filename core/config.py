@@ -52,6 +52,7 @@ class Settings(BaseSettings):
     embedded_worker: bool = True
     worker_interval_seconds: float = Field(default=15, gt=0, le=3600)
     reply_plus_address: bool = False
+    notify_agents_new_tickets: bool = False
     inbound_per_sender_hour: int = Field(default=20, ge=1)
 
     captcha: Literal["image", "turnstile", "hcaptcha", "recaptcha", "off"] = "image"

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core import surveys, tokens
@@ -69,6 +70,10 @@ def received(session: Session, ticket: Ticket, description: str, settings: Setti
                       previous_number=ticket.follow_up_of_id)
     else:
         _to_requester(session, ticket, "ticket_received", settings, now, link=link, summary=summarize(description))
+    if settings.notify_agents_new_tickets and ticket.assignee_id is None:
+        for agent in session.scalars(select(User).where(User.role.in_(("agent", "manager", "admin")), User.active)):
+            _to_staff(session, agent, ticket, "agent_new_ticket", settings, now,
+                      requester_email=ticket.requester.email, summary=summarize(description))
     return link
 
 

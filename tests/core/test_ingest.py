@@ -3,6 +3,8 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -175,3 +177,21 @@ def test_garbage_is_stored_and_never_dropped(desk):
     with desk.reader() as session:
         row = session.get(InboundMail, result.inbound_id)
         assert row.raw.startswith(b"\x00\xff") and row.status in ("auto", "failed", "processed")
+
+
+def test_agents_are_told_of_new_tickets_when_the_desk_wants_it(desk):
+    settings = desk.settings.model_copy(update={"notify_agents_new_tickets": True})
+    ingest.ingest(desk.factory, mail(), settings, now=T0)
+    notices = _outbox(desk, "agent_new_ticket")
+    assert sorted(n.to_address for n in notices) == ["ana@mesa.example", "boss@mesa.example", "liam@mesa.example"]
+    assert all("Hola, no puedo entrar." in n.body_text for n in notices)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(raw=st.binary(max_size=3000))
+def test_random_bytes_never_crash_ingestion_and_are_always_kept(desk, raw):
+    result = ingest.ingest(desk.factory, raw, desk.settings, now=T0)
+    assert result.status in ("processed", "auto", "failed", "duplicate")
+    if result.status != "duplicate":
+        with desk.reader() as session:
+            assert session.get(InboundMail, result.inbound_id).raw == raw
