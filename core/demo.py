@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core import accounts, notify, surveys, tickets, workflow
 from core.config import Settings, get_settings
-from core.demo_content import COMMENTS, CUSTOMERS, PRODUCTS, REPLIES, STAFF, TICKETS
-from core.models import Product, SlaPolicy, Ticket, User, utcnow
+from core.demo_content import CANNED, COMMENTS, CUSTOMERS, PRODUCTS, REPLIES, STAFF, TICKETS
+from core.models import CannedResponse, Product, SlaPolicy, Ticket, User, utcnow
 
 AUTO_CLOSE_DAYS = 4
 SLA_DEFAULTS = {  # priority: (first reply, resolution) in minutes
@@ -47,6 +47,9 @@ def ensure_basics(session: Session) -> tuple[list[User], list[int]]:
     for name in PRODUCTS:
         if session.scalar(select(Product).where(Product.name == name)) is None:
             session.add(Product(name=name))
+    for locale, title, body in CANNED:
+        if session.scalar(select(CannedResponse).where(CannedResponse.title == title)) is None:
+            session.add(CannedResponse(title=title, body=body, locale=locale))
     for priority, (first, resolution) in SLA_DEFAULTS.items():
         if session.scalar(select(SlaPolicy).where(SlaPolicy.priority == priority)) is None:
             session.add(SlaPolicy(priority=priority, first_reply_minutes=first, resolution_minutes=resolution))

@@ -94,3 +94,14 @@ COMMENTS = {
     "es": ("Rápidos y amables, ¡gracias!", "Resuelto a la primera.", "Tardó un poco, pero se solucionó.",
            "Tuve que explicarlo dos veces.", ""),
 }
+
+CANNED = (
+    ("en", "Ask for a screenshot", "Hello {first_name},\n\nThank you for writing. Could you send us a screenshot of the "
+     "error and tell us at what time it happened? Then we can look into it.\n\nBest regards"),
+    ("en", "Solved: please confirm", "Hello {first_name},\n\nWe have fixed the problem reported in ticket #{ticket}. "
+     "Could you try again and tell us if everything works?\n\nBest regards"),
+    ("es", "Pedir una captura", "Hola, {first_name}:\n\nGracias por escribirnos. ¿Nos puedes enviar una captura del "
+     "error y decirnos a qué hora ocurrió? Así podremos revisarlo.\n\nUn saludo"),
+    ("es", "Resuelto: confirma, por favor", "Hola, {first_name}:\n\nHemos corregido el problema del ticket #{ticket}. "
+     "¿Puedes probar de nuevo y contarnos si todo funciona?\n\nUn saludo"),
+)

@@ -1,5 +1,6 @@
-"""Email: templates rendered per locale, the outbox written in the caller's transaction.
+"""Email, both ways.
 
-Sending (SMTP through yagmail), inbound parsing and IMAP come later; nothing here talks
-to a mail server.
+templates (rendered per locale) -> outbox (rows written in the caller's transaction) ->
+sender (the dispatcher, SMTP through yagmail). inbound (parsing, quotes) -> ingest (store the
+raw message, then thread it onto a ticket) <- imap (polling a mailbox) or the ingest-email command.
 """

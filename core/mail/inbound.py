@@ -370,8 +370,9 @@ class _Body:
             if children is not None and content_type.startswith("message/"):
                 self._attach(part, content_type, _message_bytes(children))
             elif children is not None:
-                chosen = _alternatives(children) if content_type == "multipart/alternative" else children
-                stack.extend((child, read and any(child is pick for pick in chosen)) for child in reversed(children))
+                chosen = {id(child) for child in (
+                    _alternatives(children) if content_type == "multipart/alternative" else children)}
+                stack.extend((child, read and id(child) in chosen) for child in reversed(children))
             elif content_type.startswith("multipart/") and (repaired := _repaired(part)) is not None:
                 stack.append((repaired, read))
             elif content_type.startswith("multipart/") or _is_body(part, content_type):

@@ -137,9 +137,7 @@ def _store(session: Session, ticket: Ticket | None, parsed: Parsed, body: str, f
 
 
 def _from_us(parsed: Parsed, settings: Settings) -> bool:
-    ours = {settings.mail_from.lower()}
-    return inbound.is_own_address(parsed, ours) if hasattr(inbound, "is_own_address") else (
-        parsed.from_address in ours)
+    return inbound.is_own_address(parsed, [settings.mail_from])
 
 
 def _body(parsed: Parsed, settings: Settings) -> str:

@@ -1,0 +1,61 @@
+"""What the agent's ticket screen shows, loaded in one place (the page stays free of SQL)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from core import attachments, tickets
+from core.models import CannedResponse, InboundMail, Message, Product, Ticket, TicketMetrics, User
+
+
+@dataclass
+class TicketScreen:
+    ticket: Ticket
+    messages: list[Message]
+    blobs: dict[int, bytes]
+    history: list[str]
+    metrics: TicketMetrics | None
+    originals: dict[int, str]
+
+
+def load(session: Session, ticket_id: int) -> TicketScreen:
+    """The ticket, its whole conversation (notes included), files, history and metrics."""
+    ticket = tickets.get_ticket(session, ticket_id)
+    _ = (ticket.requester, ticket.assignee, ticket.product)
+    messages = list(session.scalars(
+        select(Message).where(Message.ticket_id == ticket_id).options(
+            selectinload(Message.attachments), selectinload(Message.author)).order_by(Message.created_at, Message.id)))
+    blobs = {a.id: attachments.content_of(session, a) for m in messages for a in m.attachments}
+    history = [tickets.describe(session, e) for e in tickets.events_of(session, ticket_id)]
+    ids = [m.email_message_id for m in messages if m.email_message_id]
+    originals = {}
+    if ids:
+        raw = dict(session.execute(select(InboundMail.message_id, InboundMail.raw)
+                                   .where(InboundMail.message_id.in_(ids))).all())
+        originals = {m.id: raw[m.email_message_id].decode("utf-8", "replace")
+                     for m in messages if m.email_message_id in raw}
+    return TicketScreen(ticket, messages, blobs, history, session.get(TicketMetrics, ticket_id), originals)
+
+
+def staff(session: Session) -> list[User]:
+    return list(session.scalars(select(User).where(User.role.in_(("agent", "manager", "admin")), User.active)
+                                .order_by(User.name)))
+
+
+def products(session: Session) -> list[Product]:
+    return list(session.scalars(select(Product).where(Product.active).order_by(Product.name)))
+
+
+def canned(session: Session, locale: str) -> list[CannedResponse]:
+    return list(session.scalars(select(CannedResponse).where(CannedResponse.active, CannedResponse.locale == locale)
+                                .order_by(CannedResponse.title)))
+
+
+def fill_placeholders(text: str, ticket: Ticket) -> str:
+    """Canned-response placeholders: {name}, {first_name}, {ticket}."""
+    name = ticket.requester.name
+    return (text.replace("{name}", name).replace("{first_name}", name.split()[0] if name else "")
+            .replace("{ticket}", str(ticket.id)))
