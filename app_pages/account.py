@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 import streamlit as st
-from streamlit_authenticator.utilities import LoginError, RegisterError
+from streamlit_authenticator.utilities import RegisterError
 
 from core import accounts, customers, ratelimit
 from core.db import unit_of_work
@@ -12,8 +12,6 @@ from core.models import User
 from ui import app, auth, forms
 from ui.app import t
 
-LOGIN_WINDOW = timedelta(minutes=15)
-LOGIN_FAILURES = 10
 REGISTRATIONS_PER_HOUR = 10
 
 
@@ -57,31 +55,6 @@ def _signed_in(user: User) -> None:
                 customers.send_verification(session, session.merge(user), app.settings())
             st.success(t("account.verification_sent"))
     auth.authenticator().logout(t("account.sign_out"), location="main", key="logout")
-
-
-def _sign_in() -> None:
-    address = forms.client_address()
-    with app.reader()() as session:
-        blocked = ratelimit.over(session, "login", address, LOGIN_FAILURES, LOGIN_WINDOW)
-    if blocked:
-        st.error(t("errors.login_limit"))
-        return
-    try:
-        auth.authenticator().login(location="main", key="login", fields={
-            "Form name": t("account.sign_in"), "Username": t("account.email"), "Password": t("account.password"),
-            "Login": t("account.sign_in")})
-    except LoginError as exc:
-        st.error(auth.library_message(exc))
-    failed = any(u.get("failed_login_attempts") for u in auth.credentials()["usernames"].values())
-    if st.session_state.get("authentication_status") is False:
-        if failed:
-            with unit_of_work(app.writer()) as session:
-                ratelimit.hit(session, "login", address)
-        st.error(t("account.login_failed"))
-    elif st.session_state.get("authentication_status"):
-        # No st.rerun() here: it would cut off the cookie the library is setting in this run.
-        st.success(t("account.signed_in"))
-        st.page_link("app_pages/my_tickets.py", label=t("nav.my_tickets"), icon=":material/inbox:")
 
 
 def _register() -> None:
@@ -138,7 +111,8 @@ else:
     st.title(t("account.title"))
     sign_in, register, forgot = st.tabs([t("account.sign_in"), t("account.register"), t("account.forgot")])
     with sign_in:
-        _sign_in()
+        if auth.sign_in_form():
+            st.page_link("app_pages/my_tickets.py", label=t("nav.my_tickets"), icon=":material/inbox:")
     with register:
         _register()
     with forgot:

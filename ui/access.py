@@ -14,10 +14,13 @@ STAFF = ("agent", "manager", "admin")
 def require(*roles: str) -> User:
     """The signed-in user when their role is one of `roles`; otherwise a refusal, and the page stops."""
     user = auth.current_user()
-    if user is None or user.role not in roles:
+    if user is None:
+        st.info(t("access.sign_in"), icon=":material/lock:")
+        if auth.sign_in_form():
+            st.button(t("access.continue"), type="primary")  # the next run opens the page, URL unchanged
+        st.stop()
+    if user.role not in roles:
         st.title(t("access.title"))
-        st.error(t("access.refused") if user else t("access.sign_in"), icon=":material/lock:")
-        if user is None:
-            st.page_link("app_pages/account.py", label=t("account.sign_in"), icon=":material/login:")
+        st.error(t("access.refused"), icon=":material/lock:")
         st.stop()
     return user

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 import streamlit as st
 from sqlalchemy import Engine
 
@@ -38,6 +40,14 @@ def writer():
 
 def reader():
     return read_factory(engine())
+
+
+def zone() -> ZoneInfo:
+    """The visitor's time zone (from the browser), else the desk's."""
+    try:
+        return ZoneInfo(st.context.timezone or settings().timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(settings().timezone)
 
 
 def locale() -> str:

@@ -7,9 +7,11 @@ web service, so they are not used: our outbox sends verification and reset links
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import streamlit as st
 import streamlit_authenticator as stauth
-from streamlit_authenticator.utilities import Validator
+from streamlit_authenticator.utilities import LoginError, Validator
 
 from core import accounts, i18n
 from core.models import User
@@ -17,6 +19,8 @@ from ui.app import locale, reader, settings
 
 COOKIE = "mesa_session"
 COOKIE_DAYS = 7
+LOGIN_FAILURES = 10
+LOGIN_WINDOW = timedelta(minutes=15)
 LIBRARY_MESSAGES = {  # the library's English errors -> our keys
     "Email is not valid": "account.error_email",
     "Passwords do not match": "account.error_repeat",
@@ -89,3 +93,37 @@ def role() -> str:
 def library_message(error: Exception) -> str:
     key = LIBRARY_MESSAGES.get(str(error).strip())
     return i18n.t(key, locale()) if key else str(error)
+
+
+def sign_in_form() -> bool:
+    """The sign-in form, with failed attempts limited per client address; True once signed in.
+
+    No st.rerun() after success: it would cut off the cookie the library sets in this run;
+    the page carries on (and keeps its URL, so a deep link survives the sign-in).
+    """
+    from core import ratelimit
+    from core.db import unit_of_work
+    from ui import forms
+    from ui.app import t, writer
+
+    address = forms.client_address()
+    with reader()() as session:
+        if ratelimit.over(session, "login", address, LOGIN_FAILURES, LOGIN_WINDOW):
+            st.error(t("errors.login_limit"))
+            return False
+    try:
+        authenticator().login(location="main", key="login", fields={
+            "Form name": t("account.sign_in"), "Username": t("account.email"), "Password": t("account.password"),
+            "Login": t("account.sign_in")})
+    except LoginError as exc:
+        st.error(library_message(exc))
+    failed = any(u.get("failed_login_attempts") for u in credentials()["usernames"].values())
+    if st.session_state.get("authentication_status") is False:
+        if failed:
+            with unit_of_work(writer()) as session:
+                ratelimit.hit(session, "login", address)
+        st.error(t("account.login_failed"))
+    elif st.session_state.get("authentication_status"):
+        st.success(t("account.signed_in"))
+        return True
+    return False

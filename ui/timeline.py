@@ -4,33 +4,42 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import streamlit as st
 
 from core.models import Attachment, Message
-from ui.app import settings, t
+from ui.app import t, zone
 
 AVATARS = {"customer": ":material/person:", "agent": ":material/support_agent:", "note": ":material/sticky_note_2:"}
 
 
 def local_time(moment: datetime) -> str:
-    zone = ZoneInfo(st.context.timezone or settings().timezone)
-    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+    return moment.astimezone(zone()).strftime("%Y-%m-%d %H:%M")
+
+
+NOTE_STYLE = ("<style>[class*='st-key-note-'] {background:#fff8e1; border-left:4px solid #f2b705;"
+              " padding:.4rem .6rem;}</style>")
 
 
 def show(messages: Sequence[Message], *, author_name: Callable[[Message], str],
-         content: Callable[[Attachment], bytes]) -> None:
+         content: Callable[[Attachment], bytes], originals: dict[int, str] | None = None) -> None:
+    """The conversation, oldest first. Internal notes (staff pages only) stand out in yellow."""
+    st.html(NOTE_STYLE)
     for message in messages:
         role = "user" if message.kind == "customer" else "assistant"
-        with st.chat_message(role, avatar=AVATARS[message.kind]):
+        with st.chat_message(role, avatar=AVATARS[message.kind]), st.container(key=f"{message.kind}-{message.id}"):
             label = author_name(message)
             if message.kind == "note":
                 label += " · " + t("ticket.internal_note")
+            if message.via == "email":
+                label += " · ✉"
             st.caption(f"{label} · {local_time(message.created_at)}")
             st.text(message.body)  # user text stays text: no Markdown, no HTML
             for attachment in message.attachments:
                 _attachment(attachment, content)
+            if originals and message.id in originals:
+                with st.expander(t("wb.show_original")):
+                    st.code(originals[message.id][:200_000], language=None)
 
 
 def _attachment(attachment: Attachment, content: Callable[[Attachment], bytes]) -> None:

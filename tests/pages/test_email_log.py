@@ -47,9 +47,17 @@ def test_admin_sees_every_email_and_can_send_one_again(desk):
     assert len(rows) == 2 and rows[0].message_id != rows[1].message_id and rows[1].subject == rows[0].subject
 
 
-@pytest.mark.parametrize(("email", "says"), [("olivia@example.com", "Your account cannot open this page."),
-                                             (None, "Sign in to open this page.")])
-def test_others_are_refused(desk, email, says):
-    app = _as(email)
-    assert app.error[0].value == says
+def test_a_customer_is_refused(desk):
+    app = _as("olivia@example.com")
+    assert app.error[0].value == "Your account cannot open this page."
     assert not app.expander
+
+
+def test_an_anonymous_visitor_gets_the_sign_in_form_and_then_the_page(desk):
+    app = _as(None)
+    assert app.info[0].value == "Sign in to open this page." and not app.expander
+    next(w for w in app.text_input if w.label == "Email").input("admin@mesa.example")
+    next(w for w in app.text_input if w.label == "Password").input(PASSWORD)
+    next(b for b in app.button if b.label == "Sign in").click().run()
+    next(b for b in app.button if b.label == "Continue").click().run()
+    assert app.title[0].value == "Email log" and app.expander

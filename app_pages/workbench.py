@@ -1,0 +1,14 @@
+"""The agents' workbench: the queues, or one ticket when ?ticket=N names it."""
+
+import streamlit as st
+
+from ui import access, queue_view, ticket_view
+from ui.app import t
+
+user = access.require("agent", "manager", "admin")
+raw = st.query_params.get("ticket", "")
+if raw.isdigit() and len(raw) < 12:
+    ticket_view.show(user, int(raw))
+else:
+    st.title(t("wb.title"))
+    queue_view.show(user)

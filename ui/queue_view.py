@@ -1,0 +1,154 @@
+"""The agents' queues: live counts, filters, a page of tickets, bulk actions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, time
+
+import pandas as pd
+import streamlit as st
+
+from core import queues, tickets, workbench, workflow
+from core.db import unit_of_work
+from core.errors import ConflictError, DomainError
+from core.models import User, utcnow
+from ui import app
+from ui.app import t
+
+PAGE_SIZE = 25
+
+
+def ago(moment: datetime) -> str:
+    minutes = int((utcnow() - moment).total_seconds() // 60)
+    if minutes < 60:
+        return t("wb.ago_minutes", n=max(minutes, 0))
+    if minutes < 48 * 60:
+        return t("wb.ago_hours", n=minutes // 60)
+    return t("wb.ago_days", n=minutes // (24 * 60))
+
+
+@st.fragment(run_every=30)
+def show(user: User) -> None:
+    """Redrawn every 30 seconds on its own, so counts stay live without reloading the page."""
+    with app.reader()() as session:
+        counts = queues.counts(session, user_id=user.id)
+        people = workbench.staff(session)
+        products = workbench.products(session)
+    labels = {v: f"{t('wb.view_' + v)} ({counts.get(v, 0)})" for v in queues.VIEWS}
+    view = st.segmented_control(t("wb.views"), list(labels), format_func=labels.__getitem__, default="unassigned",
+                                key="wb_view") or "unassigned"
+    filters, sort = _filters(people, products)
+    page_number = st.session_state.get("wb_page", 0)
+    with app.reader()() as session:
+        rows = queues.page(session, view, user_id=user.id, filters=filters, sort=sort, limit=PAGE_SIZE + 1,
+                           offset=page_number * PAGE_SIZE)
+    more, rows = len(rows) > PAGE_SIZE, rows[:PAGE_SIZE]
+    if not rows:
+        st.info(t("wb.empty"))
+        return
+    table = pd.DataFrame([{
+        "open": f"/workbench?ticket={r.id}", "number": f"#{r.id}", "subject": r.subject,
+        "requester": f"{r.requester_name} <{r.requester_email}>", "status": t(f"status.agent.{r.status}"),
+        "priority": t(f"priority.{r.priority}"), "assignee": r.assignee_name or "—", "updated": ago(r.updated_at),
+        "sla": ("🔴 " + t("wb.breached")) if r.breached else (
+            ago_due(r.first_reply_due_at or r.resolution_due_at) if (r.first_reply_due_at or r.resolution_due_at)
+            else ""),
+    } for r in rows])
+    picked = st.dataframe(
+        table, hide_index=True, use_container_width=True, on_select="rerun", selection_mode="multi-row",
+        key="wb_table", column_config={
+            "open": st.column_config.LinkColumn(t("wb.col_open"), display_text=t("wb.col_open_text"), width="small"),
+            "number": t("wb.col_number"), "subject": t("wb.col_subject"), "requester": t("wb.col_requester"),
+            "status": t("wb.status"), "priority": t("wb.priority"), "assignee": t("wb.assignee"),
+            "updated": t("wb.col_updated"), "sla": t("wb.col_sla")})
+    previous, _middle, following = st.columns([1, 4, 1])
+    if page_number and previous.button("← " + t("wb.previous"), key="wb_prev"):
+        st.session_state.wb_page = page_number - 1
+        st.rerun(scope="fragment")
+    if more and following.button(t("wb.next") + " →", key="wb_next"):
+        st.session_state.wb_page = page_number + 1
+        st.rerun(scope="fragment")
+    chosen = [rows[i].id for i in picked.selection.rows]
+    if chosen:
+        _bulk(user, chosen, people)
+
+
+def ago_due(moment: datetime) -> str:
+    minutes = int((moment - utcnow()).total_seconds() // 60)
+    return t("wb.due_in", hours=max(minutes, 0) // 60, minutes=max(minutes, 0) % 60)
+
+
+def _filters(people: list[User], products: list) -> tuple[queues.Filters, str]:
+    with st.expander(t("wb.filters")):
+        a, b, c = st.columns(3)
+        statuses = a.multiselect(t("wb.status"), workflow.STATUSES, key="wb_f_status",
+                                 format_func=_labels("status.agent.", workflow.STATUSES))
+        priorities = b.multiselect(t("wb.priority"), workflow.PRIORITIES, key="wb_f_priority",
+                                   format_func=_labels("priority.", workflow.PRIORITIES))
+        kinds = c.multiselect(t("wb.kind"), workflow.KINDS, key="wb_f_kind",
+                              format_func=_labels("kind.", workflow.KINDS))
+        names = {p.id: p.name for p in products}
+        staff = {u.id: u.name for u in people}
+        product_ids = a.multiselect(t("wb.product"), list(names), format_func=names.__getitem__, key="wb_f_product")
+        assignees = b.multiselect(t("wb.assignee"), list(staff), format_func=staff.__getitem__, key="wb_f_assignee")
+        channels = c.multiselect(t("wb.channel"), workflow.CHANNELS, key="wb_f_channel",
+                                 format_func=_labels("wb.channel_", workflow.CHANNELS))
+        since = a.date_input(t("wb.created_from"), value=None, key="wb_f_from")
+        until = b.date_input(t("wb.created_to"), value=None, key="wb_f_to")
+        sorts = {s: t(f"wb.sort_{s}") for s in queues.SORTS}
+        sort = c.selectbox(t("wb.sort"), list(sorts), index=2, format_func=sorts.__getitem__, key="wb_sort")
+    text = st.text_input(t("wb.search"), key="wb_search", max_chars=200, placeholder=t("wb.search_hint"))
+    tz = app.zone()
+    filters = queues.Filters(
+        statuses=tuple(statuses), priorities=tuple(priorities), kinds=tuple(kinds), product_ids=tuple(product_ids),
+        assignee_ids=tuple(assignees), channels=tuple(channels), text=text,
+        created_from=datetime.combine(since, time.min, tz) if since else None,
+        created_to=datetime.combine(until, time.max, tz) if until else None)
+    return filters, sort
+
+
+def _labels(prefix: str, codes: tuple[str, ...]) -> Callable[[str], str]:
+    """A format_func from codes to their labels, computed now (AppTest calls it outside the run)."""
+    return {code: t(prefix + code) for code in codes}.__getitem__
+
+
+def _bulk(user: User, chosen: list[int], people: list[User]) -> None:
+    with st.container(border=True):
+        st.caption(t("wb.bulk_selected", n=len(chosen)))
+        staff = {None: t("wb.unassigned"), **{p.id: p.name for p in people}}
+        action = st.selectbox(t("wb.bulk_action"), ["assign", "status", "priority"], key="wb_bulk_action",
+                              format_func=_labels("wb.bulk_", ("assign", "status", "priority")))
+        if action == "assign":
+            value = st.selectbox(t("wb.assignee"), list(staff), format_func=staff.__getitem__, key="wb_bulk_assignee")
+        elif action == "status":
+            options = (workflow.OPEN, workflow.PENDING, workflow.ON_HOLD, workflow.SOLVED)
+            value = st.selectbox(t("wb.status"), options, format_func=_labels("status.agent.", options),
+                                 key="wb_bulk_status")
+        else:
+            value = st.selectbox(t("wb.priority"), workflow.PRIORITIES, key="wb_bulk_priority",
+                                 format_func=_labels("priority.", workflow.PRIORITIES))
+        if st.button(t("wb.bulk_apply"), type="primary", key="wb_bulk_apply"):
+            done, refused = apply_bulk(user, chosen, action, value)
+            st.success(t("wb.bulk_done", done=len(done))) if done else None
+            for ticket_id, reason in refused:
+                st.warning(f"#{ticket_id}: {reason}")
+
+
+def apply_bulk(user: User, chosen: list[int], action: str, value: object) -> tuple[list[int], list[tuple[int, str]]]:
+    """Each ticket through the same service call as one by one, each in its own transaction."""
+    done, refused = [], []
+    progress = st.progress(0.0)
+    for position, ticket_id in enumerate(chosen, start=1):
+        try:
+            with unit_of_work(app.writer()) as session:
+                if action == "assign":
+                    tickets.assign(session, ticket_id, actor_id=user.id, assignee_id=value, settings=app.settings())
+                elif action == "status":
+                    tickets.change_status(session, ticket_id, status=value, actor_id=user.id, settings=app.settings())
+                else:
+                    tickets.update_fields(session, ticket_id, actor_id=user.id, priority=value)
+            done.append(ticket_id)
+        except (ConflictError, DomainError) as exc:
+            refused.append((ticket_id, exc.message(app.locale())))
+        progress.progress(position / len(chosen))
+    return done, refused

@@ -1,0 +1,189 @@
+"""The agent's ticket: header, conversation with notes, composer, fields, history."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core import tickets, tokens, workbench, workflow
+from core.db import unit_of_work
+from core.errors import ConflictError, DomainError, ValidationError
+from core.models import Ticket, User, utcnow
+from ui import app, forms, timeline
+from ui.app import t
+from ui.text import plain
+from ui.timeline import local_time
+
+
+def show(user: User, ticket_id: int) -> None:
+    with app.reader()() as session:
+        try:
+            screen = workbench.load(session, ticket_id)
+        except DomainError as exc:
+            st.error(exc.message(app.locale()))
+            return
+        people = workbench.staff(session)
+        products = workbench.products(session)
+        canned = workbench.canned(session, screen.ticket.locale)
+    ticket = screen.ticket
+    version_key = f"wb_version_{ticket.id}"
+    st.session_state.setdefault(version_key, ticket.version)
+    if st.button("← " + t("wb.back"), type="tertiary"):
+        del st.query_params["ticket"]
+        st.session_state.pop(version_key, None)
+        st.rerun()
+    st.title(f"#{ticket.id} · {plain(ticket.subject)}")
+    _header(screen)
+    if st.session_state[version_key] != ticket.version:
+        st.warning(t("wb.changed_meanwhile"), icon=":material/sync_problem:")
+        if st.button(t("wb.reload")):
+            st.session_state[version_key] = ticket.version
+            st.rerun()
+    names = {m.id: (m.author.name if m.author else t("wb.system")) for m in screen.messages}
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        timeline.show(screen.messages, author_name=lambda m: names[m.id], content=lambda a: screen.blobs[a.id],
+                      originals=screen.originals)
+        if ticket.status != workflow.CLOSED:
+            _composer(user, ticket, canned)
+    with right:
+        _fields(user, ticket, people, products)
+        with st.expander(t("wb.history")):
+            for line in screen.history:
+                st.text(line)
+
+
+def _header(screen: workbench.TicketScreen) -> None:
+    ticket, metrics = screen.ticket, screen.metrics
+    a, b, c, d = st.columns(4)
+    a.metric(t("wb.status"), t(f"status.agent.{ticket.status}"))
+    b.metric(t("wb.priority"), t(f"priority.{ticket.priority}"))
+    c.metric(t("wb.assignee"), ticket.assignee.name if ticket.assignee else "—")
+    d.metric(t("wb.channel"), t(f"wb.channel_{ticket.channel}"))
+    st.caption(t("wb.requester_line", name=plain(ticket.requester.name), email=plain(ticket.requester.email),
+                 created=local_time(ticket.created_at), updated=local_time(ticket.updated_at)))
+    if metrics is not None:
+        parts = []
+        for label, due, met in (("wb.first_reply_due", metrics.first_reply_due_at, metrics.first_reply_at),
+                                ("wb.resolution_due", metrics.resolution_due_at, ticket.solved_at)):
+            if due is not None and met is None:
+                late = due < utcnow()
+                parts.append((":red[" if late else "") + t(label, when=local_time(due)) + ("]" if late else ""))
+        if parts:
+            st.markdown(" · ".join(parts))
+
+
+def _composer(user: User, ticket: Ticket, canned: list) -> None:
+    key = f"wb_draft_{ticket.id}"
+    errors: dict[str, str] = st.session_state.get(f"wb_errors_{ticket.id}", {})
+    with st.container(border=True):
+        if conflict := st.session_state.pop(f"wb_conflict_{ticket.id}", None):
+            st.error(conflict, icon=":material/sync_problem:")
+        kinds = {k: t(f"wb.kind_{k}") for k in ("reply", "note")}
+        kind = st.segmented_control(t("wb.compose"), list(kinds), default="reply", format_func=kinds.__getitem__,
+                                    key=f"wb_kind_{ticket.id}")
+        if canned:
+            choices = {c.id: c for c in canned}
+            titles = {None: t("wb.canned_none"), **{c.id: c.title for c in canned}}
+            picked = st.selectbox(t("wb.canned"), list(titles), key=f"wb_canned_{ticket.id}",
+                                  format_func=titles.__getitem__)
+            if picked and st.session_state.get(f"wb_canned_used_{ticket.id}") != picked:
+                st.session_state[key] = workbench.fill_placeholders(choices[picked].body, ticket)
+                st.session_state[f"wb_canned_used_{ticket.id}"] = picked
+        st.text_area(t("wb.message"), key=key, height=180, max_chars=app.settings().max_body_chars)
+        forms.field_error(errors, "body")
+        files_key = f"wb_files_{ticket.id}_{st.session_state.get(f'wb_round_{ticket.id}', 0)}"
+        forms.file_picker(files_key)
+        forms.field_error(errors, "attachments")
+        submit_as = None
+        if kind != "note":
+            options = [s for s in (workflow.OPEN, workflow.PENDING, workflow.ON_HOLD, workflow.SOLVED)
+                       if s == ticket.status or workflow.can_transition(ticket.status, s)]
+            default = workflow.status_after_agent_reply(ticket.status, None)
+            labels = {s: t(f"status.agent.{s}") for s in options}
+            submit_as = st.selectbox(t("wb.submit_as"), options, index=options.index(default) if default in options
+                                     else 0, format_func=labels.__getitem__, key=f"wb_as_{ticket.id}")
+            forms.field_error(errors, "status")
+        st.button(t("wb.send_note") if kind == "note" else t("wb.send_reply"), type="primary",
+                  key=f"wb_send_{ticket.id}", on_click=_send,
+                  args=(user, ticket.id, kind or "reply", submit_as, files_key, key))
+
+
+def _send(user: User, ticket_id: int, kind: str, submit_as: str | None, files_key: str, draft_key: str) -> None:
+    """Button callback: runs before the page is drawn again, so the draft can be cleared on success."""
+    state = st.session_state
+    version = state[f"wb_version_{ticket_id}"]
+    try:
+        with unit_of_work(app.writer()) as session:
+            call = tickets.add_internal_note if kind == "note" else tickets.add_agent_reply
+            extra = {} if kind == "note" else {"status": submit_as}
+            call(session, ticket_id, agent_id=user.id, body=state.get(draft_key, ""),
+                 uploads=forms.uploads(state.get(files_key)), expected_version=version, settings=app.settings(),
+                 **extra)
+    except ConflictError as exc:
+        state[f"wb_conflict_{ticket_id}"] = exc.message(app.locale())  # the draft stays in the box
+        return
+    except ValidationError as exc:
+        state[f"wb_errors_{ticket_id}"] = exc.messages(app.locale())
+        return
+    state[f"wb_errors_{ticket_id}"] = {}
+    state.pop(f"wb_version_{ticket_id}", None)
+    state[f"wb_round_{ticket_id}"] = state.get(f"wb_round_{ticket_id}", 0) + 1
+    state[draft_key] = ""
+    st.toast(t("wb.sent"))
+
+
+def _fields(user: User, ticket: Ticket, people: list[User], products: list) -> None:
+    with st.container(border=True):
+        st.subheader(t("wb.properties"))
+        priorities = {p: t(f"priority.{p}") for p in workflow.PRIORITIES}
+        kinds = {k: t(f"kind.{k}") for k in workflow.KINDS}
+        product_names = {None: "—", **{p.id: p.name for p in products}}
+        staff = {None: t("wb.unassigned"), **{p.id: p.name for p in people}}
+        statuses = {s: t(f"status.agent.{s}") for s in workflow.STATUSES
+                    if s == ticket.status or workflow.can_transition(ticket.status, s)}
+        closed = ticket.status == workflow.CLOSED
+        with st.form(f"wb_fields_{ticket.id}", border=False):
+            status = st.selectbox(t("wb.status"), list(statuses), index=list(statuses).index(ticket.status),
+                                  format_func=statuses.__getitem__, disabled=closed)
+            assignee = st.selectbox(t("wb.assignee"), list(staff), index=list(staff).index(ticket.assignee_id)
+                                    if ticket.assignee_id in staff else 0, format_func=staff.__getitem__,
+                                    disabled=closed)
+            priority = st.selectbox(t("wb.priority"), list(priorities), index=list(priorities).index(ticket.priority),
+                                    format_func=priorities.__getitem__, disabled=closed)
+            kind = st.selectbox(t("wb.kind"), list(kinds), index=list(kinds).index(ticket.kind),
+                                format_func=kinds.__getitem__, disabled=closed)
+            product = st.selectbox(t("wb.product"), list(product_names), format_func=product_names.__getitem__,
+                                   index=list(product_names).index(ticket.product_id)
+                                   if ticket.product_id in product_names else 0, disabled=closed)
+            if st.form_submit_button(t("wb.save"), disabled=closed):
+                _save_fields(user, ticket.id, status=status, assignee=assignee, priority=priority, kind=kind,
+                             product=product)
+        if st.button(t("wb.revoke"), key=f"wb_revoke_{ticket.id}", help=t("wb.revoke_help")):
+            with unit_of_work(app.writer()) as session:
+                count = tokens.revoke_ticket_links(session, ticket.id)
+            st.toast(t("wb.revoked", count=count))
+
+
+def _save_fields(user: User, ticket_id: int, **values: object) -> None:
+    version_key = f"wb_version_{ticket_id}"
+    try:
+        with unit_of_work(app.writer()) as session:
+            ticket = tickets.update_fields(session, ticket_id, actor_id=user.id, priority=values["priority"],
+                                           kind=values["kind"], product_id=values["product"],
+                                           expected_version=st.session_state[version_key])
+            version = ticket.version
+            ticket = tickets.assign(session, ticket_id, actor_id=user.id, assignee_id=values["assignee"],
+                                    expected_version=version, settings=app.settings())
+            tickets.change_status(session, ticket_id, status=values["status"], actor_id=user.id,
+                                  expected_version=ticket.version, settings=app.settings())
+    except ConflictError as exc:
+        st.error(exc.message(app.locale()), icon=":material/sync_problem:")
+        return
+    except DomainError as exc:
+        st.error(exc.message(app.locale()))
+        return
+    st.session_state.pop(version_key, None)
+    st.toast(t("wb.saved"))
+    st.rerun()
+
+
