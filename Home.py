@@ -26,21 +26,22 @@ account = st.Page("app_pages/account.py", title=app.t("nav.sign_in" if role == "
                   icon=":material/person:", url_path="account")
 workbench = st.Page("app_pages/workbench.py", title=app.t("nav.workbench"), icon=":material/support_agent:",
                     url_path="workbench")
+admin = st.Page("app_pages/admin.py", title=app.t("admin.title"), icon=":material/settings:", url_path="admin")
 email_log = st.Page("app_pages/email_log.py", title=app.t("log.title"), icon=":material/outgoing_mail:",
                     url_path="email-log")
 survey = st.Page("app_pages/survey.py", title=app.t("survey.title"), icon=":material/star:", url_path="survey")
 navigation = st.navigation([help_center, new_ticket, customer_ticket, my_tickets, account, survey, workbench,
-                            email_log], position="hidden")
+                            admin, email_log], position="hidden")
 
 with st.sidebar:
     st.title(app.settings().product_name)
     staff = role in ("agent", "manager", "admin")
     links = [workbench] if staff else []
     links += [help_center, new_ticket, *([my_tickets] if role == "customer" else [])]
-    links += [email_log] if role == "admin" else []
+    links += [admin, email_log] if role == "admin" else []
     for page in (*links, account):
         st.page_link(page)
 app.language_switcher()
-if navigation not in (workbench, email_log):
+if navigation not in (workbench, admin, email_log):
     layout.top_bar(None if navigation is new_ticket else new_ticket)
 navigation.run()

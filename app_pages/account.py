@@ -5,7 +5,7 @@ from datetime import timedelta
 import streamlit as st
 from streamlit_authenticator.utilities import RegisterError
 
-from core import accounts, customers, ratelimit
+from core import accounts, admin, customers, ratelimit
 from core.db import unit_of_work
 from core.errors import ValidationError
 from core.models import User
@@ -25,7 +25,7 @@ def _verify_link(raw: str) -> None:
         st.warning(t("account.bad_link"))
 
 
-def _reset_form(raw: str) -> None:
+def _reset_form(raw: str, *, invitation: bool = False) -> None:
     st.subheader(t("account.reset_title"))
     with st.form("reset_password"):
         first = st.text_input(t("account.new_password"), type="password")
@@ -37,11 +37,12 @@ def _reset_form(raw: str) -> None:
         return
     try:
         with unit_of_work(app.writer()) as session:
-            user = customers.reset_password(session, raw, first)
+            spend = admin.choose_password if invitation else customers.reset_password
+            user = spend(session, raw, first)
     except ValidationError as exc:
         st.error(exc.messages(app.locale())["password"])
         return
-    del st.query_params["reset"]
+    st.query_params.pop("set" if invitation else "reset", None)
     st.success(t("account.reset_done")) if user else st.warning(t("account.bad_link"))
 
 
@@ -103,6 +104,9 @@ if raw := st.query_params.get("verify"):
     _verify_link(raw)
 if raw := st.query_params.get("reset"):
     _reset_form(raw)
+    st.stop()
+if raw := st.query_params.get("set"):
+    _reset_form(raw, invitation=True)
     st.stop()
 
 if user := auth.current_user():

@@ -1,0 +1,109 @@
+"""Administration (admin role): staff, products, SLA targets, canned responses."""
+
+import pandas as pd
+import streamlit as st
+
+from core import admin, i18n, workflow
+from core.db import unit_of_work
+from core.errors import DomainError, ValidationError
+from ui import access, app
+from ui.app import t
+
+me = access.require("admin")
+st.title(t("admin.title"))
+if app.settings().captcha == "off":
+    st.warning(t("captcha.off_warning"))
+
+
+def _run(action, success: str) -> bool:
+    try:
+        with unit_of_work(app.writer()) as session:
+            action(session)
+    except ValidationError as exc:
+        st.error("\n".join(exc.messages(app.locale()).values()))
+        return False
+    except DomainError as exc:
+        st.error(exc.message(app.locale()))
+        return False
+    st.success(success)
+    return True
+
+
+def _toggle_product(product_id: int, name: str, active: bool) -> None:
+    _run(lambda s: admin.save_product(s, name=name, product_id=product_id, active=active), t("admin.saved"))
+
+
+people, products, sla, canned = st.tabs([t("admin.users"), t("admin.products"), t("admin.sla"), t("admin.canned")])
+roles = {r: t(f"admin.role_{r}") for r in ("agent", "manager", "admin", "customer")}
+
+with people:
+    with app.reader()() as session:
+        staff = admin.staff(session)
+    st.dataframe(pd.DataFrame([{t("admin.name"): u.name, t("admin.email"): u.email, t("admin.role"): roles[u.role],
+                                t("admin.active"): u.active, t("admin.has_password"): bool(u.password_hash)}
+                               for u in staff]), hide_index=True, use_container_width=True)
+    with st.form("invite", clear_on_submit=True):
+        st.subheader(t("admin.invite"))
+        name = st.text_input(t("admin.name"))
+        email = st.text_input(t("admin.email"))
+        role = st.selectbox(t("admin.role"), ["agent", "manager", "admin"], format_func=roles.__getitem__)
+        if st.form_submit_button(t("admin.invite_send"), type="primary"):
+            _run(lambda s: admin.invite(s, email=email, name=name, role=role, locale=app.locale(),
+                                        settings=app.settings()), t("admin.invited", email=email))
+    with st.form("change_user"):
+        st.subheader(t("admin.change"))
+        names = {u.id: f"{u.name} <{u.email}>" for u in staff}
+        who = st.selectbox(t("admin.who"), list(names), format_func=names.__getitem__)
+        new_role = st.selectbox(t("admin.role"), list(roles), format_func=roles.__getitem__)
+        active = st.toggle(t("admin.active"), value=True, help=t("admin.active_help"))
+        if st.form_submit_button(t("admin.save")) and who:
+            _run(lambda s: (admin.set_role(s, who, new_role, actor_id=me.id),
+                            admin.set_active(s, who, active, actor_id=me.id)), t("admin.saved"))
+
+with products:
+    with app.reader()() as session:
+        items = admin.all_products(session)
+    for product in items:
+        left, right = st.columns([3, 1], vertical_alignment="center")
+        left.text(product.name)
+        right.toggle(t("admin.active"), value=product.active, key=f"product-{product.id}", on_change=_toggle_product,
+                     args=(product.id, product.name, not product.active))
+    with st.form("new_product", clear_on_submit=True):
+        new_name = st.text_input(t("admin.product_name"))
+        if st.form_submit_button(t("admin.add")):
+            _run(lambda s: admin.save_product(s, name=new_name), t("admin.saved"))
+
+with sla:
+    st.caption(t("admin.sla_help"))
+    with app.reader()() as session:
+        policies = admin.sla_policies(session)
+    with st.form("sla"):
+        values = {}
+        for priority in workflow.PRIORITIES:
+            policy = policies.get(priority)
+            a, b, c = st.columns([2, 2, 1], vertical_alignment="bottom")
+            first = a.number_input(t("admin.first_reply", priority=i18n.t(f"priority.{priority}", app.locale())),
+                                   min_value=1, value=policy.first_reply_minutes if policy else 480, step=15,
+                                   key=f"first-{priority}")
+            resolution = b.number_input(t("admin.resolution"), min_value=1, step=60, key=f"resolution-{priority}",
+                                        value=policy.resolution_minutes if policy else 4320)
+            business = c.checkbox(t("admin.business_hours"), value=policy.business_hours if policy else True,
+                                  key=f"business-{priority}")
+            values[priority] = (int(first), int(resolution), business)
+        if st.form_submit_button(t("admin.save")):
+            _run(lambda s: [admin.save_sla(s, p, first_reply_minutes=f, resolution_minutes=r, business_hours=b)
+                            for p, (f, r, b) in values.items()], t("admin.saved"))
+
+with canned:
+    with app.reader()() as session:
+        responses = admin.all_canned(session)
+    for response in responses:
+        with st.expander(f"{response.locale.upper()} · {response.title}" + ("" if response.active else " ·  ✕")):
+            st.text(response.body)
+    with st.form("new_canned", clear_on_submit=True):
+        st.subheader(t("admin.canned_new"))
+        title = st.text_input(t("admin.canned_title"))
+        language = st.selectbox(t("app.language"), i18n.LOCALES, format_func=app.LANGUAGE_NAMES.__getitem__)
+        body = st.text_area(t("admin.canned_body"), help=t("admin.canned_help"))
+        if st.form_submit_button(t("admin.add")):
+            _run(lambda s: admin.save_canned(s, title=title, body=body, locale=language), t("admin.saved"))
