@@ -68,6 +68,10 @@ class Settings(BaseSettings):
     tickets_per_email_hour: int = Field(default=5, ge=1)
     tickets_per_address_hour: int = Field(default=20, ge=1)
     ticket_link_days: int = Field(default=90, ge=1)
+    close_after_days: int = Field(default=4, ge=1)
+    reminder_after_days: int = Field(default=3, ge=1)
+    auto_solve_after_days: int = Field(default=7, ge=0)
+    survey_delay_minutes: int = Field(default=0, ge=0)
 
     @field_validator("timezone")
     @classmethod

@@ -88,9 +88,12 @@ def agent_replied(session: Session, ticket: Ticket, message: Message, settings: 
                   agent_name=message.author.name if message.author else "", attachments=files)
 
 
-def solved(session: Session, ticket: Ticket, settings: Settings, now: datetime) -> None:
-    """The solve notice with the satisfaction survey (five one-click scores); once per ticket."""
-    if _muted.get() or surveys.already_sent(session, ticket.id):
+def solved(session: Session, ticket: Ticket, settings: Settings, now: datetime, *, late: bool = False) -> None:
+    """The solve notice with the satisfaction survey (five one-click scores); once per ticket.
+
+    With MESA_SURVEY_DELAY_MINUTES set it waits: the automation sends it later (`late=True`).
+    """
+    if _muted.get() or surveys.already_sent(session, ticket.id) or (settings.survey_delay_minutes and not late):
         return
     surveys.send(session, ticket, now)
     raw = tokens.issue(session, tokens.SURVEY, ticket_id=ticket.id, now=now)
@@ -101,6 +104,14 @@ def solved(session: Session, ticket: Ticket, settings: Settings, now: datetime) 
 
 def closed(session: Session, ticket: Ticket, settings: Settings, now: datetime) -> None:
     _to_requester(session, ticket, "ticket_closed", settings, now, link=ticket_link(session, ticket, settings, now))
+
+
+def pending_reminder(session: Session, ticket: Ticket, days: int, settings: Settings, now: datetime) -> None:
+    """The nudge to a requester whose ticket has waited `days` days for their answer (pending)."""
+    if _muted.get():
+        return
+    _to_requester(session, ticket, "pending_reminder", settings, now, days=days,
+                  link=ticket_link(session, ticket, settings, now))
 
 
 def assigned(session: Session, ticket: Ticket, actor: User | None, settings: Settings, now: datetime) -> None:

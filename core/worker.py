@@ -15,6 +15,7 @@ from collections.abc import Callable
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from core import automations
 from core.config import Settings
 from core.db import session_factory
 from core.mail import imap, sender
@@ -26,6 +27,7 @@ def run_once(factory: sessionmaker[Session], settings: Settings) -> dict[str, ob
     """One pass of every step; returns what each did (or the error it met)."""
     steps: dict[str, Callable[[], object]] = {
         "outbox": lambda: sender.dispatch(factory, settings),
+        "automations": lambda: automations.run(factory, settings),
         "imap": lambda: imap.fetch(factory, settings),
     }
     results: dict[str, object] = {}
