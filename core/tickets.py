@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from core import accounts, attachments, metrics, notify, workflow
+from core import accounts, attachments, metrics, notify, search, workflow
 from core.attachments import Upload
 from core.config import Settings, get_settings
 from core.errors import Collector, ConflictError, DomainError, ForbiddenTransition, NotFound
@@ -150,6 +150,7 @@ def _finish(session: Session, ticket: Ticket, now: datetime) -> None:
         raise ConflictError(ticket.id, ["changed by another user at the same moment"]) from None
     metrics.refresh(session, ticket, now)
     session.flush()
+    search.index_ticket(session, ticket.id)
 
 
 def _message(session: Session, ticket: Ticket, *, kind: str, body: str, author_id: int | None,
@@ -201,6 +202,7 @@ def create_ticket(session: Session, *, name: str, email: str, subject: str, desc
     session.flush()
     metrics.refresh(session, ticket, now)
     session.flush()
+    search.index_ticket(session, ticket.id)
     return ticket
 
 

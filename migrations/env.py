@@ -5,6 +5,7 @@ from alembic import context
 from core.config import get_settings
 from core.db import make_engine
 from core.models import Base, UTCDateTime
+from core.search import include_object
 
 config = context.config
 url = config.get_main_option("sqlalchemy.url") or get_settings().database
@@ -19,7 +20,8 @@ def render_item(type_: str, obj: object, autogen_context: object) -> str | bool:
 
 def run_migrations_offline() -> None:
     context.configure(url=url, target_metadata=Base.metadata, literal_binds=True,
-                      render_as_batch=url.startswith("sqlite"), render_item=render_item)
+                      render_as_batch=url.startswith("sqlite"), render_item=render_item,
+                      include_object=include_object)
     with context.begin_transaction():
         context.run_migrations()
 
@@ -29,7 +31,7 @@ def run_migrations_online() -> None:
     with engine.connect() as connection:
         context.configure(connection=connection, target_metadata=Base.metadata,
                           render_as_batch=connection.dialect.name == "sqlite", compare_type=True,
-                          render_item=render_item)
+                          render_item=render_item, include_object=include_object)
         with context.begin_transaction():
             context.run_migrations()
     engine.dispose()

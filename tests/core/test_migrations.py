@@ -6,11 +6,12 @@ from sqlalchemy import inspect
 
 from core.db import alembic_config, make_engine, migrate
 from core.models import Base
+from core.search import include_object
 
 
 def test_migrations_build_exactly_the_models(engine):
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(connection, opts={"compare_type": True, "include_object": include_object})
         assert compare_metadata(context, Base.metadata) == []
 
 
