@@ -23,7 +23,7 @@ def invite(session: Session, *, email: str, name: str, role: str, locale: str, s
     raw = tokens.issue(session, tokens.SET_PASSWORD, user_id=user.id, now=now)
     outbox.enqueue(session, template="set_password", to=user.email, locale=locale, settings=settings, now=now,
                    context={"name": user.name, "role": role, "days": tokens.LIFETIME[tokens.SET_PASSWORD].days,
-                            "link": f"{settings.base_url}/account?set={raw}"})
+                            "link": f"{settings.base_url}/account?set={raw}&lang={locale}"})
     return user
 
 

@@ -17,14 +17,14 @@ HOUR = timedelta(hours=1)
 RESETS_PER_HOUR = 5
 
 
-def account_link(settings: Settings, action: str, raw_token: str) -> str:
-    return f"{settings.base_url}/account?{action}={raw_token}"
+def account_link(settings: Settings, action: str, raw_token: str, locale: str = "en") -> str:
+    return f"{settings.base_url}/account?{action}={raw_token}&lang={locale}"
 
 
 def send_verification(session: Session, user: User, settings: Settings, now: datetime | None = None) -> None:
     raw = tokens.issue(session, tokens.VERIFY_EMAIL, user_id=user.id, now=now)
     outbox.enqueue(session, template="verify_email", to=user.email, locale=user.locale, settings=settings, now=now,
-                   context={"name": user.name, "link": account_link(settings, "verify", raw)})
+                   context={"name": user.name, "link": account_link(settings, "verify", raw, user.locale)})
 
 
 def verify(session: Session, raw_token: str, now: datetime | None = None) -> User | None:
@@ -48,7 +48,7 @@ def request_reset(session: Session, email: str, *, address: str, settings: Setti
         return
     raw = tokens.issue(session, tokens.PASSWORD_RESET, user_id=user.id, now=now)
     outbox.enqueue(session, template="password_reset", to=user.email, locale=user.locale, settings=settings, now=now,
-                   context={"name": user.name, "link": account_link(settings, "reset", raw)})
+                   context={"name": user.name, "link": account_link(settings, "reset", raw, user.locale)})
 
 
 def reset_password(session: Session, raw_token: str, password: str, now: datetime | None = None) -> User | None:

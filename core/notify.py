@@ -33,9 +33,9 @@ def muted() -> Iterator[None]:
 
 
 def ticket_link(session: Session, ticket: Ticket, settings: Settings, now: datetime) -> str:
-    """A fresh customer link to the ticket (each email carries its own token)."""
+    """A fresh customer link to the ticket (each email carries its own token), in the ticket's language."""
     raw = tokens.issue(session, tokens.TICKET_VIEW, ticket_id=ticket.id, now=now)
-    return f"{settings.base_url}/ticket?ticket={ticket.id}&token={raw}"
+    return f"{settings.base_url}/ticket?ticket={ticket.id}&token={raw}&lang={ticket.locale}"
 
 
 def workbench_link(settings: Settings, ticket: Ticket) -> str:
@@ -99,7 +99,8 @@ def solved(session: Session, ticket: Ticket, settings: Settings, now: datetime, 
     raw = tokens.issue(session, tokens.SURVEY, ticket_id=ticket.id, now=now)
     base = f"{settings.base_url}/survey?ticket={ticket.id}&token={raw}"
     _to_requester(session, ticket, "ticket_solved", settings, now, link=ticket_link(session, ticket, settings, now),
-                  survey_links=[{"score": score, "url": f"{base}&score={score}"} for score in surveys.SCORES])
+                  survey_links=[{"score": score, "url": f"{base}&score={score}&lang={ticket.locale}"}
+                                for score in surveys.SCORES])
 
 
 def closed(session: Session, ticket: Ticket, settings: Settings, now: datetime) -> None:
