@@ -116,6 +116,20 @@ def _worker(args: argparse.Namespace) -> int:
     return 0
 
 
+def _rebuild_metrics(args: argparse.Namespace) -> int:
+    from core import metrics
+    from core.db import make_engine, session_factory
+
+    engine = make_engine(get_settings().database)
+    try:
+        count = metrics.rebuild(session_factory(engine), batch=args.batch,
+                                progress=lambda done: print(f"{done} tickets...", flush=True))
+    finally:
+        engine.dispose()
+    print(f"Rebuilt the metrics of {count} tickets.")
+    return 0
+
+
 def _safe(url: str) -> str:
     from sqlalchemy.engine import make_url
 
@@ -151,6 +165,9 @@ def build_parser() -> argparse.ArgumentParser:
     work = commands.add_parser("worker", help="send mail, poll IMAP and run automations until stopped")
     work.add_argument("--once", action="store_true", help="one pass, then exit")
     work.set_defaults(run=_worker)
+    rebuild = commands.add_parser("rebuild-metrics", help="recompute every ticket's metrics from its events")
+    rebuild.add_argument("--batch", type=int, default=1000, help="tickets per transaction (default 1000)")
+    rebuild.set_defaults(run=_rebuild_metrics)
     return parser
 
 

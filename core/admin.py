@@ -1,17 +1,20 @@
-"""Administration: staff accounts (invite, role, deactivate), products, SLA targets, canned responses."""
+"""Administration: staff accounts (invite, role, deactivate), products, SLA targets, canned responses,
+the business-hours schedule and the automation timings."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import date, datetime, time
+from zoneinfo import available_timezones
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import accounts, tickets, tokens, workflow
+from core import accounts, schedule, tickets, tokens, workflow
 from core.config import Settings
 from core.errors import Collector, NotFound, ValidationError
 from core.mail import outbox
-from core.models import CannedResponse, Product, SlaPolicy, Ticket, User, utcnow
+from core.models import CannedResponse, DeskSettings, Product, SlaPolicy, Ticket, User, utcnow
 
 
 def invite(session: Session, *, email: str, name: str, role: str, locale: str, settings: Settings,
@@ -141,3 +144,69 @@ def all_canned(session: Session) -> list[CannedResponse]:
 
 def all_products(session: Session) -> list[Product]:
     return list(session.scalars(select(Product).order_by(Product.name)))
+
+
+# ---------------------------------------------------------------- schedule and timings
+
+TIMING_LIMITS = {"close_after_days": (1, 365), "reminder_after_days": (1, 365), "auto_solve_after_days": (0, 365),
+                 "survey_delay_minutes": (0, 60 * 24 * 30)}
+
+
+def _desk_row(session: Session, settings: Settings) -> DeskSettings:
+    """The settings row, created with the defaults when missing."""
+    stored = schedule.row(session)
+    if stored is None:
+        default = schedule.default_schedule(settings)
+        stored = DeskSettings(id=schedule.ROW_ID, work_days=sorted(default.days), day_start=default.start,
+                              day_end=default.end, timezone=default.timezone, holidays=[])
+        session.add(stored)
+    return stored
+
+
+def _minute_of_day(value: time, *, end: bool = False) -> int:
+    minutes = value.hour * 60 + value.minute
+    return 24 * 60 if end and minutes == 0 else minutes  # an end at 00:00 is midnight at the end of the day
+
+
+def save_schedule(session: Session, *, days: Sequence[int], start: time, end: time, timezone: str,
+                  holidays: Sequence[str], settings: Settings) -> schedule.Schedule:
+    """Store the business-hours schedule; holidays are ISO dates (YYYY-MM-DD), blank lines ignored."""
+    errors = Collector()
+    if not days or not set(days) <= set(range(7)):
+        errors.add("days", "errors.schedule_days")
+    first, last = _minute_of_day(start), _minute_of_day(end, end=True)
+    if last <= first:
+        errors.add("end", "errors.schedule_hours")
+    if timezone not in available_timezones():
+        errors.add("timezone", "errors.timezone")
+    dates, bad = set(), []
+    for text in filter(None, (h.strip() for h in holidays)):
+        try:
+            dates.add(date.fromisoformat(text))
+        except ValueError:
+            bad.append(text)
+    if bad:
+        errors.add("holidays", "errors.dates", dates=", ".join(bad))
+    errors.raise_if_any()
+    stored = _desk_row(session, settings)
+    stored.work_days, stored.day_start, stored.day_end = sorted(set(days)), first, last
+    stored.timezone, stored.holidays = timezone, [d.isoformat() for d in sorted(dates)]
+    stored.updated_at = utcnow()
+    session.flush()
+    return schedule.load(session)
+
+
+def save_timings(session: Session, *, settings: Settings, **timings: int) -> DeskSettings:
+    """Store the automation timings (see core.automations); each within TIMING_LIMITS."""
+    errors = Collector()
+    for name, value in timings.items():
+        low, high = TIMING_LIMITS[name]
+        if not low <= value <= high:
+            errors.add(name, "errors.number_range", min=low, max=high)
+    errors.raise_if_any()
+    stored = _desk_row(session, settings)
+    for name, value in timings.items():
+        setattr(stored, name, value)
+    stored.updated_at = utcnow()
+    session.flush()
+    return stored

@@ -9,7 +9,8 @@ checking again that it is still due: a ticket that fails (a ConflictError becaus
 it at that very moment, say) is rolled back, logged and skipped, and the next pass retries it;
 the other tickets go on.
 
-The rules read these settings (environment variables for now; an admin page to edit them comes later):
+The rules read these timings, set on the admin page (core.schedule, `desk_settings`) or else by
+the environment variables named:
 
 - `close_after_days` (MESA_CLOSE_AFTER_DAYS, 4): solved becomes closed that long after solved_at.
 - `reminder_after_days` (MESA_REMINDER_AFTER_DAYS, 3): one reminder email per pending period, that
@@ -35,7 +36,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Select, exists, select
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
-from core import notify, tickets, workflow
+from core import notify, schedule, surveys, tickets, workflow
 from core.config import Settings
 from core.db import unit_of_work
 from core.errors import ConflictError
@@ -95,7 +96,9 @@ def _pending_since_before(cutoff: datetime, *, unreminded: bool = False) -> Sele
 
 
 def _unsurveyed_solved_before(cutoff: datetime) -> Select[tuple[int, datetime]]:
-    return _solved_before(cutoff).where(~exists().where(Survey.ticket_id == Ticket.id))
+    """Solved tickets without a survey, except those closed as spam or merged (they get none)."""
+    wanted = Ticket.close_reason.is_(None) | Ticket.close_reason.not_in(surveys.NO_SURVEY_REASONS)
+    return _solved_before(cutoff).where(wanted, ~exists().where(Survey.ticket_id == Ticket.id))
 
 
 # ---------------------------------------------------------------- one ticket at a time
@@ -203,6 +206,8 @@ def run(factory: sessionmaker[Session], settings: Settings, now: datetime | None
         batch: int = 200) -> AutomationReport:
     """One pass of every rule at `now` (default: this moment); what each one did."""
     now = now or utcnow()
+    with factory() as session:
+        settings = schedule.with_timings(session, settings)
     report = AutomationReport()
     report.closed = close_solved(factory, settings, now, batch)
     report.auto_solved = auto_solve_pending(factory, settings, now, batch)

@@ -100,6 +100,7 @@ class Ticket(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     solved_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
+    close_reason: Mapped[str | None] = mapped_column(String(8))  # None | spam | merged: no survey
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     requester: Mapped[User] = relationship(foreign_keys=[requester_id], lazy="joined")
@@ -309,6 +310,28 @@ class SlaPolicy(Base):
     first_reply_minutes: Mapped[int]
     resolution_minutes: Mapped[int]
     business_hours: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class DeskSettings(Base):
+    """The desk's own settings, edited by the admin: one row (id 1).
+
+    The business-hours schedule (days 0 = Monday; start and end in minutes after local
+    midnight; holidays as ISO dates) and the automation timings (NULL: the MESA_ setting).
+    """
+
+    __tablename__ = "desk_settings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    work_days: Mapped[list] = mapped_column(JSON)
+    day_start: Mapped[int] = mapped_column(Integer)
+    day_end: Mapped[int] = mapped_column(Integer)
+    timezone: Mapped[str] = mapped_column(String(64))
+    holidays: Mapped[list] = mapped_column(JSON)
+    close_after_days: Mapped[int | None]
+    reminder_after_days: Mapped[int | None]
+    auto_solve_after_days: Mapped[int | None]
+    survey_delay_minutes: Mapped[int | None]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class CannedResponse(Base):

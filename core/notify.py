@@ -14,11 +14,11 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import surveys, tokens
+from core import schedule, surveys, tokens
 from core.config import Settings
 from core.mail import outbox
 from core.mail.templates import summarize
-from core.models import Message, Ticket, User
+from core.models import Message, Survey, Ticket, User
 
 _muted = contextvars.ContextVar("mesa_notifications_muted", default=False)
 
@@ -91,9 +91,12 @@ def agent_replied(session: Session, ticket: Ticket, message: Message, settings: 
 def solved(session: Session, ticket: Ticket, settings: Settings, now: datetime, *, late: bool = False) -> None:
     """The solve notice with the satisfaction survey (five one-click scores); once per ticket.
 
-    With MESA_SURVEY_DELAY_MINUTES set it waits: the automation sends it later (`late=True`).
+    With a survey delay (admin page, else MESA_SURVEY_DELAY_MINUTES) it waits: the automation
+    sends it later (`late=True`). Tickets closed as spam or merged get no survey.
     """
-    if _muted.get() or surveys.already_sent(session, ticket.id) or (settings.survey_delay_minutes and not late):
+    if _muted.get() or not surveys.wanted(ticket) or surveys.already_sent(session, ticket.id):
+        return
+    if not late and schedule.timing(session, settings, "survey_delay_minutes"):
         return
     surveys.send(session, ticket, now)
     raw = tokens.issue(session, tokens.SURVEY, ticket_id=ticket.id, now=now)
@@ -123,3 +126,12 @@ def assigned(session: Session, ticket: Ticket, actor: User | None, settings: Set
 
 def customer_replied(session: Session, ticket: Ticket, message: Message, settings: Settings, now: datetime) -> None:
     _to_staff(session, ticket.assignee, ticket, "agent_customer_replied", settings, now, reply_body=message.body)
+
+
+def low_score(session: Session, ticket: Ticket, survey: Survey, settings: Settings, now: datetime) -> None:
+    """A score of 1 or 2: the assignee and every active manager are told (each once)."""
+    managers = session.scalars(select(User).where(User.role == "manager", User.active).order_by(User.id))
+    people = {user.id: user for user in (ticket.assignee, *managers) if user is not None}
+    for user in people.values():
+        _to_staff(session, user, ticket, "agent_low_score", settings, now, score=survey.score,
+                  comment=survey.comment or "")

@@ -1,4 +1,9 @@
-"""Satisfaction surveys: one per ticket, sent when solved, a 1–5 score and a comment."""
+"""Satisfaction surveys: one per ticket, sent when solved, a 1–5 score and a comment.
+
+Never sent for a ticket closed as spam or merged (`Ticket.close_reason`). A score that
+becomes low (1 or 2, from none or from 3–5) adds an internal note and tells the assignee
+and the managers by email; changing one low score to the other tells nobody again.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +11,14 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from core import workflow
+from core import i18n, workflow
+from core.config import Settings, get_settings
 from core.errors import Collector, DomainError, NotFound
 from core.models import Survey, Ticket, utcnow
 
 SCORES = (1, 2, 3, 4, 5)
+LOW_SCORES = (1, 2)
+NO_SURVEY_REASONS = workflow.CLOSE_REASONS
 MAX_COMMENT = 5000
 
 
@@ -18,8 +26,15 @@ def already_sent(session: Session, ticket_id: int) -> bool:
     return session.query(Survey.id).filter_by(ticket_id=ticket_id).first() is not None
 
 
-def send(session: Session, ticket: Ticket, now: datetime | None = None) -> Survey:
-    """Record that the survey went out for a solved ticket (once per ticket)."""
+def wanted(ticket: Ticket) -> bool:
+    """False for tickets closed as spam or merged: they get no survey."""
+    return ticket.close_reason not in NO_SURVEY_REASONS
+
+
+def send(session: Session, ticket: Ticket, now: datetime | None = None) -> Survey | None:
+    """Record that the survey went out for a solved ticket (once per ticket; None when not wanted)."""
+    if not wanted(ticket):
+        return None
     survey = session.query(Survey).filter_by(ticket_id=ticket.id).one_or_none()
     if survey is None:
         survey = Survey(ticket_id=ticket.id, sent_at=now or utcnow())
@@ -29,7 +44,7 @@ def send(session: Session, ticket: Ticket, now: datetime | None = None) -> Surve
 
 
 def respond(session: Session, ticket_id: int, *, score: int, comment: str | None = None,
-            now: datetime | None = None) -> Survey:
+            settings: Settings | None = None, now: datetime | None = None) -> Survey:
     """The customer's answer; it can change until the ticket closes."""
     survey = session.query(Survey).filter_by(ticket_id=ticket_id).one_or_none()
     if survey is None:
@@ -43,15 +58,31 @@ def respond(session: Session, ticket_id: int, *, score: int, comment: str | None
     if comment and len(comment) > MAX_COMMENT:
         errors.add("comment", "errors.too_long", max=MAX_COMMENT, length=len(comment))
     errors.raise_if_any()
+    now = now or utcnow()
+    became_low = score in LOW_SCORES and survey.score not in LOW_SCORES
     survey.score = score
     survey.comment = (comment or "").strip() or survey.comment
-    survey.responded_at = now or utcnow()
+    survey.responded_at = now
     session.flush()
+    if became_low and ticket is not None:
+        _low_score(session, ticket, survey, settings or get_settings(), now)
     return survey
 
 
+def _low_score(session: Session, ticket: Ticket, survey: Survey, settings: Settings, now: datetime) -> None:
+    """The internal note on the ticket and the notice to its assignee and the managers."""
+    from core import notify, tickets
+
+    body = i18n.t("mail.low_score_note", settings.locale, score=survey.score)
+    if survey.comment:
+        body += "\n\n" + survey.comment
+    tickets.add_system_note(session, ticket.id, body=body, now=now)
+    notify.low_score(session, ticket, survey, settings, now)
+
+
 def answer_by_link(session: Session, ticket_id: int, raw_token: str, *, score: int | None,
-                   comment: str | None = None, now: datetime | None = None) -> Survey | None:
+                   comment: str | None = None, settings: Settings | None = None,
+                   now: datetime | None = None) -> Survey | None:
     """Record a score (and comment) through the emailed survey link; None for a bad link.
 
     A survey link opens only the survey, never the ticket view (its own token purpose).
@@ -65,4 +96,4 @@ def answer_by_link(session: Session, ticket_id: int, raw_token: str, *, score: i
         return None
     if score is None:
         return survey
-    return respond(session, ticket_id, score=score, comment=comment, now=now)
+    return respond(session, ticket_id, score=score, comment=comment, settings=settings, now=now)

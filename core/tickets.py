@@ -28,7 +28,7 @@ UNSET: Any = object()
 TRACKED = {
     "status": "status", "priority": "priority", "kind": "kind", "product": "product_id",
     "assignee": "assignee_id", "subject": "subject", "requester": "requester_id",
-    "channel": "channel", "follow_up_of": "follow_up_of_id",
+    "channel": "channel", "follow_up_of": "follow_up_of_id", "close_reason": "close_reason",
 }
 
 
@@ -323,6 +323,26 @@ def change_status(session: Session, ticket_id: int, *, status: str, actor_id: in
     _change(session, ticket, actor_id, now, "status", status)
     _finish(session, ticket, now)
     _after_status(session, ticket, settings or get_settings(), now)
+    return ticket
+
+
+def close_as(session: Session, ticket_id: int, *, reason: str, actor_id: int | None,
+             expected_version: int | None = None, now: datetime | None = None) -> Ticket:
+    """Close a live or solved ticket as spam or merged, at once: no survey, no email.
+
+    (A merge tells the requester itself, in its own words.)
+    """
+    now = now or utcnow()
+    if actor_id is not None:
+        accounts.active_staff(session, actor_id)
+    ticket = _open_for_change(session, ticket_id, expected_version)
+    errors = Collector()
+    _choice(errors, "reason", reason, workflow.CLOSE_REASONS)
+    errors.raise_if_any()
+    _change(session, ticket, actor_id, now, "close_reason", reason)
+    _change(session, ticket, actor_id, now, "status", workflow.SOLVED)
+    _change(session, ticket, actor_id, now, "status", workflow.CLOSED)
+    _finish(session, ticket, now)
     return ticket
 
 

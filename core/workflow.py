@@ -9,6 +9,7 @@ KINDS = ("question", "incident", "improvement")
 PRIORITIES = ("low", "normal", "high", "urgent")
 CHANNELS = ("web", "email")
 MESSAGE_KINDS = ("customer", "agent", "note")
+CLOSE_REASONS = ("spam", "merged")  # closed without a survey (tickets.close_as)
 
 # What staff (or an automation) may set by hand. A ticket never returns to new;
 # closed is final and is reached only from solved.

@@ -55,9 +55,10 @@ def _search(desk, value, **kwargs):
 
 def _policies(desk):
     with unit_of_work(desk.factory) as session:
-        session.add_all([SlaPolicy(priority="urgent", first_reply_minutes=60, resolution_minutes=8 * 60),
-                         SlaPolicy(priority="normal", first_reply_minutes=8 * 60, resolution_minutes=72 * 60),
-                         SlaPolicy(priority="low", first_reply_minutes=24 * 60, resolution_minutes=7 * 24 * 60)])
+        session.add_all([SlaPolicy(priority=priority, first_reply_minutes=first, resolution_minutes=resolution,
+                                   business_hours=False)  # calendar minutes: business hours in test_schedule.py
+                         for priority, first, resolution in (("urgent", 60, 8 * 60), ("normal", 8 * 60, 72 * 60),
+                                                             ("low", 24 * 60, 7 * 24 * 60))])
 
 
 @pytest.fixture
@@ -477,10 +478,19 @@ def test_migration_indexes_existing_tickets(engine, settings):
     command.downgrade(alembic_config(url), "0002")
     try:
         assert "ticket_search" not in inspect(engine).get_table_names()
-        with unit_of_work(session_factory(engine)) as session:
-            ticket = tickets.create_ticket(session, name="Old Timer", email="old@example.com", subject="Legacy",
-                                           description="The fax gateway is down.", settings=settings, now=T0)
-            ticket_id = ticket.id
+        with engine.begin() as connection:  # plain SQL: the models may have columns 0002 does not know yet
+            at = T0.replace(tzinfo=None)
+            user_id = connection.execute(text(
+                "INSERT INTO users (email, name, role, locale, active, created_at) "
+                "VALUES ('old@example.com', 'Old Timer', 'customer', 'en', true, :at) RETURNING id"),
+                {"at": at}).scalar()
+            ticket_id = connection.execute(text(
+                "INSERT INTO tickets (requester_id, subject, kind, priority, status, channel, locale, created_at, "
+                "updated_at, version) VALUES (:user, 'Legacy', 'question', 'normal', 'new', 'web', 'en', :at, :at, 1) "
+                "RETURNING id"), {"user": user_id, "at": at}).scalar()
+            connection.execute(text("INSERT INTO messages (ticket_id, author_id, kind, body, via, created_at) "
+                                    "VALUES (:ticket, :user, 'customer', 'The fax gateway is down.', 'web', :at)"),
+                               {"ticket": ticket_id, "user": user_id, "at": at})
     finally:
         migrate(url)
     with session_factory(engine)() as session:

@@ -57,8 +57,10 @@ def test_sla_does_not_change_what_compute_returns(desk):
 
 def _policies(desk):
     with unit_of_work(desk.factory) as session:
-        session.add_all([SlaPolicy(priority="urgent", first_reply_minutes=60, resolution_minutes=480),
-                         SlaPolicy(priority="normal", first_reply_minutes=480, resolution_minutes=3 * 24 * 60)])
+        session.add_all([SlaPolicy(priority="urgent", first_reply_minutes=60, resolution_minutes=480,
+                                   business_hours=False),
+                         SlaPolicy(priority="normal", first_reply_minutes=480, resolution_minutes=3 * 24 * 60,
+                                   business_hours=False)])
 
 
 def _metrics(desk, ticket_id):
