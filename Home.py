@@ -30,18 +30,24 @@ admin = st.Page("app_pages/admin.py", title=app.t("admin.title"), icon=":materia
 email_log = st.Page("app_pages/email_log.py", title=app.t("log.title"), icon=":material/outgoing_mail:",
                     url_path="email-log")
 survey = st.Page("app_pages/survey.py", title=app.t("survey.title"), icon=":material/star:", url_path="survey")
+satisfaction = st.Page("app_pages/satisfaction.py", title=app.t("dash.satisfaction"), icon=":material/mood:",
+                       url_path="satisfaction")
+response_times = st.Page("app_pages/response_times.py", title=app.t("dash.response_times"),
+                         icon=":material/timer:", url_path="response-times")
+dashboards = (satisfaction, response_times)
 navigation = st.navigation([help_center, new_ticket, customer_ticket, my_tickets, account, survey, workbench,
-                            admin, email_log], position="hidden")
+                            admin, email_log, *dashboards], position="hidden")
 
 with st.sidebar:
     st.title(app.settings().product_name)
     staff = role in ("agent", "manager", "admin")
     links = [workbench] if staff else []
+    links += list(dashboards) if role in ("manager", "admin") else []
     links += [help_center, new_ticket, *([my_tickets] if role == "customer" else [])]
     links += [admin, email_log] if role == "admin" else []
     for page in (*links, account):
         st.page_link(page)
 app.language_switcher()
-if navigation not in (workbench, admin, email_log):
+if navigation not in (workbench, admin, email_log, *dashboards):
     layout.top_bar(None if navigation is new_ticket else new_ticket)
 navigation.run()

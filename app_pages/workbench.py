@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import access, queue_view, ticket_view
+from ui import access, overview, queue_view, ticket_view
 from ui.app import t
 
 user = access.require("agent", "manager", "admin")
@@ -11,4 +11,5 @@ if raw.isdigit() and len(raw) < 12:
     ticket_view.show(user, int(raw))
 else:
     st.title(t("wb.title"))
+    overview.show()
     queue_view.show(user)

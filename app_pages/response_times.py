@@ -1,0 +1,90 @@
+"""Response-times dashboard (manager, admin): first reply, resolution, SLA, created vs solved, backlog, heatmap."""
+
+import plotly.express as px
+import streamlit as st
+
+from core.dashboards import times
+from ui import access, app, dashboard
+from ui.app import t
+
+access.require("manager", "admin")
+st.title(t("dash.response_times"))
+period = dashboard.period_picker()
+filters, business = dashboard.filters_picker(hours=True)
+zone = app.settings().timezone
+
+now = dashboard.query(times.summary, period, filters, business=business)
+before = dashboard.query(times.summary, period.previous(), filters, business=business)
+for milestone in ("first_reply", "resolution"):
+    for column, kind in zip(st.columns(3), ("median", "p90", "sla"), strict=True):
+        key = f"{milestone}_{kind}"
+        if kind == "sla":
+            value, delta = dashboard.percent(now[key]), dashboard.change(now[key], before[key], t("dash.points"))
+        else:
+            value, delta = dashboard.duration(now[key]), dashboard.duration_change(now[key], before[key])
+        column.metric(t(f"dash.{key}"), value, delta, border=True, help=t(f"dash.{key}_help"),
+                      delta_color="normal" if kind == "sla" else "inverse")
+st.caption(t("dash.counts", replies=now["first_reply_count"], solved=now["resolution_count"]))
+
+st.subheader(t("dash.trend"))
+trend = dashboard.query(times.trend, period, filters, zone=zone, business=business)
+if trend.empty:
+    st.info(t("dash.no_tickets"))
+else:
+    long = trend.melt(id_vars="week", value_vars=["first_reply_median", "resolution_median"])
+    long["hours"] = long["value"] / 60
+    long["variable"] = long["variable"].map(lambda v: t(f"dash.{v}"))
+    st.plotly_chart(px.line(long, x="week", y="hours", color="variable", markers=True, labels={
+        "week": t("dash.week"), "hours": t("dash.hours_axis"), "variable": ""}), use_container_width=True)
+
+st.subheader(t("dash.breakdown"))
+dimensions = ("priority", "agent", "product", "kind")
+for by, tab in zip(dimensions, st.tabs([t(f"dash.by_{by}") for by in dimensions]), strict=True):
+    with tab:
+        table = dashboard.query(times.breakdown, period, filters, by=by, business=business)
+        shown = table.assign(name=[dashboard.key_label(by, k, n) for k, n in zip(table["key"], table["label"],
+                                                                                 strict=True)])
+        for key in ("first_reply_median", "first_reply_p90", "resolution_median", "resolution_p90"):
+            shown[key] = shown[key].map(dashboard.duration)
+        for key in ("first_reply_sla", "resolution_sla"):
+            shown[key] = shown[key].map(dashboard.percent)
+        shown = shown[["name", *times.COLUMNS]]
+        st.dataframe(shown, hide_index=True, use_container_width=True,
+                     column_config={"name": t(f"dash.{by}"), **{c: t(f"dash.{c}") for c in times.COLUMNS}})
+        dashboard.csv(table.drop(columns=["key"]), f"response-times-by-{by}")
+
+left, right = st.columns(2)
+with left:
+    st.subheader(t("dash.created_vs_solved"))
+    days = dashboard.query(times.created_vs_solved, period, filters, zone=zone)
+    days = days.rename(columns={"created": t("dash.created"), "solved": t("dash.solved")})
+    st.plotly_chart(px.line(days, x="day", y=[t("dash.created"), t("dash.solved")], labels={
+        "day": t("dash.day"), "value": t("dash.tickets"), "variable": ""}), use_container_width=True)
+with right:
+    st.subheader(t("dash.backlog"))
+    backlog = dashboard.query(times.backlog, filters)
+    backlog["status"] = backlog["status"].map(lambda s: t(f"status.agent.{s}"))
+    backlog["age"] = backlog["age"].map(lambda a: t(f"dash.age_{a}"))
+    st.plotly_chart(px.bar(backlog, x="status", y="tickets", color="age", labels={
+        "status": t("dash.status"), "tickets": t("dash.tickets"), "age": t("dash.age")}), use_container_width=True)
+
+st.subheader(t("dash.heatmap"))
+cells = dashboard.query(times.heatmap, period, filters, zone=zone).pivot(index="weekday", columns="hour",
+                                                                        values="tickets")
+cells.index = t("dash.weekdays").split(",")
+st.plotly_chart(px.imshow(cells, aspect="auto", color_continuous_scale="Blues", labels={
+    "x": t("dash.hour"), "y": "", "color": t("dash.tickets")}), use_container_width=True)
+
+st.subheader(t("dash.breached"))
+broken = dashboard.query(times.breached, period, filters)
+if broken.empty:
+    st.success(t("dash.breached_none"), icon=":material/check_circle:")
+else:
+    shown = broken.assign(ticket=dashboard.links(broken["ticket_id"]),
+                          priority=broken["priority"].map(lambda p: t(f"priority.{p}")),
+                          target=broken["target"].map(lambda x: t(f"dash.target_{x}")),
+                          due=broken["due_at"].map(dashboard.local))[["ticket", "subject", "priority", "target", "due"]]
+    st.dataframe(shown, hide_index=True, use_container_width=True, column_config={
+        "ticket": dashboard.ticket_column(), "subject": t("dash.subject"), "priority": t("dash.priority"),
+        "target": t("dash.target"), "due": t("dash.due")})
+    dashboard.csv(shown, "breached")

@@ -1,0 +1,178 @@
+"""What every dashboard shares: the period, the filters, and SQL that means the same on SQLite and PostgreSQL.
+
+Times are stored as naive UTC. Buckets (day, week, weekday, hour) are taken in a time zone:
+PostgreSQL converts with its own zone data; SQLite has none, so the UTC offsets in force during
+the period are computed here and applied with a CASE on the timestamp (exact across DST changes).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+from sqlalchemy import ColumnElement, Integer, Select, and_, case, cast, func, select
+from sqlalchemy.orm import Session
+
+from core.models import Product, Ticket, User
+
+DIMENSIONS = {"agent": Ticket.assignee_id, "product": Ticket.product_id, "kind": Ticket.kind,
+              "channel": Ticket.channel, "priority": Ticket.priority}
+
+
+@dataclass(frozen=True)
+class Period:
+    """start <= moment < end, aware UTC datetimes."""
+
+    start: datetime
+    end: datetime
+
+    def previous(self) -> Period:
+        """The period of the same length just before this one."""
+        return Period(self.start - (self.end - self.start), self.start)
+
+    @classmethod
+    def last(cls, days: int, now: datetime) -> Period:
+        return cls(now - timedelta(days=days), now)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Narrowing of every dashboard by the ticket's current fields; empty tuples mean "any"."""
+
+    agent_ids: tuple[int, ...] = ()
+    product_ids: tuple[int, ...] = ()
+    kinds: tuple[str, ...] = ()
+    channels: tuple[str, ...] = ()
+    priorities: tuple[str, ...] = ()
+
+
+ANY = Filters()
+
+
+def ticket_filters(filters: Filters) -> list[ColumnElement[bool]]:
+    pairs = ((Ticket.assignee_id, filters.agent_ids), (Ticket.product_id, filters.product_ids),
+             (Ticket.kind, filters.kinds), (Ticket.channel, filters.channels), (Ticket.priority, filters.priorities))
+    return [column.in_(values) for column, values in pairs if values]
+
+
+def within(column, period: Period) -> ColumnElement[bool]:
+    return and_(column >= period.start, column < period.end)
+
+
+def is_postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+# ---------------------------------------------------------------- time zones and buckets
+
+def offsets(zone: ZoneInfo, start: datetime, end: datetime) -> list[tuple[datetime, int]]:
+    """(from, UTC offset in minutes) pieces covering start..end; a DST change starts a new piece."""
+
+    def offset(moment: datetime) -> int:
+        return int(moment.astimezone(zone).utcoffset().total_seconds() // 60)
+
+    pieces = [(start, offset(start))]
+    day = start.replace(second=0, microsecond=0)  # transitions fall on whole minutes
+    while day < end:
+        following = day + timedelta(days=1)
+        if offset(following) != offset(day):
+            low, high = 0, 24 * 60  # minutes after `day`: the change happens at `high`
+            while high - low > 1:
+                middle = (low + high) // 2
+                low, high = (middle, high) if offset(day + timedelta(minutes=middle)) == offset(day) else (low, middle)
+            change = day + timedelta(minutes=high)
+            pieces.append((change, offset(change)))
+        day = following
+    return pieces
+
+
+def local(session: Session, column, period: Period, zone: str):
+    """`column` (naive UTC) as the wall-clock time in `zone`, for moments within `period`."""
+    if is_postgres(session):
+        return func.timezone(zone, func.timezone("UTC", column))
+    pieces = offsets(ZoneInfo(zone), period.start, period.end)
+    modifiers = [f"{minutes:+d} minutes" for _start, minutes in pieces]
+    if len(pieces) == 1:
+        return func.datetime(column, modifiers[0])
+    whens = [(column < pieces[i + 1][0], modifiers[i]) for i in range(len(pieces) - 1)]
+    return func.datetime(column, case(*whens, else_=modifiers[-1]))
+
+
+def bucket(session: Session, unit: str, moment):
+    """A local time cut to `unit`: "day" and "week" (its Monday) as YYYY-MM-DD text,
+    "weekday" as 0 (Monday) to 6, "hour" as 0 to 23."""
+    if is_postgres(session):
+        parts = {"day": lambda: func.to_char(moment, "YYYY-MM-DD"),
+                 "week": lambda: func.to_char(func.date_trunc("week", moment), "YYYY-MM-DD"),
+                 "weekday": lambda: cast(func.extract("isodow", moment), Integer) - 1,
+                 "hour": lambda: cast(func.extract("hour", moment), Integer)}
+    else:
+        parts = {"day": lambda: func.strftime("%Y-%m-%d", moment),
+                 "week": lambda: func.date(moment, "weekday 0", "-6 days"),
+                 "weekday": lambda: (cast(func.strftime("%w", moment), Integer) + 6) % 7,
+                 "hour": lambda: cast(func.strftime("%H", moment), Integer)}
+    return parts[unit]()
+
+
+def local_days(period: Period, zone: str) -> list[str]:
+    """Every local day the period touches, as YYYY-MM-DD."""
+    tz = ZoneInfo(zone)
+    day, last = period.start.astimezone(tz).date(), (period.end - timedelta(microseconds=1)).astimezone(tz).date()
+    days = []
+    while day <= last:
+        days.append(day.isoformat())
+        day += timedelta(days=1)
+    return days
+
+
+# ---------------------------------------------------------------- percentiles
+
+def percentiles(session: Session, source: Select, shares: tuple[int, ...] = (50, 90)) -> dict[object, list]:
+    """{key: [count, p50, p90]} of `source` (columns `key` and `value`, no NULL values),
+    interpolated like PostgreSQL's percentile_cont and rounded to one decimal.
+
+    PostgreSQL runs percentile_cont. SQLite numbers each group's values in order (a window)
+    and keeps, per share, the two values around its position: one pass over one column.
+    """
+    src = source.subquery("src")
+    if is_postgres(session):
+        query = select(src.c.key, func.count(), *[
+            func.percentile_cont(share / 100).within_group(src.c.value) for share in shares]).group_by(src.c.key)
+        return {row[0]: [row[1], *[None if v is None else round(float(v), 1) for v in row[2:]]]
+                for row in session.execute(query)}
+    ranked = select(src.c.key, src.c.value,
+                    (func.row_number().over(partition_by=src.c.key, order_by=src.c.value) - 1).label("pos"),
+                    func.count().over(partition_by=src.c.key).label("n")).subquery("ranked")
+    columns = []
+    for share in shares:
+        exact = share * (ranked.c.n - 1)  # position times 100: integer arithmetic, no float surprises
+        around = ranked.c.pos.between(exact // 100, exact // 100 + 1)
+        columns += [func.min(case((around, ranked.c.value))), func.max(case((around, ranked.c.value))),
+                    func.max(exact % 100)]
+    query = select(ranked.c.key, func.max(ranked.c.n), *columns).group_by(ranked.c.key)
+    found = {}
+    for row in session.execute(query):
+        values = [round(low + (high - low) * rest / 100, 1) for low, high, rest in zip(*[iter(row[2:])] * 3,
+                                                                                      strict=True)]
+        found[row[0]] = [row[1], *values]
+    return found
+
+
+def keyed(rows: list, columns: list[str]) -> pd.DataFrame:
+    """A DataFrame whose first column keeps its Python values (ids and None stay ints and None)."""
+    table = pd.DataFrame(rows, columns=columns)
+    table[columns[0]] = pd.Series([row[0] for row in rows], dtype=object)
+    return table
+
+
+def labels(session: Session, by: str, keys: list) -> dict[object, str | None]:
+    """Names for a dimension's keys: staff and product names; codes stay codes (the page translates)."""
+    if by == "agent":
+        ids = [k for k in keys if k is not None]
+        return dict(session.execute(select(User.id, User.name).where(User.id.in_(ids))).all()) if ids else {}
+    if by == "product":
+        ids = [k for k in keys if k is not None]
+        return dict(session.execute(select(Product.id, Product.name).where(Product.id.in_(ids))).all()) if ids else {}
+    return {k: k for k in keys}

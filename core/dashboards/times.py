@@ -1,0 +1,184 @@
+"""The response-times dashboard: first reply and full resolution (median, 90th percentile), SLA attainment,
+created vs solved, the backlog now, the hour heatmap and the breached tickets. All aggregated in SQL.
+
+Which tickets count: first reply over the tickets created in the period (that got one); full
+resolution over the tickets solved in the period that are still solved or closed. SLA attainment
+is the share of tickets with a target that reached the milestone without breaching it. Minutes
+are calendar minutes (`business=True` reads the business-minute columns instead).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import pandas as pd
+from sqlalchemy import and_, case, func, literal_column, not_, or_, select
+from sqlalchemy.orm import Session
+
+from core import workflow
+from core.dashboards.common import (
+    ANY,
+    DIMENSIONS,
+    Filters,
+    Period,
+    bucket,
+    keyed,
+    labels,
+    local,
+    local_days,
+    percentiles,
+    ticket_filters,
+    within,
+)
+from core.models import Ticket, TicketEvent, TicketMetrics, utcnow
+
+AGE_BUCKETS = ("lt_1d", "1_3d", "3_7d", "gt_7d")
+COLUMNS = ["first_reply_count", "first_reply_median", "first_reply_p90", "first_reply_sla",
+           "resolution_count", "resolution_median", "resolution_p90", "resolution_sla"]
+
+
+@dataclass(frozen=True)
+class Milestone:
+    when: object  # the ticket's moment that places it in a period
+    minutes: object
+    business_minutes: object
+    due: object
+    breached: object
+    reached: object  # not NULL once the milestone is met
+
+
+MILESTONES = {
+    "first_reply": Milestone(Ticket.created_at, TicketMetrics.first_reply_minutes,
+                             TicketMetrics.first_reply_business_minutes, TicketMetrics.first_reply_due_at,
+                             TicketMetrics.first_reply_breached, TicketMetrics.first_reply_at),
+    "resolution": Milestone(Ticket.solved_at, TicketMetrics.full_resolution_minutes,
+                            TicketMetrics.full_resolution_business_minutes, TicketMetrics.resolution_due_at,
+                            TicketMetrics.resolution_breached, TicketMetrics.full_resolution_minutes),
+}
+
+
+def _milestone(session: Session, name: str, period: Period, filters: Filters, key: Callable | None,
+               business: bool) -> dict[object, list]:
+    """{key: [count, median, p90, SLA %]} of one milestone; `key` maps the milestone's moment to a group."""
+    m = MILESTONES[name]
+    group = key(m.when) if key else literal_column("0")
+    minutes = m.business_minutes if business else m.minutes
+    where = [within(m.when, period), *ticket_filters(filters)]
+    base = select(group.label("key")).select_from(Ticket).join(TicketMetrics, TicketMetrics.ticket_id == Ticket.id)
+    found = percentiles(session, base.add_columns(minutes.label("value")).where(*where, minutes.is_not(None)))
+    sla = base.add_columns(case((not_(m.breached), 1), else_=0).label("met")).where(
+        *where, m.due.is_not(None), m.reached.is_not(None)).subquery("sla")
+    for key_value, targets, met in session.execute(
+            select(sla.c.key, func.count(), func.sum(sla.c.met)).group_by(sla.c.key)):
+        found.setdefault(key_value, [0, None, None])
+        found[key_value].append(round(100 * int(met) / targets, 1) if targets else None)
+    for values in found.values():
+        values += [None] * (4 - len(values))
+    return found
+
+
+def _table(session: Session, period: Period, filters: Filters, key: Callable | None,
+           business: bool) -> pd.DataFrame:
+    first = _milestone(session, "first_reply", period, filters, key, business)
+    resolution = _milestone(session, "resolution", period, filters, key, business)
+    keys = sorted(set(first) | set(resolution), key=lambda k: (k is None, str(k)))
+    empty = [0, None, None, None]
+    rows = [[k, *first.get(k, empty), *resolution.get(k, empty)] for k in keys]
+    return keyed(rows, ["key", *COLUMNS])
+
+
+def summary(session: Session, period: Period, filters: Filters = ANY, *, business: bool = False) -> dict:
+    """The headline numbers: counts, median and p90 minutes, SLA % of first reply and resolution."""
+    first = _milestone(session, "first_reply", period, filters, None, business).get(0, [0, None, None, None])
+    resolution = _milestone(session, "resolution", period, filters, None, business).get(0, [0, None, None, None])
+    return dict(zip(COLUMNS, [*first, *resolution], strict=True))
+
+
+def breakdown(session: Session, period: Period, filters: Filters = ANY, *, by: str = "priority",
+              business: bool = False) -> pd.DataFrame:
+    """The summary numbers per priority, agent, product, kind or channel; `label` names the key."""
+    column = DIMENSIONS[by]
+    table = _table(session, period, filters, lambda _when: column, business)
+    names = labels(session, by, list(table["key"]))
+    table.insert(1, "label", [names.get(k) for k in table["key"]])
+    return table
+
+
+def trend(session: Session, period: Period, filters: Filters = ANY, *, zone: str = "UTC",
+          business: bool = False) -> pd.DataFrame:
+    """The summary numbers per ISO week (labelled by its Monday in `zone`)."""
+    table = _table(session, period, filters, lambda when: bucket(session, "week", local(session, when, period, zone)),
+                   business)
+    return table.rename(columns={"key": "week"})
+
+
+def _per_day(session: Session, moment, period: Period, zone: str, *where) -> dict[str, int]:
+    inner = select(bucket(session, "day", local(session, moment, period, zone)).label("day")).where(
+        within(moment, period), *where).subquery("days")
+    return {day: int(n) for day, n in session.execute(select(inner.c.day, func.count()).group_by(inner.c.day))}
+
+
+def created_vs_solved(session: Session, period: Period, filters: Filters = ANY, *,
+                      zone: str = "UTC") -> pd.DataFrame:
+    """Tickets created and tickets solved (each solve event, reopened ones too) per local day."""
+    created = _per_day(session, Ticket.created_at, period, zone, *ticket_filters(filters))
+    solved_where = [TicketEvent.field == "status", TicketEvent.new == workflow.SOLVED]
+    if conditions := ticket_filters(filters):
+        solved_where.append(TicketEvent.ticket_id.in_(select(Ticket.id).where(*conditions)))
+    solved = _per_day(session, TicketEvent.at, period, zone, *solved_where)
+    days = local_days(period, zone)
+    return pd.DataFrame({"day": days, "created": [created.get(d, 0) for d in days],
+                         "solved": [solved.get(d, 0) for d in days]})
+
+
+def backlog(session: Session, filters: Filters = ANY, *, now: datetime | None = None) -> pd.DataFrame:
+    """Live tickets now, by status and age (<1 d, 1–3 d, 3–7 d, >7 d since creation); every cell present."""
+    now = now or utcnow()
+    age = case((Ticket.created_at > now - timedelta(days=1), "lt_1d"),
+               (Ticket.created_at > now - timedelta(days=3), "1_3d"),
+               (Ticket.created_at > now - timedelta(days=7), "3_7d"), else_="gt_7d")
+    inner = select(Ticket.status, age.label("age")).where(
+        Ticket.status.in_(workflow.LIVE_STATUSES), Ticket.created_at <= now, *ticket_filters(filters)).subquery("live")
+    found = {(s, a): int(n) for s, a, n in session.execute(
+        select(inner.c.status, inner.c.age, func.count()).group_by(inner.c.status, inner.c.age))}
+    rows = [(s, a, found.get((s, a), 0)) for s in workflow.LIVE_STATUSES for a in AGE_BUCKETS]
+    return pd.DataFrame(rows, columns=["status", "age", "tickets"])
+
+
+def heatmap(session: Session, period: Period, filters: Filters = ANY, *, zone: str = "UTC") -> pd.DataFrame:
+    """Tickets created per local weekday (0 = Monday) and hour: all 7 × 24 cells."""
+    moment = local(session, Ticket.created_at, period, zone)
+    inner = select(bucket(session, "weekday", moment).label("weekday"), bucket(session, "hour", moment).label("hour")
+                   ).where(within(Ticket.created_at, period), *ticket_filters(filters)).subquery("created")
+    found = {(int(d), int(h)): int(n) for d, h, n in session.execute(
+        select(inner.c.weekday, inner.c.hour, func.count()).group_by(inner.c.weekday, inner.c.hour))}
+    rows = [(d, h, found.get((d, h), 0)) for d in range(7) for h in range(24)]
+    return pd.DataFrame(rows, columns=["weekday", "hour", "tickets"])
+
+
+def breached(session: Session, period: Period, filters: Filters = ANY, *, now: datetime | None = None,
+             limit: int = 200, offset: int = 0) -> pd.DataFrame:
+    """Tickets created in the period that breached a target, newest first, one row per target:
+    ticket_id, subject, priority, target ("first_reply" or "resolution"), due_at.
+
+    Breached means met after the due time, or not met yet on a live ticket whose due time has passed.
+    """
+    now = now or utcnow()
+    live = Ticket.status.in_(workflow.LIVE_STATUSES)
+    first = or_(TicketMetrics.first_reply_breached,
+                and_(live, TicketMetrics.first_reply_at.is_(None), TicketMetrics.first_reply_due_at < now))
+    resolution = or_(TicketMetrics.resolution_breached, and_(live, TicketMetrics.resolution_due_at < now))
+    query = (select(Ticket.id, Ticket.subject, Ticket.priority, first.label("first"), resolution.label("resolution"),
+                    TicketMetrics.first_reply_due_at, TicketMetrics.resolution_due_at)
+             .join(TicketMetrics, TicketMetrics.ticket_id == Ticket.id)
+             .where(within(Ticket.created_at, period), or_(first, resolution), *ticket_filters(filters))
+             .order_by(Ticket.id.desc()).limit(limit).offset(offset))
+    rows = []
+    for r in session.execute(query):
+        if r.first:
+            rows.append((r.id, r.subject, r.priority, "first_reply", r.first_reply_due_at))
+        if r.resolution:
+            rows.append((r.id, r.subject, r.priority, "resolution", r.resolution_due_at))
+    return pd.DataFrame(rows, columns=["ticket_id", "subject", "priority", "target", "due_at"])

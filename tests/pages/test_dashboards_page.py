@@ -1,0 +1,106 @@
+"""The dashboards as a signed-in manager sees them, with data and with an empty range; others are refused."""
+
+from datetime import timedelta
+
+import pytest
+
+from core import accounts, surveys, tickets
+from core.config import get_settings
+from core.db import make_engine, session_factory, unit_of_work
+from core.models import utcnow
+from tests.pages.conftest import run_home
+
+PASSWORD = "a long passphrase"
+
+
+@pytest.fixture
+def desk(app_env):
+    """Two solved tickets scored 5 and 2 by customers, an hour ago; one still new."""
+    engine = make_engine(app_env)
+    factory = session_factory(engine)
+    start = utcnow() - timedelta(hours=3)
+    with unit_of_work(factory) as session:
+        for role in ("customer", "agent", "manager", "admin"):
+            accounts.create_user(session, email=f"{role}@mesa.example", name=role.title(), role=role,
+                                 password=PASSWORD)
+        agent = accounts.find_by_email(session, "agent@mesa.example").id
+        for n, score in enumerate((5, 2)):
+            ticket = tickets.create_ticket(session, name="Olivia", email=f"c{n}@example.com", subject="Printer <b>",
+                                           description="It jams.", settings=get_settings(), now=start)
+            tickets.add_agent_reply(session, ticket.id, agent_id=agent, body="Fixed.", status="solved",
+                                    settings=get_settings(), now=start + timedelta(minutes=30 * (n + 1)))
+            surveys.respond(session, ticket.id, score=score, comment=f"comment {n}", now=start + timedelta(hours=2))
+        tickets.create_ticket(session, name="James", email="james@example.com", subject="Invoice",
+                              description="Twice.", settings=get_settings(), now=start)
+    yield
+    engine.dispose()
+
+
+def _open(page, email):
+    app = run_home()
+    app.session_state["authentication_status"] = True
+    app.session_state["username"] = email
+    app.switch_page(page).run()
+    return app
+
+
+def _metrics(app):
+    return {m.label: m.value for m in app.metric}
+
+
+def test_the_manager_sees_the_satisfaction_numbers(desk):
+    app = _open("app_pages/satisfaction.py", "manager@mesa.example")
+    assert not app.exception, app.exception
+    assert app.title[0].value == "Satisfaction"
+    metrics = _metrics(app)
+    assert metrics["CSAT"] == "50.0 %" and metrics["Average score"] == "3.50"
+    assert metrics["Response rate"] == "100.0 %" and metrics["Responses"] == "2"
+    low = app.dataframe[-2].value  # low scores nobody followed up, then the comments
+    assert list(low["score"]) == [2] and list(low["ticket"]) == ["/workbench?ticket=2"]
+    comments = app.dataframe[-1].value
+    assert list(comments["comment"]) == ["comment 1", "comment 0"] and "Printer <b>" in list(comments["subject"])
+
+
+def test_the_response_times_page_shows_the_medians_and_the_backlog(desk):
+    app = _open("app_pages/response_times.py", "admin@mesa.example")
+    assert not app.exception, app.exception
+    metrics = _metrics(app)
+    assert metrics["First reply (median)"] == "45 min" and metrics["Resolution within SLA"] == "No data"
+    assert len(app.get("plotly_chart")) >= 4
+
+
+def test_an_empty_custom_range_says_there_is_no_data(desk):
+    app = _open("app_pages/satisfaction.py", "manager@mesa.example")
+    app.segmented_control(key="dash_period").set_value("custom").run()
+    today = utcnow().date()
+    app.date_input(key="dash_range").set_value((today - timedelta(days=40), today - timedelta(days=35))).run()
+    assert not app.exception, app.exception
+    assert _metrics(app)["CSAT"] == "No data"
+    assert any("No survey was answered" in i.value for i in app.info)
+    app = _open("app_pages/response_times.py", "manager@mesa.example")
+    app.segmented_control(key="dash_period").set_value("custom").run()
+    app.date_input(key="dash_range").set_value((today - timedelta(days=40), today - timedelta(days=35))).run()
+    assert not app.exception, app.exception
+    assert _metrics(app)["First reply (median)"] == "No data"
+
+
+def test_filters_narrow_the_numbers(desk):
+    app = _open("app_pages/satisfaction.py", "manager@mesa.example")
+    app.multiselect(key="dash_f_channel").select("email").run()
+    assert not app.exception, app.exception
+    assert _metrics(app)["Responses"] == "0"
+
+
+@pytest.mark.parametrize("email", ["customer@mesa.example", "agent@mesa.example"])
+@pytest.mark.parametrize("page", ["app_pages/satisfaction.py", "app_pages/response_times.py"])
+def test_customers_and_agents_are_refused(desk, page, email):
+    app = _open(page, email)
+    assert "Your account cannot open this page." in [e.value for e in app.error]
+    assert not app.metric and not app.dataframe
+
+
+def test_the_workbench_shows_the_overview_strip(desk):
+    app = _open("app_pages/workbench.py", "agent@mesa.example")
+    assert not app.exception, app.exception
+    metrics = _metrics(app)
+    assert metrics["Open backlog"] == "1" and metrics["Unassigned"] == "1" and metrics["CSAT, 30 days"] == "50.0 %"

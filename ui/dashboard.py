@@ -1,0 +1,143 @@
+"""What the dashboards share: the period and filter pickers, cached queries, number formats, ticket links."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+import streamlit as st
+
+from core import workbench, workflow
+from core.dashboards import Filters, Period
+from ui import app
+from ui.app import t
+
+PRESETS = ("7", "30", "90", "365", "quarter", "custom")
+CACHE_SECONDS = 60
+
+
+def _labels(prefix: str, codes: tuple[str, ...]) -> Callable[[str], str]:
+    return {code: t(prefix + code) for code in codes}.__getitem__
+
+
+def period_picker() -> Period:
+    """Last 7/30/90/365 days (today included), this quarter, or a custom range of local days."""
+    tz = ZoneInfo(app.settings().timezone)
+    today = datetime.now(tz).date()
+    names = {p: t(f"dash.preset_{p}") for p in PRESETS}
+    choice = st.segmented_control(t("dash.period"), PRESETS, default="30", format_func=names.__getitem__,
+                                  key="dash_period") or "30"
+    first, last = today - timedelta(days=29), today
+    if choice == "quarter":
+        first = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+    elif choice == "custom":
+        picked = st.date_input(t("dash.range"), value=(first, last), max_value=today, key="dash_range")
+        if isinstance(picked, tuple | list) and len(picked) == 2:
+            first, last = picked
+        elif isinstance(picked, tuple | list) and picked:
+            first = last = picked[0]
+    else:
+        first = today - timedelta(days=int(choice) - 1)
+    start = datetime.combine(first, time.min, tz).astimezone(UTC)
+    return Period(start, datetime.combine(last + timedelta(days=1), time.min, tz).astimezone(UTC))
+
+
+def filters_picker(*, hours: bool = False) -> tuple[Filters, bool]:
+    """The filters of every dashboard; with `hours`, the calendar / business hours switch too."""
+    with app.reader()() as session:
+        people = {u.id: u.name for u in workbench.staff(session)}
+        products = {p.id: p.name for p in workbench.products(session)}
+    with st.expander(t("dash.filters")):
+        a, b, c = st.columns(3)
+        agents = a.multiselect(t("dash.agent"), list(people), format_func=people.__getitem__, key="dash_f_agent")
+        product_ids = b.multiselect(t("dash.product"), list(products), format_func=products.__getitem__,
+                                    key="dash_f_product")
+        kinds = c.multiselect(t("dash.kind"), workflow.KINDS, format_func=_labels("kind.", workflow.KINDS),
+                              key="dash_f_kind")
+        channels = a.multiselect(t("dash.channel"), workflow.CHANNELS, key="dash_f_channel",
+                                 format_func=_labels("wb.channel_", workflow.CHANNELS))
+        priorities = b.multiselect(t("dash.priority"), workflow.PRIORITIES, key="dash_f_priority",
+                                   format_func=_labels("priority.", workflow.PRIORITIES))
+        business = False
+        if hours:
+            business = c.toggle(t("dash.business_hours"), key="dash_business", help=t("dash.business_help"))
+    return Filters(tuple(agents), tuple(product_ids), tuple(kinds), tuple(channels), tuple(priorities)), business
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def _cached(database: str, module: str, name: str, args: tuple, kwargs: tuple) -> object:
+    import importlib
+
+    function = getattr(importlib.import_module(module), name)
+    with app.reader()() as session:
+        return function(session, *args, **dict(kwargs))
+
+
+def query(function: Callable, *args: object, **kwargs: object):
+    """`function(session, *args, **kwargs)` from core.dashboards, cached for a minute per database."""
+    return _cached(app.settings().database, function.__module__, function.__name__, args,
+                   tuple(sorted(kwargs.items())))
+
+
+# ---------------------------------------------------------------- formats
+
+def no_data() -> str:
+    return t("dash.no_data")
+
+
+def percent(value: float | None) -> str:
+    return no_data() if value is None or pd.isna(value) else f"{value:.1f} %"
+
+
+def duration(minutes: float | None) -> str:
+    """Minutes as "45 min", "9.6 h" or "3.2 d" (short enough for a metric card); "no data" for None."""
+    if minutes is None or pd.isna(minutes):
+        return no_data()
+    if minutes < 60:
+        return t("dash.minutes", m=round(minutes))
+    if minutes < 48 * 60:
+        return t("dash.hours", h=f"{minutes / 60:.1f}")
+    return t("dash.days", d=f"{minutes / (24 * 60):.1f}")
+
+
+def change(now: float | None, before: float | None, unit: str = "") -> str | None:
+    """The delta text for st.metric; None when either side has no data."""
+    if now is None or before is None or pd.isna(now) or pd.isna(before):
+        return None
+    return f"{now - before:+.1f}{unit}"
+
+
+def duration_change(now: float | None, before: float | None) -> str | None:
+    """A change of minutes in the same words as `duration`, with its sign."""
+    if now is None or before is None or pd.isna(now) or pd.isna(before):
+        return None
+    return ("+" if now >= before else "-") + duration(abs(now - before))
+
+
+def local(moment: datetime | None) -> str:
+    return "" if moment is None or pd.isna(moment) else moment.astimezone(ZoneInfo(app.settings().timezone)).strftime(
+        "%Y-%m-%d %H:%M")
+
+
+def links(ticket_ids: pd.Series) -> pd.Series:
+    return ticket_ids.map(lambda n: f"/workbench?ticket={int(n)}")
+
+
+def ticket_column():
+    """The link column of a ticket (/workbench?ticket=N), shown as its number."""
+    return st.column_config.LinkColumn(t("dash.ticket"), display_text=r"/workbench\?ticket=(\d+)", width="small")
+
+
+def key_label(by: str, key: object, label: object) -> str:
+    """What a breakdown row is called on screen: a name, or a translated code."""
+    if by in ("agent", "product"):
+        return str(label) if label is not None and not pd.isna(label) else t(f"dash.none_{by}")
+    prefix = {"kind": "kind.", "priority": "priority.", "channel": "wb.channel_"}[by]
+    return t(prefix + str(key))
+
+
+def csv(table: pd.DataFrame, name: str) -> None:
+    st.download_button(t("dash.csv"), table.to_csv(index=False).encode("utf-8"), file_name=f"{name}.csv",
+                       mime="text/csv", key=f"csv_{name}")
