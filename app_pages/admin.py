@@ -1,12 +1,15 @@
-"""Administration (admin role): staff, products, SLA targets, canned responses."""
+"""Administration (admin role): staff, products, SLA targets, business hours, automations, canned responses."""
+
+from datetime import time
+from zoneinfo import available_timezones
 
 import pandas as pd
 import streamlit as st
 
-from core import admin, i18n, workflow
+from core import admin, i18n, schedule, workflow
 from core.db import unit_of_work
 from core.errors import DomainError, ValidationError
-from ui import access, app
+from ui import access, app, forms
 from ui.app import t
 
 me = access.require("admin")
@@ -29,11 +32,29 @@ def _run(action, success: str) -> bool:
     return True
 
 
+def _run_with_field_errors(action, slots: dict) -> None:
+    """Save; a refused field gets its message in its own slot, right under the field."""
+    try:
+        with unit_of_work(app.writer()) as session:
+            action(session)
+    except ValidationError as exc:
+        for field, text in exc.messages(app.locale()).items():
+            with slots.get(field) or st.container():
+                forms.field_error({field: text}, field)
+        return
+    st.success(t("admin.saved"))
+
+
+def _clock(minutes: int) -> time:
+    return time((minutes // 60) % 24, minutes % 60)
+
+
 def _toggle_product(product_id: int, name: str, active: bool) -> None:
     _run(lambda s: admin.save_product(s, name=name, product_id=product_id, active=active), t("admin.saved"))
 
 
-people, products, sla, canned = st.tabs([t("admin.users"), t("admin.products"), t("admin.sla"), t("admin.canned")])
+people, products, sla, hours, timings, canned = st.tabs(
+    [t("admin.users"), t("admin.products"), t("admin.sla"), t("admin.hours"), t("admin.timings"), t("admin.canned")])
 roles = {r: t(f"admin.role_{r}") for r in ("agent", "manager", "admin", "customer")}
 
 with people:
@@ -93,6 +114,46 @@ with sla:
         if st.form_submit_button(t("admin.save")):
             _run(lambda s: [admin.save_sla(s, p, first_reply_minutes=f, resolution_minutes=r, business_hours=b)
                             for p, (f, r, b) in values.items()], t("admin.saved"))
+
+with hours:
+    st.caption(t("admin.hours_help"))
+    with app.reader()() as session:
+        plan = schedule.load(session)
+    with st.form("hours"):
+        slots = {}
+        weekdays = {n: t(f"admin.weekday_{n}") for n in range(7)}
+        days = st.multiselect(t("admin.days"), list(weekdays), default=sorted(plan.days),
+                              format_func=weekdays.__getitem__)
+        slots["days"] = st.container()
+        left, right = st.columns(2)
+        start = left.time_input(t("admin.day_start"), value=_clock(plan.start), step=900)
+        end = right.time_input(t("admin.day_end"), value=_clock(plan.end), step=900, help=t("admin.day_end_help"))
+        slots["end"] = st.container()
+        zones = sorted(available_timezones())
+        zone = st.selectbox(t("admin.timezone"), zones, index=zones.index(plan.timezone) if plan.timezone in zones
+                            else None)
+        slots["timezone"] = st.container()
+        holidays = st.text_area(t("admin.holidays"), value="\n".join(d.isoformat() for d in sorted(plan.holidays)),
+                                help=t("admin.holidays_help"))
+        slots["holidays"] = st.container()
+        if st.form_submit_button(t("admin.save"), key="hours_save"):
+            _run_with_field_errors(lambda s: admin.save_schedule(
+                s, days=days, start=start, end=end, timezone=zone or "", holidays=holidays.splitlines(),
+                settings=app.settings()), slots)
+
+with timings:
+    st.caption(t("admin.timings_help"))
+    with app.reader()() as session:
+        current = schedule.with_timings(session, app.settings())
+    with st.form("timings"):
+        values, slots = {}, {}
+        for name, (low, high) in admin.TIMING_LIMITS.items():
+            values[name] = st.number_input(t(f"admin.{name}"), min_value=low, max_value=high, step=1,
+                                           value=getattr(current, name), key=f"timing-{name}")
+            slots[name] = st.container()
+        if st.form_submit_button(t("admin.save"), key="timings_save"):
+            _run_with_field_errors(lambda s: admin.save_timings(
+                s, settings=app.settings(), **{k: int(v) for k, v in values.items()}), slots)
 
 with canned:
     with app.reader()() as session:

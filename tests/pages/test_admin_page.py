@@ -1,6 +1,8 @@
+from datetime import date, time
+
 from sqlalchemy import select
 
-from core import accounts
+from core import accounts, schedule
 from core.db import make_engine, read_factory, session_factory, unit_of_work
 from core.models import User
 from tests.pages.conftest import run_home
@@ -36,3 +38,47 @@ def test_admin_invites_a_colleague(app_env):
 def test_agents_cannot_open_administration(app_env):
     app = _as(app_env, "ana@mesa.example", "agent")
     assert app.error[0].value == "Your account cannot open this page."
+
+
+def _stored(app_env):
+    engine = make_engine(app_env)
+    with read_factory(engine)() as session:
+        plan, timings = schedule.load(session), schedule.row(session)
+    engine.dispose()
+    return plan, timings
+
+
+def test_admin_edits_business_hours_and_sees_problems_next_to_fields(app_env):
+    app = _as(app_env, "admin@mesa.example", "admin")
+    assert next(w for w in app.multiselect if w.label == "Working days").value == [0, 1, 2, 3, 4]
+    next(w for w in app.text_area if w.label == "Holidays").input("2026-12-25\nsoon")
+    next(w for w in app.time_input if w.label == "The day ends at").set_value(time(8))
+    next(b for b in app.button if b.key == "hours_save").click().run()
+    errors = [e.value for e in app.error]
+    assert "These are not dates in the form YYYY-MM-DD: soon." in errors
+    assert "The working day must end after it starts." in errors
+    assert _stored(app_env)[0].holidays == frozenset()
+
+    next(w for w in app.multiselect if w.label == "Working days").set_value([0, 1, 2, 3])
+    next(w for w in app.time_input if w.label == "The day starts at").set_value(time(8, 30))
+    next(w for w in app.time_input if w.label == "The day ends at").set_value(time(0))
+    next(w for w in app.selectbox if w.label == "Time zone").set_value("America/Mexico_City")
+    next(w for w in app.text_area if w.label == "Holidays").input("2026-12-25\n2026-01-06")
+    next(b for b in app.button if b.key == "hours_save").click().run()
+    assert not app.error and "Saved." in [s.value for s in app.success]
+    plan, _ = _stored(app_env)
+    assert (plan.days, plan.start, plan.end, plan.timezone) == (frozenset({0, 1, 2, 3}), 510, 1440,
+                                                                 "America/Mexico_City")
+    assert plan.holidays == frozenset({date(2026, 12, 25), date(2026, 1, 6)})
+
+
+def test_admin_sets_automation_timings(app_env):
+    app = _as(app_env, "admin@mesa.example", "admin")
+    close = next(w for w in app.number_input if w.label == "Close solved tickets after (days)")
+    assert close.value == 4  # MESA_CLOSE_AFTER_DAYS until saved here
+    close.set_value(9)
+    next(w for w in app.number_input if w.key == "timing-survey_delay_minutes").set_value(30)
+    next(b for b in app.button if b.key == "timings_save").click().run()
+    assert not app.error
+    _, stored = _stored(app_env)
+    assert (stored.close_after_days, stored.survey_delay_minutes, stored.reminder_after_days) == (9, 30, 3)
