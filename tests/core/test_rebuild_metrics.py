@@ -89,3 +89,14 @@ def test_rebuild_metrics_corrects_stale_rows(desk):
     assert _rows(desk) == before
     with desk.reader() as session:
         assert session.scalar(select(func.count()).select_from(TicketMetrics)) == 5
+
+
+def test_rebuild_metrics_equals_the_incremental_rows_on_demo_data(desk):
+    from core import demo, metrics
+
+    demo.seed(desk.factory, tickets=40, days=20, seed=11, settings=desk.settings, now=T0 + 20 * 24 * HOUR)
+    before = _rows(desk)
+    with unit_of_work(desk.factory) as session:
+        session.execute(delete(TicketMetrics))
+    assert metrics.rebuild(desk.factory, batch=7) == len(before) == 40
+    assert _rows(desk) == before
