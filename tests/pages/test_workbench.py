@@ -7,14 +7,15 @@ from core.db import make_engine, read_factory, session_factory, unit_of_work
 from core.models import Message, Outbox, Ticket
 from tests.pages.conftest import run_home
 
+PASSWORD = "a long passphrase"
 
 @pytest.fixture
 def desk(app_env):
     engine = make_engine(app_env)
     factory = session_factory(engine)
     with unit_of_work(factory) as session:
-        ana = accounts.create_user(session, email="ana@mesa.example", name="Ana", role="agent", password="a long passphrase")
-        liam = accounts.create_user(session, email="liam@mesa.example", name="Liam", role="agent", password="a long passphrase")
+        ana = accounts.create_user(session, email="ana@mesa.example", name="Ana", role="agent", password=PASSWORD)
+        liam = accounts.create_user(session, email="liam@mesa.example", name="Liam", role="agent", password=PASSWORD)
         ids = []
         for n, (email, subject) in enumerate((("olivia@example.com", "Export stops at 10,000 rows"),
                                              ("james@example.com", "Invoice twice"))):
