@@ -114,3 +114,14 @@ def test_the_late_survey_skips_spam_and_merged_tickets(desk):
     assert report.surveyed == [kept] and _surveys(desk) == [kept]
     with unit_of_work(desk.factory) as session:
         assert surveys.send(session, tickets.get_ticket(session, spam), T0 + 3 * HOUR) is None
+
+
+def test_a_survey_delay_saved_by_the_admin_holds_the_survey_back(desk):
+    from core import admin
+
+    with unit_of_work(desk.factory) as session:
+        admin.save_timings(session, settings=desk.settings, survey_delay_minutes=30)
+    ticket_id = _solved(desk)  # the environment says 0 (at once); the admin's 30 wins
+    assert _surveys(desk) == []
+    assert automations.run(desk.factory, desk.settings, now=T0 + 2 * HOUR + 29 * timedelta(minutes=1)).surveyed == []
+    assert automations.run(desk.factory, desk.settings, now=T0 + 3 * HOUR).surveyed == [ticket_id]
