@@ -69,6 +69,10 @@ def show(user: User) -> None:
         st.session_state.wb_page = page_number + 1
         st.rerun(scope="fragment")
     chosen = [rows[i].id for i in picked.selection.rows]
+    if len(chosen) == 1 and st.button(t("wb.open_one", number=chosen[0]), icon=":material/open_in_full:",
+                                      key="wb_open_one"):
+        st.query_params["ticket"] = str(chosen[0])
+        st.rerun(scope="app")
     if chosen:
         _bulk(user, chosen, people)
 

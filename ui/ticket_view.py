@@ -33,6 +33,9 @@ def show(user: User, ticket_id: int) -> None:
         st.rerun()
     st.title(f"#{ticket.id} · {plain(ticket.subject)}")
     _header(screen)
+    if ticket.assignee_id != user.id and ticket.status != workflow.CLOSED:
+        st.button(t("wb.take"), icon=":material/person_add:", key=f"wb_take_{ticket.id}", on_click=_take,
+                  args=(user, ticket.id))
     if st.session_state[version_key] != ticket.version:
         st.warning(t("wb.changed_meanwhile"), icon=":material/sync_problem:")
         if st.button(t("wb.reload")):
@@ -130,6 +133,19 @@ def _send(user: User, ticket_id: int, kind: str, submit_as: str | None, files_ke
     state[f"wb_round_{ticket_id}"] = state.get(f"wb_round_{ticket_id}", 0) + 1
     state[draft_key] = ""
     st.toast(t("wb.sent"))
+
+
+def _take(user: User, ticket_id: int) -> None:
+    """"Take it": assign the ticket to oneself, refused if someone changed it since it was drawn."""
+    try:
+        with unit_of_work(app.writer()) as session:
+            tickets.assign(session, ticket_id, actor_id=user.id, assignee_id=user.id,
+                           expected_version=st.session_state[f"wb_version_{ticket_id}"], settings=app.settings())
+    except DomainError as exc:
+        st.session_state[f"wb_conflict_{ticket_id}"] = exc.message(app.locale())
+        return
+    st.session_state.pop(f"wb_version_{ticket_id}", None)
+    st.toast(t("wb.taken"))
 
 
 def _fields(user: User, ticket: Ticket, people: list[User], products: list) -> None:
