@@ -10,6 +10,7 @@ from core.errors import ValidationError
 from core.models import AccessToken, Outbox
 from tests.conftest import row_counts
 from tests.core.conftest import T0
+from tests.links import query_value
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
@@ -24,8 +25,9 @@ def _send(desk, visitor=None, **fields):
 
 def test_send_ticket_issues_a_hashed_link_and_queues_the_confirmation(desk):
     sent = _send(desk, uploads=[Upload("captura.png", PNG)])
-    raw = sent.link.split("token=")[1]
+    raw = query_value(sent.link, "token")
     assert len(raw) >= 43  # 256 bits, url-safe base64
+    assert query_value(sent.link, "lang") == "es", "the link opens the page in the ticket's language"
     with desk.reader() as session:
         token = session.scalars(select(AccessToken)).one()
         assert token.token_hash == tokens.digest(raw) and raw not in token.token_hash
@@ -72,7 +74,7 @@ def test_bad_tokens_from_one_address_are_slowed_down(desk):
         for _ in range(8):
             assert portal.open_ticket(session, sent.ticket_id, "guess", address="6.6.6.6", settings=desk.settings,
                                       now=T0, sleep=waits.append) is None
-        ticket = portal.open_ticket(session, sent.ticket_id, sent.link.split("token=")[1], address="7.7.7.7",
+        ticket = portal.open_ticket(session, sent.ticket_id, query_value(sent.link, "token"), address="7.7.7.7",
                                     settings=desk.settings, now=T0, sleep=waits.append)
     assert waits == [0.25, 0.5, 1.0]
     assert ticket is not None and ticket.id == sent.ticket_id

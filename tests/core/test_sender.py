@@ -10,6 +10,7 @@ from core.db import unit_of_work
 from core.mail import outbox, sender
 from core.models import Outbox
 from tests.core.conftest import T0
+from tests.links import query_value
 from tests.mailserver import MailServer, free_port
 
 
@@ -59,7 +60,7 @@ def test_sends_both_parts_with_threading_headers_in_the_requesters_language(desk
     html = first.get_body(("html",)).get_content()
     assert "Hemos recibido" in first["Subject"] and sent.link in text
     assert f'href="{escape(sent.link)}"' in html
-    raw_token = sent.link.split("token=")[1]
+    raw_token = query_value(sent.link, "token")
     with desk.reader() as session:
         assert tokens.ticket_access(session, sent.ticket_id, raw_token, now=T0)
     assert all(r.status == "sent" and r.smtp_response.startswith("250 OK queued as") and r.sent_at for r in rows)

@@ -7,6 +7,7 @@ from core import portal, tickets, tokens
 from core.config import get_settings
 from core.db import make_engine, read_factory, session_factory, unit_of_work
 from core.models import Ticket, User, utcnow
+from tests.links import query_value
 from tests.pages.conftest import run_home
 
 
@@ -60,7 +61,7 @@ def test_the_link_opens_the_ticket_with_its_public_conversation_only(desk):
 @pytest.mark.parametrize("case", ["wrong", "foreign", "missing", "unknown_ticket"])
 def test_bad_links_get_one_neutral_answer(desk, case):
     _factory, links, _agent = desk
-    token_two = links[1].split("token=")[1]
+    token_two = query_value(links[1], "token")
     variants = {
         "wrong": {"ticket": "1", "token": "x" * 43},
         "foreign": {"ticket": "1", "token": token_two},

@@ -7,6 +7,7 @@ from core import portal, tickets
 from core.config import get_settings
 from core.db import make_engine, read_factory, session_factory, unit_of_work
 from core.models import Outbox, Survey, User
+from tests.links import query_value
 from tests.pages.conftest import run_home
 
 
@@ -53,6 +54,6 @@ def test_one_click_records_the_score_then_the_comment(solved):
 
 def test_the_ticket_link_does_not_open_the_survey_and_a_bad_link_says_so(solved):
     _factory, sent, _links = solved
-    token = sent.link.split("token=")[1]
+    token = query_value(sent.link, "token")
     app = _open(f"/survey?ticket={sent.ticket_id}&token={token}&score=5")
     assert app.info[0].value.startswith("This survey link is not valid")
