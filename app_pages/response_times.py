@@ -88,3 +88,24 @@ else:
         "ticket": dashboard.ticket_column(), "subject": t("dash.subject"), "priority": t("dash.priority"),
         "target": t("dash.target"), "due": t("dash.due")})
     dashboard.csv(shown, "breached")
+
+st.subheader(t("dash.period_tickets"))
+st.caption(t("dash.period_tickets_help"))
+size = 100
+number = st.number_input(t("dash.page"), min_value=1, value=1, step=1, key="rt_page")
+rows = dashboard.query(times.tickets, period, filters, business=business, limit=size, offset=(number - 1) * size)
+if not rows.empty:
+    def _time(minutes, breached) -> str:
+        return ("🔴 " if breached else "") + ("—" if minutes is None or minutes != minutes else
+                                              dashboard.duration(minutes))
+
+    shown = rows.assign(
+        ticket=dashboard.links(rows["ticket_id"]), status=rows["status"].map(lambda s: t(f"status.agent.{s}")),
+        priority=rows["priority"].map(lambda p: t(f"priority.{p}")),
+        first=[_time(m, b) for m, b in zip(rows["first_reply"], rows["first_reply_breached"], strict=True)],
+        full=[_time(m, b) for m, b in zip(rows["full_resolution"], rows["resolution_breached"], strict=True)],
+    )[["ticket", "subject", "status", "priority", "first", "full"]]
+    st.dataframe(shown, hide_index=True, use_container_width=True, column_config={
+        "ticket": dashboard.ticket_column(), "subject": t("dash.subject"), "status": t("dash.status"),
+        "priority": t("dash.priority"), "first": t("dash.col_first_reply"), "full": t("dash.col_resolution")})
+    dashboard.csv(shown, "tickets")

@@ -182,3 +182,20 @@ def breached(session: Session, period: Period, filters: Filters = ANY, *, now: d
         if r.resolution:
             rows.append((r.id, r.subject, r.priority, "resolution", r.resolution_due_at))
     return pd.DataFrame(rows, columns=["ticket_id", "subject", "priority", "target", "due_at"])
+
+
+def tickets(session: Session, period: Period, filters: Filters = ANY, *, business: bool = False,
+            limit: int = 100, offset: int = 0) -> pd.DataFrame:
+    """The tickets behind the numbers: those created in the period, newest first, with their times:
+    ticket_id, subject, status, priority, first_reply, full_resolution (minutes, None if not reached),
+    first_reply_breached, resolution_breached. Paged in SQL."""
+    first = TicketMetrics.first_reply_business_minutes if business else TicketMetrics.first_reply_minutes
+    full = TicketMetrics.full_resolution_business_minutes if business else TicketMetrics.full_resolution_minutes
+    query = (select(Ticket.id, Ticket.subject, Ticket.status, Ticket.priority, first, full,
+                    TicketMetrics.first_reply_breached, TicketMetrics.resolution_breached)
+             .join(TicketMetrics, TicketMetrics.ticket_id == Ticket.id)
+             .where(within(Ticket.created_at, period), *ticket_filters(filters))
+             .order_by(Ticket.created_at.desc(), Ticket.id.desc()).limit(limit).offset(offset))
+    return pd.DataFrame([tuple(r) for r in session.execute(query)],
+                        columns=["ticket_id", "subject", "status", "priority", "first_reply", "full_resolution",
+                                 "first_reply_breached", "resolution_breached"])

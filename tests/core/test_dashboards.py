@@ -168,3 +168,14 @@ def test_empty_data_gives_zeros_and_no_numbers(desk):
         assert times.heatmap(session, P)["tickets"].sum() == 0 and times.breached(session, P, now=NOW).empty
         found = overview(session, now=NOW)
     assert found.backlog.now == 0 and found.csat_30d.now is None and found.first_reply_median_7d.delta is None
+
+
+def test_the_tickets_behind_the_numbers_newest_first_with_their_times(data):
+    desk, ids = data
+    with desk.reader() as session:
+        rows = times.tickets(session, P)
+        assert rows["ticket_id"].tolist() == [ids[k] for k in ("t6", "t5", "t4", "t3", "t2", "t1")]
+        t2 = rows.set_index("ticket_id").loc[ids["t2"]]
+        assert (t2["first_reply"], t2["full_resolution"], t2["first_reply_breached"]) == (90, 600, True)
+        assert pd.isna(rows.set_index("ticket_id").loc[ids["t5"], "first_reply"])
+        assert times.tickets(session, P, limit=2, offset=4)["ticket_id"].tolist() == [ids["t2"], ids["t1"]]

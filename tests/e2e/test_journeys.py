@@ -27,6 +27,7 @@ def wait_idle(page) -> None:
     """
     page.wait_for_timeout(400)
     page.locator("[data-testid='stStatusWidget']").wait_for(state="detached", timeout=30_000)
+    page.wait_for_function("!document.querySelector('[data-stale=\"true\"]')", timeout=30_000)
 
 
 def choose(page, label: str, option: str) -> None:
@@ -91,6 +92,21 @@ def sign_in(page, email: str, password: str) -> None:
     wait_idle(page)
 
 
+METRIC_JS = """(label) => {
+  for (const card of document.querySelectorAll('[data-testid="stMetric"]')) {
+    const name = card.querySelector('[data-testid="stMetricLabel"]');
+    if (name && name.innerText.trim() === label) return card.querySelector('[data-testid="stMetricValue"]').innerText;
+  }
+  return null;
+}"""
+METRIC_IS = f"([label, value]) => ({METRIC_JS})(label) === value"
+
+
+def metric(page, label: str) -> str | None:
+    """The value of the metric card with that label."""
+    return page.evaluate(METRIC_JS, label)
+
+
 def said(page, text: str):
     """A message shown in the conversation (not the same words still sitting in the composer)."""
     return page.locator("[data-testid='stChatMessage']").get_by_text(text).first
@@ -130,7 +146,7 @@ def test_agent_takes_answers_as_pending_adds_a_note_and_solves(portal, page):
     page.get_by_role("heading", name=re.compile(f"#{number} · La exportación")).wait_for()
     page.get_by_role("button", name="Take it").click()
     wait_idle(page)
-    page.locator("[data-testid='stMetricValue']", has_text="Ana Ruiz").wait_for()
+    page.wait_for_function(METRIC_IS, arg=["Assignee", "Ana Ruiz"])
 
     ask = "Gracias, Lucía. ¿Puedes adjuntar el archivo de registro (export.log) de la exportación?"
     page.get_by_role("textbox", name="Message").fill(ask)
@@ -159,9 +175,47 @@ def test_agent_takes_answers_as_pending_adds_a_note_and_solves(portal, page):
     page.goto(f"{portal.base}/workbench?ticket={number}")
     page.get_by_text("Aquí tienes el log.").first.wait_for()
     page.get_by_text("export.log").first.wait_for()
-    assert page.locator("[data-testid='stMetricValue']").first.inner_text() == "Open"
+    assert metric(page, "Status") == "Open"
     choose(page, "Status", "Solved")
     page.get_by_role("button", name="Save").click()
     wait_idle(page)
-    page.locator("[data-testid='stMetricValue']", has_text="Solved").wait_for()
+    page.wait_for_function(METRIC_IS, arg=["Status", "Solved"])
     shot(page, "2-agent-solved")
+
+
+def test_customer_rates_five_and_a_manager_reads_the_dashboards(portal, page):
+    number = STORY["ticket"]
+    solved = portal.wait_for_mail(CUSTOMER, f"[#{number}]", containing="score=5")
+    five = next(url for url in links_in(solved) if "/survey?" in url and "score=5" in url)
+    page.goto(five)
+    page.get_by_text("Gracias por tu valoración: 5 · Muy bien.").wait_for()
+    comment = "Muy rápidos, gracias por el arreglo del exportador."
+    page.get_by_role("textbox", name="¿Quieres contarnos algo más? (opcional)").fill(comment)
+    wait_idle(page)
+    page.get_by_role("button", name="Guardar").click()
+    page.get_by_text("¡Gracias! Hemos guardado tu respuesta.").wait_for()
+    shot(page, "3-survey")
+
+    manager = page.context.browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    manager.goto(portal.base + "/satisfaction")
+    sign_in(manager, "manager@mesa.example", "mesa-manager-demo")
+    manager.get_by_role("heading", name="Satisfaction").wait_for()
+    wait_idle(manager)
+    shot(manager, "3-satisfaction")
+    comments = in_a_table(manager, comment)
+    assert f"ticket={number}" in comments.text_content(), "the comment is listed with a link to its ticket"
+    shot(manager, "3-satisfaction")
+
+    manager.goto(portal.base + "/response-times")
+    manager.get_by_role("heading", name="Response times").wait_for()
+    wait_idle(manager)
+    in_a_table(manager, f"ticket={number}")
+    shot(manager, "3-response-times")
+    manager.context.close()
+
+
+def in_a_table(page, text: str):
+    """The table row that shows `text` (tables are drawn on a canvas; this reads their accessible copy)."""
+    row = page.locator("table[role='grid'] tr", has_text=text).first
+    row.wait_for(state="attached")
+    return row
