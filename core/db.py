@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -58,7 +58,20 @@ def is_sqlite(engine: Engine) -> bool:
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(bind=engine, expire_on_commit=False)
+    factory = sessionmaker(bind=engine, expire_on_commit=False)
+    event.listen(factory, "before_flush", _drop_nul_bytes)
+    return factory
+
+
+def _drop_nul_bytes(session: Session, _context: object, _instances: object) -> None:
+    """Remove NUL characters from text about to be written: PostgreSQL cannot store them, and the
+    same text must be kept the same way on both databases. Every other character is kept as typed."""
+    for obj in (*session.new, *session.dirty):
+        state = inspect(obj)
+        for attribute in state.mapper.column_attrs:
+            value = state.dict.get(attribute.key)
+            if isinstance(value, str) and "\x00" in value:
+                setattr(obj, attribute.key, value.replace("\x00", ""))
 
 
 def read_factory(engine: Engine) -> sessionmaker[Session]:

@@ -29,8 +29,13 @@ def _worker() -> str:
     return os.environ.get("PYTEST_XDIST_WORKER", "main")
 
 
+def _schema() -> str:
+    """This test process's own schema: two suites running at once never share one."""
+    return f"mesa_test_{_worker()}_{os.getpid()}"
+
+
 def _postgres_engine() -> Engine:
-    schema = f"mesa_test_{_worker()}"
+    schema = _schema()
     admin = make_engine(POSTGRES_URL)
     try:
         with admin.begin() as connection:
@@ -55,6 +60,11 @@ def engines(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Engi
     yield made
     for engine in made.values():
         engine.dispose()
+    if "postgres" in made:
+        admin = make_engine(POSTGRES_URL)
+        with admin.begin() as connection:
+            connection.execute(text(f"DROP SCHEMA IF EXISTS {_schema()} CASCADE"))
+        admin.dispose()
 
 
 def _engine_for(backend: str, engines: dict[str, Engine], tmp_path_factory: pytest.TempPathFactory) -> Engine:

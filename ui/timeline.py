@@ -9,6 +9,7 @@ import streamlit as st
 
 from core.models import Attachment, Message
 from ui.app import t, zone
+from ui.text import plain
 
 AVATARS = {"customer": ":material/person:", "agent": ":material/support_agent:", "note": ":material/sticky_note_2:"}
 
@@ -33,7 +34,7 @@ def show(messages: Sequence[Message], *, author_name: Callable[[Message], str],
                 label += " · " + t("ticket.internal_note")
             if message.via == "email":
                 label += " · ✉"
-            st.caption(f"{label} · {local_time(message.created_at)}")
+            st.caption(f"{plain(label)} · {local_time(message.created_at)}")  # names are user text too
             st.text(message.body)  # user text stays text: no Markdown, no HTML
             for attachment in message.attachments:
                 _attachment(attachment, content)
@@ -48,6 +49,6 @@ def _attachment(attachment: Attachment, content: Callable[[Attachment], bytes]) 
         st.image(data, caption=attachment.filename, width=480)
     elif attachment.content_type.startswith("video/"):
         st.video(data, format=attachment.content_type)
-        st.caption(attachment.filename)
-    st.download_button(f"⬇ {attachment.filename}", data, file_name=attachment.filename,
+        st.caption(plain(attachment.filename))
+    st.download_button(f"⬇ {plain(attachment.filename)}", data, file_name=attachment.filename,
                        mime=attachment.content_type, key=f"download-{attachment.id}")
