@@ -1,15 +1,22 @@
-"""Demo data: accounts, products and realistic tickets, made through the services.
+"""Demo data: accounts, products and realistic tickets.
 
-Every ticket is played forward in time with the same service calls the pages use
-(create, replies, notes, status changes, surveys), each at its own moment, so events
-and metrics are exactly what real use would leave. A seed makes it reproducible.
+Every ticket's story (`_play_ticket`) is played forward in time as a series of steps
+(create, assign, notes, replies, status changes, surveys), each at its own moment, and
+handed to a writer. `ServiceWriter` makes each step with the same service calls the
+pages use, so events and metrics are exactly what real use would leave. For many
+tickets `core.demo_bulk.BulkWriter` turns the same steps into the same rows and writes
+them in batches (Core executemany), which is what lets a million tickets load in
+minutes; tests/core/test_bulk_seed.py shows both leave the same rows. A seed makes
+either reproducible.
 """
 
 from __future__ import annotations
 
 import random
 import unicodedata
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -20,6 +27,7 @@ from core.demo_content import CANNED, COMMENTS, CUSTOMERS, PRODUCTS, REPLIES, ST
 from core.models import CannedResponse, Product, SlaPolicy, Ticket, User, utcnow
 
 AUTO_CLOSE_DAYS = 4
+BULK_FROM = 2000  # more tickets than this are written in bulk (core.demo_bulk)
 SLA_DEFAULTS = {  # priority: (first reply, resolution) in minutes
     "urgent": (60, 8 * 60), "high": (4 * 60, 24 * 60),
     "normal": (8 * 60, 3 * 24 * 60), "low": (24 * 60, 7 * 24 * 60),
@@ -64,18 +72,81 @@ def _email_for(name: str, locale: str) -> str:
 
 
 def seed(factory: sessionmaker[Session], *, tickets: int = 300, days: int = 90, seed: int = 7,
-         settings: Settings | None = None, now: datetime | None = None) -> int:
+         settings: Settings | None = None, now: datetime | None = None, bulk: bool | None = None,
+         progress: Callable[[int], None] | None = None) -> int:
+    """Add `tickets` demo tickets created over the last `days` days; bulk by default above BULK_FROM."""
     settings = settings or get_settings()
     now = now or utcnow()
     rng = random.Random(seed)
     with factory() as session, session.begin():
         staff, product_ids = ensure_basics(session)
     agents = [u.id for u in staff if u.role in ("agent", "manager")]
-    for _ in range(tickets):
+
+    def play(writer: Writer) -> None:
         created = _working_time(rng, now - timedelta(days=days), now)
+        _play_ticket(writer, rng, created, now, agents, product_ids)
+
+    if bulk if bulk is not None else tickets > BULK_FROM:
+        from core import demo_bulk
+
+        demo_bulk.seed(factory, play, tickets, settings=settings, progress=progress)
+        return tickets
+    for _ in range(tickets):
         with factory() as session, session.begin(), notify.muted():
-            _play_ticket(session, rng, created, now, agents, product_ids, settings)
+            play(ServiceWriter(session, settings))
     return tickets
+
+
+class DemoTicket(Protocol):
+    id: int
+    channel: str
+    solved_at: datetime | None
+
+
+class Writer(Protocol):
+    """The steps of a demo ticket's story, each at its own moment."""
+
+    def create(self, *, name: str, email: str, subject: str, description: str, kind: str, product_id: int,
+               priority: str, channel: str, locale: str, now: datetime) -> DemoTicket: ...
+    def assign(self, ticket: DemoTicket, agent: int, now: datetime) -> None: ...
+    def note(self, ticket: DemoTicket, agent: int, body: str, now: datetime) -> None: ...
+    def reply(self, ticket: DemoTicket, agent: int, body: str, status: str, now: datetime) -> None: ...
+    def customer_message(self, ticket: DemoTicket, body: str, now: datetime) -> None: ...
+    def close(self, ticket: DemoTicket, now: datetime) -> None: ...
+    def send_survey(self, ticket: DemoTicket, now: datetime) -> None: ...
+    def answer_survey(self, ticket: DemoTicket, score: int, comment: str | None, now: datetime) -> None: ...
+
+
+class ServiceWriter:
+    """Each step through the services, in the caller's transaction."""
+
+    def __init__(self, session: Session, settings: Settings) -> None:
+        self.session, self.settings = session, settings
+
+    def create(self, *, now: datetime, **fields: object) -> Ticket:
+        return tickets.create_ticket(self.session, settings=self.settings, now=now, **fields)  # type: ignore[arg-type]
+
+    def assign(self, ticket: DemoTicket, agent: int, now: datetime) -> None:
+        tickets.assign(self.session, ticket.id, actor_id=agent, assignee_id=agent, now=now)
+
+    def note(self, ticket: DemoTicket, agent: int, body: str, now: datetime) -> None:
+        tickets.add_internal_note(self.session, ticket.id, agent_id=agent, body=body, now=now)
+
+    def reply(self, ticket: DemoTicket, agent: int, body: str, status: str, now: datetime) -> None:
+        tickets.add_agent_reply(self.session, ticket.id, agent_id=agent, body=body, status=status, now=now)
+
+    def customer_message(self, ticket: DemoTicket, body: str, now: datetime) -> None:
+        tickets.add_customer_message(self.session, ticket.id, body=body, via=ticket.channel,
+                                     settings=self.settings, now=now)
+
+    def close(self, ticket: DemoTicket, now: datetime) -> None:
+        tickets.change_status(self.session, ticket.id, status=workflow.CLOSED, actor_id=None, now=now)
+
+    def send_survey(self, ticket: DemoTicket, now: datetime) -> None:
+        surveys.send(self.session, ticket, now=now)  # type: ignore[arg-type]
+
+    def answer_survey(self, ticket: DemoTicket, score: int, comment: str | None, now: datetime) -> None:
+        surveys.respond(self.session, ticket.id, score=score, comment=comment, settings=self.settings, now=now)
 
 
 def _working_time(rng: random.Random, start: datetime, end: datetime) -> datetime:
@@ -98,63 +169,61 @@ class _Clock:
         return self.at < self.now
 
 
-def _play_ticket(session: Session, rng: random.Random, created: datetime, now: datetime,
-                 agents: list[int], product_ids: list[int], settings: Settings) -> None:
+def _play_ticket(writer: Writer, rng: random.Random, created: datetime, now: datetime,
+                 agents: list[int], product_ids: list[int]) -> None:
     locale = "es" if rng.random() < 0.45 else "en"
     name = rng.choice(CUSTOMERS[locale])
     kind, subject, description = rng.choice(TICKETS[locale])
     priority = rng.choices(workflow.PRIORITIES, weights=(2, 6, 3, 1))[0]
-    ticket = tickets.create_ticket(
-        session, name=name, email=_email_for(name, locale), subject=subject, description=description,
+    ticket = writer.create(
+        name=name, email=_email_for(name, locale), subject=subject, description=description,
         kind=kind, product_id=rng.choice(product_ids), priority=priority,
-        channel=rng.choices(workflow.CHANNELS, weights=(7, 3))[0], locale=locale,
-        settings=settings, now=created)
+        channel=rng.choices(workflow.CHANNELS, weights=(7, 3))[0], locale=locale, now=created)
     words, first = REPLIES[locale], name.split()[0]
     clock = _Clock(rng, created, now)
     agent = rng.choice(agents)
     if not clock.wait(10, 60 * 16):
         return  # still new and unassigned
-    tickets.assign(session, ticket.id, actor_id=agent, assignee_id=agent, now=clock.at)
+    writer.assign(ticket, agent, clock.at)
     if rng.random() < 0.2 and clock.wait(1, 30):
-        tickets.add_internal_note(session, ticket.id, agent_id=agent, body=words["note"], now=clock.at)
+        writer.note(ticket, agent, words["note"], clock.at)
     if rng.random() < 0.45:  # ask for more, the customer answers
-        if not _reply(session, clock, ticket, agent, words["ask"].format(name=first), "pending", 1, 30):
+        if not _reply(writer, clock, ticket, agent, words["ask"].format(name=first), "pending", 1, 30):
             return
         if rng.random() < 0.15 or not clock.wait(30, 60 * 30):
             return  # the customer has not answered (yet)
-        tickets.add_customer_message(session, ticket.id, body=words["customer_more"],
-                                     via=ticket.channel, settings=settings, now=clock.at)
+        writer.customer_message(ticket, words["customer_more"], clock.at)
     if rng.random() < 0.15:  # waiting for engineering
-        if not _reply(session, clock, ticket, agent, words["hold"], "on_hold", 5, 120):
+        if not _reply(writer, clock, ticket, agent, words["hold"], "on_hold", 5, 120):
             return
         if not clock.wait(60 * 4, 60 * 48):
             return
-    if not _reply(session, clock, ticket, agent, words["answer"].format(name=first), "solved", 10, 60 * 8):
+    if not _reply(writer, clock, ticket, agent, words["answer"].format(name=first), "solved", 10, 60 * 8):
         return
-    _survey(session, rng, clock, ticket, locale)
+    _survey(writer, rng, clock, ticket, locale)
     if rng.random() < 0.1 and clock.wait(60, 60 * 48):  # it came back
-        tickets.add_customer_message(session, ticket.id, body=words["customer_again"],
-                                     via=ticket.channel, settings=settings, now=clock.at)
-        if not _reply(session, clock, ticket, agent, words["solve"].format(name=first), "solved", 30, 60 * 24):
+        writer.customer_message(ticket, words["customer_again"], clock.at)
+        if not _reply(writer, clock, ticket, agent, words["solve"].format(name=first), "solved", 30, 60 * 24):
             return
+    assert ticket.solved_at is not None
     closing = ticket.solved_at + timedelta(days=AUTO_CLOSE_DAYS)
     if closing < now:
-        tickets.change_status(session, ticket.id, status=workflow.CLOSED, actor_id=None, now=closing)
+        writer.close(ticket, closing)
 
 
-def _reply(session: Session, clock: _Clock, ticket: Ticket, agent: int, body: str, status: str,
+def _reply(writer: Writer, clock: _Clock, ticket: DemoTicket, agent: int, body: str, status: str,
            low: float, high: float) -> bool:
     if not clock.wait(low, high):
         return False
-    tickets.add_agent_reply(session, ticket.id, agent_id=agent, body=body, status=status, now=clock.at)
+    writer.reply(ticket, agent, body, status, clock.at)
     return True
 
 
-def _survey(session: Session, rng: random.Random, clock: _Clock, ticket: Ticket, locale: str) -> None:
-    surveys.send(session, ticket, now=clock.at)
+def _survey(writer: Writer, rng: random.Random, clock: _Clock, ticket: DemoTicket, locale: str) -> None:
+    writer.send_survey(ticket, clock.at)
     if rng.random() < 0.45:
         answered = clock.at + timedelta(minutes=rng.uniform(5, 60 * 24))
         if answered < clock.now:
             score = rng.choices((1, 2, 3, 4, 5), weights=(1, 1, 2, 5, 11))[0]
             comment = rng.choice(COMMENTS[locale]) if rng.random() < 0.6 else None
-            surveys.respond(session, ticket.id, score=score, comment=comment, now=answered)
+            writer.answer_survey(ticket, score, comment, answered)

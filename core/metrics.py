@@ -96,14 +96,24 @@ def sla(created_at: datetime, first_reply_minutes: int | None, resolution_minute
     }
 
 
+def row_values(created_at: datetime, status: str, solved_at: datetime | None, events: Sequence[TicketEvent],
+               policy: SlaPolicy | None, schedule: Schedule) -> dict[str, object]:
+    """Every column of a ticket's metrics row but ticket_id and updated_at (`compute` plus `sla`).
+
+    `events` only need `version`, `id`, `field`, `new` and `at`: the bulk demo seeding passes
+    plain tuples, the services pass TicketEvent rows, and both get the same numbers.
+    """
+    values = compute(created_at, events, schedule)
+    first, resolution = (policy.first_reply_minutes, policy.resolution_minutes) if policy else (None, None)
+    resolved_at = solved_at if status in (workflow.SOLVED, workflow.CLOSED) else None
+    values.update(sla(created_at, first, resolution, first_reply_at=values["first_reply_at"],
+                      resolved_at=resolved_at, schedule=schedule if policy and policy.business_hours else None))
+    return values
+
+
 def _fill(row: TicketMetrics, ticket: Ticket, events: Sequence[TicketEvent], policy: SlaPolicy | None,
           schedule: Schedule) -> None:
-    values = compute(ticket.created_at, events, schedule)
-    first, resolution = (policy.first_reply_minutes, policy.resolution_minutes) if policy else (None, None)
-    resolved_at = ticket.solved_at if ticket.status in (workflow.SOLVED, workflow.CLOSED) else None
-    values.update(sla(ticket.created_at, first, resolution, first_reply_at=values["first_reply_at"],
-                      resolved_at=resolved_at, schedule=schedule if policy and policy.business_hours else None))
-    for key, value in values.items():
+    for key, value in row_values(ticket.created_at, ticket.status, ticket.solved_at, events, policy, schedule).items():
         setattr(row, key, value)
 
 

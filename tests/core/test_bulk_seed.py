@@ -1,0 +1,97 @@
+"""The bulk demo seeding (core.demo_bulk) leaves the rows the services leave.
+
+The same stories (seed 5) are written once through the services, one ticket at a time,
+and once in bulk, in batches of 7; every table must come out the same, ids included.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import delete, select, text
+
+from core import config, demo, demo_bulk, search, tickets
+from core.__main__ import main
+from core.db import unit_of_work
+from core.models import Message, Survey, Ticket, TicketEvent, TicketMetrics, User
+from tests.conftest import clear
+
+NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+TABLES = (Ticket, Message, TicketEvent, Survey, TicketMetrics)
+
+
+def _rows(factory) -> dict[str, list[tuple]]:
+    with factory() as session:
+        found = {model.__tablename__: [tuple(row) for row in session.execute(
+            select(*model.__table__.columns).order_by(*model.__table__.primary_key.columns))]
+            for model in TABLES}
+        found["users"] = [tuple(row) for row in session.execute(
+            select(User.id, User.email, User.name, User.role, User.locale).order_by(User.id))]
+        key = "rowid" if session.get_bind().dialect.name == "sqlite" else "ticket_id"
+        found["search"] = [tuple(row) for row in session.execute(
+            text(f"SELECT {key}, body FROM {search.TABLE} ORDER BY {key}"))]
+    return found
+
+
+def _seed(factory, settings, *, bulk: bool) -> None:
+    demo.seed(factory, tickets=30, days=30, seed=5, settings=settings, now=NOW, bulk=bulk)
+
+
+@pytest.fixture
+def both(factory, settings, monkeypatch):
+    """(service rows, bulk rows) of the same 30 stories."""
+    _seed(factory, settings, bulk=False)
+    service = _rows(factory)
+    clear(factory.kw["bind"])
+    with factory.kw["bind"].begin() as connection:  # the search table is no model: clear() leaves it
+        connection.execute(text(f"DELETE FROM {search.TABLE}"))
+    monkeypatch.setattr(demo_bulk, "BATCH", 7)
+    _seed(factory, settings, bulk=True)
+    return service, _rows(factory)
+
+
+def test_bulk_seeding_writes_the_rows_the_services_write(both):
+    service, bulk = both
+    assert len(service["tickets"]) == 30 and len(service["messages"]) > 60 and len(service["surveys"]) > 5
+    assert {row[3] for row in service["messages"]} == {"customer", "agent", "note"}
+    for table in service:
+        assert bulk[table] == service[table], table
+
+
+def test_bulk_metrics_equal_a_rebuild_and_events_replay_to_each_ticket(both, factory, engine, tmp_path, monkeypatch):
+    before = both[1]["ticket_metrics"]
+    with unit_of_work(factory) as session:
+        session.execute(delete(TicketMetrics))
+    monkeypatch.setenv("MESA_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    monkeypatch.setenv("MESA_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("MESA_SECRET_KEY", "r" * 40)
+    config.get_settings.cache_clear()
+    try:
+        assert main(["rebuild-metrics"]) == 0
+    finally:
+        config.get_settings.cache_clear()
+    assert _rows(factory)["ticket_metrics"] == before
+    with factory() as session:
+        for ticket in session.scalars(select(Ticket)):
+            state = tickets.replay(tickets.events_of(session, ticket.id))
+            assert state["status"] == ticket.status, ticket.id
+            assert state.get("assignee") == (str(ticket.assignee_id) if ticket.assignee_id else None)
+            assert (ticket.solved_at is not None) == (ticket.status in ("solved", "closed"))
+
+
+def test_bulk_seeded_tickets_are_found_by_a_word_of_a_message(both, factory):
+    with factory() as session:
+        for ticket in session.scalars(select(Ticket)):
+            assert session.execute(text(f"SELECT body FROM {search.TABLE} WHERE ticket_id = :id"),
+                                   {"id": ticket.id}).scalar() == search.document(session, ticket.id)
+        ticket_id, body = session.execute(select(Message.ticket_id, Message.body)
+                                          .where(Message.kind == "agent").order_by(Message.id)).first()
+        word = max(search.normalize(body).split(), key=len)
+        assert ticket_id in search.search_ids(session, word)
+        # and the services keep working on a bulk-seeded database: ids continue after the seeded rows
+        agent = session.scalar(select(User.id).where(User.role == "agent"))
+    with unit_of_work(factory) as session:
+        message = tickets.add_internal_note(session, ticket_id, agent_id=agent, body="After the bulk seed.")
+        assert message.id > max(session.scalars(select(Message.id).where(Message.id != message.id)))
+    assert demo.seed(factory, tickets=3, days=5, seed=1, now=NOW, bulk=True) == 3
