@@ -184,6 +184,27 @@ class TicketEvent(Base):
     )
 
 
+class TicketTag(Base):
+    """One tag of a ticket: lowercase letters, digits, - and _ (core.tickets.set_tags checks them)."""
+
+    __tablename__ = "ticket_tags"
+
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True)
+    tag: Mapped[str] = mapped_column(String(40), primary_key=True)
+
+    __table_args__ = (Index("ix_ticket_tags_tag", "tag", "ticket_id"),)
+
+
+class TicketPresence(Base):
+    """Who has a ticket open on the workbench; `seen_at` is refreshed while the page stays open."""
+
+    __tablename__ = "ticket_presence"
+
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    seen_at: Mapped[datetime]
+
+
 class AccessToken(Base):
     """A secret link: only the sha256 of the token is stored."""
 

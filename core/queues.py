@@ -19,7 +19,7 @@ from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from core import search, workflow
-from core.models import Ticket, TicketMetrics, User, utcnow
+from core.models import Ticket, TicketMetrics, TicketTag, User, utcnow
 
 VIEWS = ("unassigned", "mine", "open", "pending", "on_hold", "due", "solved")
 SORTS = ("due", "priority", "updated", "created")
@@ -31,7 +31,8 @@ LIVE = workflow.LIVE_STATUSES
 
 @dataclass(frozen=True)
 class Filters:
-    """Narrowing of a view; empty tuples mean "any". created_from <= created_at < created_to."""
+    """Narrowing of a view; empty tuples mean "any". created_from <= created_at < created_to;
+    `tags`: tickets with any of them."""
 
     statuses: tuple[str, ...] = ()
     priorities: tuple[str, ...] = ()
@@ -39,6 +40,7 @@ class Filters:
     product_ids: tuple[int, ...] = ()
     assignee_ids: tuple[int, ...] = ()
     channels: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
     created_from: datetime | None = None
     created_to: datetime | None = None
     text: str = ""
@@ -114,6 +116,8 @@ def _filters(filters: Filters) -> list[ColumnElement[bool]]:
                            (Ticket.assignee_id, filters.assignee_ids), (Ticket.channel, filters.channels)):
         if values:
             conditions.append(column.in_(values))
+    if filters.tags:
+        conditions.append(Ticket.id.in_(select(TicketTag.ticket_id).where(TicketTag.tag.in_(filters.tags))))
     if filters.created_from is not None:
         conditions.append(Ticket.created_at >= filters.created_from)
     if filters.created_to is not None:

@@ -9,19 +9,21 @@ since, ConflictError names what changed and nothing is written.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from core import accounts, attachments, metrics, notify, search, workflow
 from core.attachments import Upload
 from core.config import Settings, get_settings
 from core.errors import Collector, ConflictError, DomainError, ForbiddenTransition, NotFound
-from core.models import Message, Product, Ticket, TicketEvent, User, utcnow
+from core.models import Message, Product, Ticket, TicketEvent, TicketTag, User, utcnow
 
 UNSET: Any = object()
 # event field -> Ticket attribute; replaying these events rebuilds the ticket's state
@@ -30,6 +32,9 @@ TRACKED = {
     "assignee": "assignee_id", "subject": "subject", "requester": "requester_id",
     "channel": "channel", "follow_up_of": "follow_up_of_id", "close_reason": "close_reason",
 }
+TAG = re.compile(r"[\w-]{1,40}")  # letters (any language), digits, - and _
+MAX_TAGS = 20
+EVENT_TEXT = 255  # TicketEvent.old / new
 
 
 # ---------------------------------------------------------------- validation
@@ -151,6 +156,13 @@ def _finish(session: Session, ticket: Ticket, now: datetime) -> None:
     metrics.refresh(session, ticket, now)
     session.flush()
     search.index_ticket(session, ticket.id)
+
+
+def _bump(session: Session, ticket: Ticket, now: datetime) -> None:
+    """_finish for a change outside the ticket's row (tags, moved messages): the version still goes up."""
+    ticket.updated_at = now
+    flag_modified(ticket, "updated_at")
+    _finish(session, ticket, now)
 
 
 def _message(session: Session, ticket: Ticket, *, kind: str, body: str, author_id: int | None,
@@ -406,3 +418,58 @@ def update_fields(session: Session, ticket_id: int, *, actor_id: int, priority: 
     if any(changed):
         _finish(session, ticket, now)
     return ticket
+
+
+# ---------------------------------------------------------------- tags
+
+def tags_of(session: Session, ticket_id: int) -> list[str]:
+    return list(session.scalars(select(TicketTag.tag).where(TicketTag.ticket_id == ticket_id).order_by(TicketTag.tag)))
+
+
+def known_tags(session: Session, limit: int = 500) -> list[str]:
+    """Tags in use on any ticket, for pickers."""
+    return list(session.scalars(select(TicketTag.tag).distinct().order_by(TicketTag.tag).limit(limit)))
+
+
+def clean_tags(errors: Collector, tags: Sequence[str]) -> list[str]:
+    """Tags trimmed, lowercased, without repeats, sorted; a bad one is an error of field "tags"."""
+    clean = sorted({tag.strip().lower() for tag in tags if tag.strip()})
+    for tag in clean:
+        if not TAG.fullmatch(tag):
+            errors.add("tags", "errors.tag", tag=tag[:60])
+    if len(clean) > MAX_TAGS:
+        errors.add("tags", "errors.too_many_tags", max=MAX_TAGS, count=len(clean))
+    return clean
+
+
+def _joined(tags: Sequence[str]) -> str | None:
+    text = ",".join(tags)
+    return (text[:EVENT_TEXT - 1] + "…" if len(text) > EVENT_TEXT else text) or None
+
+
+def set_tags(session: Session, ticket_id: int, tags: Sequence[str], actor_id: int,
+             expected_version: int | None = None, now: datetime | None = None) -> list[str]:
+    """Replace the ticket's tags; one "tags" event (old and new comma-joined) when they change."""
+    now = now or utcnow()
+    accounts.active_staff(session, actor_id)
+    ticket = _open_for_change(session, ticket_id, expected_version)
+    errors = Collector()
+    new = clean_tags(errors, tags)
+    errors.raise_if_any()
+    old = tags_of(session, ticket_id)
+    if new == old:
+        return old
+    session.execute(delete(TicketTag).where(TicketTag.ticket_id == ticket_id, TicketTag.tag.not_in(new)))
+    session.add_all(TicketTag(ticket_id=ticket_id, tag=tag) for tag in new if tag not in old)
+    _record(session, ticket, actor_id, now, "tags", _joined(old), _joined(new))
+    _bump(session, ticket, now)
+    return new
+
+
+def add_tag(session: Session, ticket_id: int, tag: str, actor_id: int, now: datetime | None = None) -> list[str]:
+    """One more tag (the bulk action): set_tags with the ticket's tags plus this one."""
+    if not tag.strip():
+        errors = Collector()
+        errors.add("tags", "errors.required")
+        errors.raise_if_any()
+    return set_tags(session, ticket_id, [*tags_of(session, ticket_id), tag], actor_id, now=now)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -19,10 +19,11 @@ class TicketScreen:
     history: list[str]
     metrics: TicketMetrics | None
     originals: dict[int, str]
+    tags: list[str] = field(default_factory=list)
 
 
 def load(session: Session, ticket_id: int) -> TicketScreen:
-    """The ticket, its whole conversation (notes included), files, history and metrics."""
+    """The ticket, its whole conversation (notes included), files, history, metrics and tags."""
     ticket = tickets.get_ticket(session, ticket_id)
     _ = (ticket.requester, ticket.assignee, ticket.product)
     messages = list(session.scalars(
@@ -37,7 +38,8 @@ def load(session: Session, ticket_id: int) -> TicketScreen:
                                    .where(InboundMail.message_id.in_(ids))).all())
         originals = {m.id: raw[m.email_message_id].decode("utf-8", "replace")
                      for m in messages if m.email_message_id in raw}
-    return TicketScreen(ticket, messages, blobs, history, session.get(TicketMetrics, ticket_id), originals)
+    return TicketScreen(ticket, messages, blobs, history, session.get(TicketMetrics, ticket_id), originals,
+                        tickets.tags_of(session, ticket_id))
 
 
 def staff(session: Session) -> list[User]:

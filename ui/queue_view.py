@@ -34,10 +34,11 @@ def show(user: User) -> None:
         counts = queues.counts(session, user_id=user.id)
         people = workbench.staff(session)
         products = workbench.products(session)
+        known_tags = tickets.known_tags(session)
     labels = {v: f"{t('wb.view_' + v)} ({counts.get(v, 0)})" for v in queues.VIEWS}
     view = st.segmented_control(t("wb.views"), list(labels), format_func=labels.__getitem__, default="unassigned",
                                 key="wb_view") or "unassigned"
-    filters, sort = _filters(people, products)
+    filters, sort = _filters(people, products, known_tags)
     page_number = st.session_state.get("wb_page", 0)
     with app.reader()() as session:
         rows = queues.page(session, view, user_id=user.id, filters=filters, sort=sort, limit=PAGE_SIZE + 1,
@@ -82,7 +83,7 @@ def ago_due(moment: datetime) -> str:
     return t("wb.due_in", hours=max(minutes, 0) // 60, minutes=max(minutes, 0) % 60)
 
 
-def _filters(people: list[User], products: list) -> tuple[queues.Filters, str]:
+def _filters(people: list[User], products: list, known_tags: list[str]) -> tuple[queues.Filters, str]:
     with st.expander(t("wb.filters")):
         a, b, c = st.columns(3)
         statuses = a.multiselect(t("wb.status"), workflow.STATUSES, key="wb_f_status",
@@ -101,11 +102,12 @@ def _filters(people: list[User], products: list) -> tuple[queues.Filters, str]:
         until = b.date_input(t("wb.created_to"), value=None, key="wb_f_to")
         sorts = {s: t(f"wb.sort_{s}") for s in queues.SORTS}
         sort = c.selectbox(t("wb.sort"), list(sorts), index=2, format_func=sorts.__getitem__, key="wb_sort")
+        tags = a.multiselect(t("wb.tags"), known_tags, key="wb_f_tags")
     text = st.text_input(t("wb.search"), key="wb_search", max_chars=200, placeholder=t("wb.search_hint"))
     tz = app.zone()
     filters = queues.Filters(
         statuses=tuple(statuses), priorities=tuple(priorities), kinds=tuple(kinds), product_ids=tuple(product_ids),
-        assignee_ids=tuple(assignees), channels=tuple(channels), text=text,
+        assignee_ids=tuple(assignees), channels=tuple(channels), tags=tuple(tags), text=text,
         created_from=datetime.combine(since, time.min, tz) if since else None,
         created_to=datetime.combine(until, time.max, tz) if until else None)
     return filters, sort
@@ -120,17 +122,20 @@ def _bulk(user: User, chosen: list[int], people: list[User]) -> None:
     with st.container(border=True):
         st.caption(t("wb.bulk_selected", n=len(chosen)))
         staff = {None: t("wb.unassigned"), **{p.id: p.name for p in people}}
-        action = st.selectbox(t("wb.bulk_action"), ["assign", "status", "priority"], key="wb_bulk_action",
-                              format_func=_labels("wb.bulk_", ("assign", "status", "priority")))
+        actions = ("assign", "status", "priority", "tag")
+        action = st.selectbox(t("wb.bulk_action"), actions, key="wb_bulk_action",
+                              format_func=_labels("wb.bulk_", actions))
         if action == "assign":
             value = st.selectbox(t("wb.assignee"), list(staff), format_func=staff.__getitem__, key="wb_bulk_assignee")
         elif action == "status":
             options = (workflow.OPEN, workflow.PENDING, workflow.ON_HOLD, workflow.SOLVED)
             value = st.selectbox(t("wb.status"), options, format_func=_labels("status.agent.", options),
                                  key="wb_bulk_status")
-        else:
+        elif action == "priority":
             value = st.selectbox(t("wb.priority"), workflow.PRIORITIES, key="wb_bulk_priority",
                                  format_func=_labels("priority.", workflow.PRIORITIES))
+        else:
+            value = st.text_input(t("wb.tag"), key="wb_bulk_tag", max_chars=40, help=t("wb.tags_help"))
         if st.button(t("wb.bulk_apply"), type="primary", key="wb_bulk_apply"):
             done, refused = apply_bulk(user, chosen, action, value)
             st.success(t("wb.bulk_done", done=len(done))) if done else None
@@ -149,8 +154,10 @@ def apply_bulk(user: User, chosen: list[int], action: str, value: object) -> tup
                     tickets.assign(session, ticket_id, actor_id=user.id, assignee_id=value, settings=app.settings())
                 elif action == "status":
                     tickets.change_status(session, ticket_id, status=value, actor_id=user.id, settings=app.settings())
-                else:
+                elif action == "priority":
                     tickets.update_fields(session, ticket_id, actor_id=user.id, priority=value)
+                else:
+                    tickets.add_tag(session, ticket_id, value, user.id)
             done.append(ticket_id)
         except (ConflictError, DomainError) as exc:
             refused.append((ticket_id, exc.message(app.locale())))

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core import tickets, tokens, workbench, workflow
+from core import tickets, workbench, workflow
 from core.db import unit_of_work
 from core.errors import ConflictError, DomainError, ValidationError
 from core.models import Ticket, User, utcnow
-from ui import app, forms, timeline
+from ui import app, forms, ticket_actions, timeline
 from ui.app import t
 from ui.text import plain
 from ui.timeline import local_time
@@ -24,6 +24,7 @@ def show(user: User, ticket_id: int) -> None:
         people = workbench.staff(session)
         products = workbench.products(session)
         canned = workbench.canned(session, screen.ticket.locale)
+        known_tags = tickets.known_tags(session)
     ticket = screen.ticket
     version_key = f"wb_version_{ticket.id}"
     st.session_state.setdefault(version_key, ticket.version)
@@ -49,7 +50,7 @@ def show(user: User, ticket_id: int) -> None:
         if ticket.status != workflow.CLOSED:
             _composer(user, ticket, canned)
     with right:
-        _fields(user, ticket, people, products)
+        ticket_actions.properties(user, ticket, people, products, screen.tags, known_tags)
         with st.expander(t("wb.history")):
             for line in screen.history:
                 st.text(line)
@@ -62,6 +63,8 @@ def _header(screen: workbench.TicketScreen) -> None:
     b.metric(t("wb.priority"), t(f"priority.{ticket.priority}"))
     c.metric(t("wb.assignee"), ticket.assignee.name if ticket.assignee else "—")
     d.metric(t("wb.channel"), t(f"wb.channel_{ticket.channel}"))
+    if screen.tags:
+        st.markdown(t("wb.tags_line", tags=" ".join(f":blue-badge[{plain(tag)}]" for tag in screen.tags)))
     st.caption(t("wb.requester_line", name=plain(ticket.requester.name), email=plain(ticket.requester.email),
                  created=local_time(ticket.created_at), updated=local_time(ticket.updated_at)))
     if metrics is not None:
@@ -146,60 +149,3 @@ def _take(user: User, ticket_id: int) -> None:
         return
     st.session_state.pop(f"wb_version_{ticket_id}", None)
     st.toast(t("wb.taken"))
-
-
-def _fields(user: User, ticket: Ticket, people: list[User], products: list) -> None:
-    with st.container(border=True):
-        st.subheader(t("wb.properties"))
-        priorities = {p: t(f"priority.{p}") for p in workflow.PRIORITIES}
-        kinds = {k: t(f"kind.{k}") for k in workflow.KINDS}
-        product_names = {None: "—", **{p.id: p.name for p in products}}
-        staff = {None: t("wb.unassigned"), **{p.id: p.name for p in people}}
-        statuses = {s: t(f"status.agent.{s}") for s in workflow.STATUSES
-                    if s == ticket.status or workflow.can_transition(ticket.status, s)}
-        closed = ticket.status == workflow.CLOSED
-        with st.form(f"wb_fields_{ticket.id}", border=False):
-            status = st.selectbox(t("wb.status"), list(statuses), index=list(statuses).index(ticket.status),
-                                  format_func=statuses.__getitem__, disabled=closed)
-            assignee = st.selectbox(t("wb.assignee"), list(staff), index=list(staff).index(ticket.assignee_id)
-                                    if ticket.assignee_id in staff else 0, format_func=staff.__getitem__,
-                                    disabled=closed)
-            priority = st.selectbox(t("wb.priority"), list(priorities), index=list(priorities).index(ticket.priority),
-                                    format_func=priorities.__getitem__, disabled=closed)
-            kind = st.selectbox(t("wb.kind"), list(kinds), index=list(kinds).index(ticket.kind),
-                                format_func=kinds.__getitem__, disabled=closed)
-            product = st.selectbox(t("wb.product"), list(product_names), format_func=product_names.__getitem__,
-                                   index=list(product_names).index(ticket.product_id)
-                                   if ticket.product_id in product_names else 0, disabled=closed)
-            if st.form_submit_button(t("wb.save"), disabled=closed):
-                _save_fields(user, ticket.id, status=status, assignee=assignee, priority=priority, kind=kind,
-                             product=product)
-        if st.button(t("wb.revoke"), key=f"wb_revoke_{ticket.id}", help=t("wb.revoke_help")):
-            with unit_of_work(app.writer()) as session:
-                count = tokens.revoke_ticket_links(session, ticket.id)
-            st.toast(t("wb.revoked", count=count))
-
-
-def _save_fields(user: User, ticket_id: int, **values: object) -> None:
-    version_key = f"wb_version_{ticket_id}"
-    try:
-        with unit_of_work(app.writer()) as session:
-            ticket = tickets.update_fields(session, ticket_id, actor_id=user.id, priority=values["priority"],
-                                           kind=values["kind"], product_id=values["product"],
-                                           expected_version=st.session_state[version_key])
-            version = ticket.version
-            ticket = tickets.assign(session, ticket_id, actor_id=user.id, assignee_id=values["assignee"],
-                                    expected_version=version, settings=app.settings())
-            tickets.change_status(session, ticket_id, status=values["status"], actor_id=user.id,
-                                  expected_version=ticket.version, settings=app.settings())
-    except ConflictError as exc:
-        st.error(exc.message(app.locale()), icon=":material/sync_problem:")
-        return
-    except DomainError as exc:
-        st.error(exc.message(app.locale()))
-        return
-    st.session_state.pop(version_key, None)
-    st.toast(t("wb.saved"))
-    st.rerun()
-
-

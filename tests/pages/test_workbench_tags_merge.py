@@ -1,0 +1,79 @@
+"""The workbench: tags on a ticket and in bulk, merging a duplicate, who else has the ticket open."""
+
+
+import pytest
+
+from core import accounts, portal, tickets
+from core.config import get_settings
+from core.db import make_engine, read_factory, session_factory, unit_of_work
+from tests.pages.conftest import run_home
+
+PASSWORD = "a long passphrase"
+
+
+@pytest.fixture
+def desk(app_env):
+    engine = make_engine(app_env)
+    factory = session_factory(engine)
+    with unit_of_work(factory) as session:
+        ana = accounts.create_user(session, email="ana@mesa.example", name="Ana", role="agent", password=PASSWORD)
+        liam = accounts.create_user(session, email="liam@mesa.example", name="Liam", role="agent", password=PASSWORD)
+        ids = []
+        for n, (email, subject) in enumerate((("olivia@example.com", "Export stops at 10,000 rows"),
+                                             ("olivia@example.com", "Export still stops"),
+                                             ("james@example.com", "Invoice twice"))):
+            sent = portal.send_ticket(session, visitor=portal.Visitor(f"10.0.0.{n}"), name=email.split("@")[0],
+                                      email=email, subject=subject, description=f"details {n}", kind="incident",
+                                      product_id=None, locale="en", uploads=[], settings=get_settings())
+            ids.append(sent.ticket_id)
+    yield factory, read_factory(engine), ana.id, liam.id, ids
+    engine.dispose()
+
+
+def _as(email, **query):
+    app = run_home(**query)
+    app.session_state["authentication_status"] = True
+    app.session_state["username"] = email
+    app.switch_page("app_pages/workbench.py").run()
+    return app
+
+
+def _by_label(widgets, label):
+    return next(w for w in widgets if w.label == label)
+
+
+def test_tags_set_from_the_ticket_screen(desk):
+    _factory, read, _ana, _liam, ids = desk
+    app = _as("ana@mesa.example", ticket=str(ids[0]))
+    _by_label(app.multiselect, "Tags").set_value(["VIP", "export"])
+    _by_label(app.button, "Save").click().run()
+    assert not app.exception, app.exception
+    with read() as session:
+        assert tickets.tags_of(session, ids[0]) == ["export", "vip"]
+    assert any("Tags:" in m.value and "vip" in m.value for m in app.markdown)
+    _by_label(app.multiselect, "Tags").set_value(["two words"])
+    _by_label(app.button, "Save").click().run()
+    assert any("not a tag we can keep" in e.value for e in app.error)
+    with read() as session:
+        assert tickets.tags_of(session, ids[0]) == ["export", "vip"]
+
+
+def test_bulk_tag_reports_the_ticket_it_could_not_change(desk):
+    factory, read, ana, _liam, ids = desk
+    with unit_of_work(factory) as session:  # recently solved: one still solved, one closed (final)
+        tickets.change_status(session, ids[0], status="solved", actor_id=ana)
+        tickets.close_as(session, ids[1], reason="spam", actor_id=ana)
+    app = _as("ana@mesa.example")
+    app.segmented_control(key="wb_view").set_value("solved").run()
+    assert sorted(app.dataframe[0].value["number"]) == [f"#{ids[0]}", f"#{ids[1]}"]
+    app.session_state["wb_table"] = {"selection": {"rows": [0, 1], "columns": [], "cells": []}}
+    app.run()
+    app.selectbox(key="wb_bulk_action").select("tag").run()
+    app.text_input(key="wb_bulk_tag").input("Refund").run()
+    app.button(key="wb_bulk_apply").click().run()
+    assert not app.exception, app.exception
+    assert [s.value for s in app.success] == ["1 tickets changed."]
+    assert [w.value for w in app.warning] == [f"#{ids[1]}: Ticket {ids[1]} is closed; closed tickets cannot change. "
+                                              "Open a follow-up ticket instead."]
+    with read() as session:
+        assert [tickets.tags_of(session, i) for i in ids] == [["refund"], [], []]
