@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
+from pathlib import Path
 
 from core.config import ConfigError, get_settings
 
@@ -130,6 +131,18 @@ def _rebuild_metrics(args: argparse.Namespace) -> int:
     return 0
 
 
+def _backup(args: argparse.Namespace) -> int:
+    from core.backup import BackupError, backup
+
+    try:
+        written = backup(get_settings().database, Path(args.destination))
+    except BackupError as exc:
+        print(f"Backup failed: {exc}", file=sys.stderr)
+        return 1
+    print(f"Backup written to {written}.")
+    return 0
+
+
 def _safe(url: str) -> str:
     from sqlalchemy.engine import make_url
 
@@ -168,6 +181,9 @@ def build_parser() -> argparse.ArgumentParser:
     rebuild = commands.add_parser("rebuild-metrics", help="recompute every ticket's metrics from its events")
     rebuild.add_argument("--batch", type=int, default=1000, help="tickets per transaction (default 1000)")
     rebuild.set_defaults(run=_rebuild_metrics)
+    save = commands.add_parser("backup", help="copy the database while Mesa runs (SQLite file or pg_dump archive)")
+    save.add_argument("destination", help="the file to write, e.g. backups/mesa-2026-11-26.db")
+    save.set_defaults(run=_backup)
     return parser
 
 
