@@ -6,7 +6,7 @@ before and after sign-in; each page checks its own access rule.
 
 import streamlit as st
 
-from ui import app, auth, layout
+from ui import app, auth, captcha_box, layout
 
 st.set_page_config(page_title=app.t("app.name") + " · " + app.t("app.tagline"), page_icon="💬", layout="wide")
 app.engine()
@@ -48,6 +48,8 @@ with st.sidebar:
     for page in (*links, account):
         st.page_link(page)
 app.language_switcher()
+if role == "admin":
+    captcha_box.off_warning()  # the public form takes robots while the captcha is off
 if navigation not in (workbench, admin, email_log, *dashboards):
     layout.top_bar(None if navigation is new_ticket else new_ticket)
 navigation.run()
