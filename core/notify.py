@@ -110,6 +110,14 @@ def closed(session: Session, ticket: Ticket, settings: Settings, now: datetime) 
     _to_requester(session, ticket, "ticket_closed", settings, now, link=ticket_link(session, ticket, settings, now))
 
 
+def merged(session: Session, source: Ticket, target: Ticket, settings: Settings, now: datetime) -> None:
+    """The merged ticket's requester hears where their request went on; the link opens the target
+    when it is theirs too, else their own (closed) ticket: nobody sees another customer's ticket."""
+    shown = target if target.requester_id == source.requester_id else source
+    _to_requester(session, source, "ticket_merged", settings, now, target_number=target.id,
+                  link=ticket_link(session, shown, settings, now))
+
+
 def pending_reminder(session: Session, ticket: Ticket, days: int, settings: Settings, now: datetime) -> None:
     """The nudge to a requester whose ticket has waited `days` days for their answer (pending)."""
     if _muted.get():

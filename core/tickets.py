@@ -14,12 +14,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
-from core import accounts, attachments, metrics, notify, search, workflow
+from core import accounts, attachments, i18n, metrics, notify, search, workflow
 from core.attachments import Upload
 from core.config import Settings, get_settings
 from core.errors import Collector, ConflictError, DomainError, ForbiddenTransition, NotFound
@@ -356,6 +356,41 @@ def close_as(session: Session, ticket_id: int, *, reason: str, actor_id: int | N
     _change(session, ticket, actor_id, now, "status", workflow.CLOSED)
     _finish(session, ticket, now)
     return ticket
+
+
+def merge(session: Session, source_id: int, target_id: int, actor_id: int, settings: Settings | None = None,
+          now: datetime | None = None, expected_version: int | None = None) -> Ticket:
+    """Merge a duplicate into `target_id`: the source's messages (with their files and times) move
+    there, both tickets get a note and events, the source closes as merged (no survey) and its
+    requester is told by email. Returns the target."""
+    settings = settings or get_settings()
+    now = now or utcnow()
+    agent = accounts.active_staff(session, actor_id)
+    if source_id == target_id:
+        raise DomainError("errors.merge_self")
+    source = _for_change(session, source_id, expected_version)
+    if source.status == workflow.CLOSED:
+        raise DomainError("errors.merge_closed_source", ticket=source_id)
+    target = get_ticket(session, target_id)
+    if target.status == workflow.CLOSED:
+        raise DomainError("errors.merge_closed_target", ticket=target_id)
+    session.flush()
+    session.execute(update(Message).where(Message.ticket_id == source_id).values(ticket_id=target_id))
+    notes = ((source, "mail.merged_note_source", "merged_into", target_id),
+             (target, "mail.merged_note_target", "merged_from", source_id))
+    for ticket, key, field, other in notes:
+        body = i18n.t(key, settings.locale, source=source_id, target=target_id, subject=source.subject,
+                      agent=agent.name)
+        _message(session, ticket, kind="note", body=body, author_id=agent.id, via="web", files=[], now=now,
+                 email_message_id=None)
+        _record(session, ticket, agent.id, now, field, None, other)
+    _change(session, source, agent.id, now, "close_reason", "merged")
+    _change(session, source, agent.id, now, "status", workflow.SOLVED)
+    _change(session, source, agent.id, now, "status", workflow.CLOSED)
+    _finish(session, source, now)
+    _bump(session, target, now)
+    notify.merged(session, source, target, settings, now)
+    return target
 
 
 def _after_status(session: Session, ticket: Ticket, settings: Settings, now: datetime) -> None:

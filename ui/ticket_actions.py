@@ -75,3 +75,25 @@ def _save(user: User, ticket_id: int, **values: object) -> None:
     st.session_state.pop(version_key, None)
     st.toast(t("wb.saved"))
     st.rerun()
+
+
+def merge_box(user: User, ticket: Ticket) -> None:
+    """Merge this ticket (a duplicate) into another one, then open that one."""
+    with st.expander(t("wb.merge"), icon=":material/merge:"):
+        st.caption(t("wb.merge_help"))
+        target = st.number_input(t("wb.merge_target"), min_value=1, step=1, value=None,
+                                 key=f"wb_merge_to_{ticket.id}")
+        if not st.button(t("wb.merge_confirm"), key=f"wb_merge_{ticket.id}", disabled=target is None):
+            return
+        try:
+            with unit_of_work(app.writer()) as session:
+                tickets.merge(session, ticket.id, int(target), user.id, app.settings(),
+                              expected_version=st.session_state.get(f"wb_version_{ticket.id}"))
+        except DomainError as exc:
+            st.error(exc.message(app.locale()))
+            return
+        st.session_state.pop(f"wb_version_{ticket.id}", None)
+        st.session_state.pop(f"wb_version_{int(target)}", None)
+        st.query_params["ticket"] = str(int(target))
+        st.toast(t("wb.merged", number=int(target)))
+        st.rerun()

@@ -51,6 +51,8 @@ def show(user: User, ticket_id: int) -> None:
             _composer(user, ticket, canned)
     with right:
         ticket_actions.properties(user, ticket, people, products, screen.tags, known_tags)
+        if ticket.status != workflow.CLOSED:
+            ticket_actions.merge_box(user, ticket)
         with st.expander(t("wb.history")):
             for line in screen.history:
                 st.text(line)

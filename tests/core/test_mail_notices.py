@@ -39,6 +39,7 @@ CONTEXTS: dict[str, dict[str, Any]] = {
     "pending_reminder": {**TICKET, "days": 3},
     "ticket_closed": TICKET,
     "follow_up_opened": {**TICKET, "previous_number": 41},
+    "ticket_merged": {**TICKET, "target_number": 40},
     # staff emails
     "set_password": dict(name="Liam Carter", link=LINK, role="agent", days=7),
     "agent_new_ticket": {**TICKET, "requester_email": "olivia@example.com",
@@ -71,6 +72,8 @@ SUBJECTS = {
     ("ticket_closed", "es"): "[#42] Cerrado: Cannot log in",
     ("follow_up_opened", "en"): "[#42] Follow-up to #41: Cannot log in",
     ("follow_up_opened", "es"): "[#42] Seguimiento del #41: Cannot log in",
+    ("ticket_merged", "en"): "[#42] Merged into #40: Cannot log in",
+    ("ticket_merged", "es"): "[#42] Fusionado con el #40: Cannot log in",
     ("set_password", "en"): "You're invited to the Mesa help desk",
     ("set_password", "es"): "Te han invitado al equipo de soporte de Mesa",
     ("agent_new_ticket", "en"): "[#42] New ticket: Cannot log in",

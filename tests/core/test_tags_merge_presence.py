@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from sqlalchemy import select
 
 from core import queues, tickets
+from core.attachments import Upload
 from core.db import unit_of_work
 from core.errors import ConflictError, DomainError, ValidationError
+from core.models import Message, Outbox, Survey, TicketMetrics
+from tests.conftest import row_counts
 from tests.core.conftest import T0
 
 # ---------------------------------------------------------------- tags
@@ -72,3 +78,84 @@ def test_a_closed_ticket_keeps_its_tags(desk):
         tickets.close_as(session, ticket.id, reason="spam", actor_id=desk.ana)
     with pytest.raises(DomainError, match="closed"), unit_of_work(desk.factory) as session:
         tickets.add_tag(session, ticket.id, "late", desk.ana)
+
+
+# ---------------------------------------------------------------- merge
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def _merge(desk, source, target, now=T0 + timedelta(hours=2)):
+    with unit_of_work(desk.factory) as session:
+        return tickets.merge(session, source, target, desk.ana, desk.settings, now=now)
+
+
+def test_merge_moves_the_messages_and_files_and_closes_the_source(desk):
+    target = desk.new_ticket(subject="Export stops at 10,000 rows")
+    source = desk.new_ticket(subject="Export broken", description="Same problem, screenshot attached.",
+                             uploads=[Upload("shot.png", PNG)], now=T0 + timedelta(minutes=30))
+    with unit_of_work(desk.factory) as session:
+        tickets.add_agent_reply(session, target.id, agent_id=desk.liam, body="Looking into it",
+                                now=T0 + timedelta(minutes=10))
+    _merge(desk, source.id, target.id)
+    with desk.reader() as session:
+        moved = session.scalars(select(Message).where(Message.ticket_id == target.id)
+                                .order_by(Message.created_at, Message.id)).all()
+        left = session.scalars(select(Message).where(Message.ticket_id == source.id)).all()
+        metrics = session.get(TicketMetrics, source.id), session.get(TicketMetrics, target.id)
+        closed, kept = tickets.get_ticket(session, source.id), tickets.get_ticket(session, target.id)
+        kinds = [(m.kind, m.created_at, [a.filename for a in m.attachments]) for m in moved]
+        notes = [m.body for m in moved if m.kind == "note"], [m.body for m in left]
+    assert kinds == [("customer", T0, []), ("agent", T0 + timedelta(minutes=10), []),
+                     ("customer", T0 + timedelta(minutes=30), ["shot.png"]), ("note", T0 + timedelta(hours=2), [])]
+    assert notes == ([f"#{source.id} “Export broken” was merged into this ticket by Ana Ruiz; its messages are "
+                      "shown here in time order."],
+                     [f"Merged into #{target.id} by Ana Ruiz. The messages of this ticket are now there."])
+    assert (closed.status, closed.close_reason, kept.status) == ("closed", "merged", "open")
+    assert all(m is not None and m.updated_at == T0 + timedelta(hours=2) for m in metrics)
+    assert ("merged_into", str(target.id)) in [(e.field, e.new) for e in desk.events(source.id)]
+    assert ("merged_from", str(source.id)) in [(e.field, e.new) for e in desk.events(target.id)]
+    with desk.reader() as session:
+        assert queues.page(session, "open", user_id=desk.ana, filters=queues.Filters(text="screenshot"))[0].id \
+            == target.id
+
+
+def test_merge_tells_the_source_requester_without_the_note_and_sends_no_survey(desk):
+    target = desk.new_ticket()
+    source = desk.new_ticket(name="James Bond", email="james@example.com", subject="Login fails")
+    _merge(desk, source.id, target.id)
+    with desk.reader() as session:
+        mails = session.scalars(select(Outbox).where(Outbox.template.in_(("ticket_merged", "ticket_solved",
+                                                                          "ticket_closed")))).all()
+        assert session.scalars(select(Survey)).all() == []
+    assert [(m.template, m.to_address, m.ticket_id) for m in mails] == [("ticket_merged", "james@example.com",
+                                                                        source.id)]
+    mail = mails[0]
+    assert mail.subject == f"[#{source.id}] Merged into #{target.id}: Login fails"
+    assert "by Ana Ruiz" not in mail.body_text + mail.body_html and "Ana" not in mail.body_text
+    assert f"ticket={source.id}&" in mail.body_text  # another requester's ticket is never linked
+
+
+def test_merge_links_the_target_when_it_is_the_same_requester(desk):
+    target, source = desk.new_ticket(), desk.new_ticket(subject="Again")
+    _merge(desk, source.id, target.id)
+    with desk.reader() as session:
+        mail = session.scalars(select(Outbox).where(Outbox.template == "ticket_merged")).one()
+    assert f"ticket={target.id}&" in mail.body_text
+
+
+def test_merge_refusals(desk):
+    first, second, spam = desk.new_ticket(), desk.new_ticket(), desk.new_ticket()
+    with unit_of_work(desk.factory) as session:
+        tickets.close_as(session, spam.id, reason="spam", actor_id=desk.ana)
+    before = row_counts(desk.factory)
+    for source, target, text in ((first.id, first.id, "into itself"),
+                                 (first.id, spam.id, f"Ticket {spam.id} is closed; merge into"),
+                                 (spam.id, first.id, f"Ticket {spam.id} is already closed"),
+                                 (first.id, 999, "Ticket 999 does not exist")):
+        with pytest.raises(DomainError, match=text):
+            _merge(desk, source, target)
+    with pytest.raises(ConflictError), unit_of_work(desk.factory) as session:
+        tickets.add_internal_note(session, second.id, agent_id=desk.liam, body="checking")
+        tickets.merge(session, second.id, first.id, desk.ana, desk.settings, expected_version=1)
+    assert row_counts(desk.factory) == before

@@ -1,11 +1,12 @@
 """The workbench: tags on a ticket and in bulk, merging a duplicate, who else has the ticket open."""
 
-
 import pytest
+from sqlalchemy import select
 
 from core import accounts, portal, tickets
 from core.config import get_settings
 from core.db import make_engine, read_factory, session_factory, unit_of_work
+from core.models import Message, Outbox, Ticket
 from tests.pages.conftest import run_home
 
 PASSWORD = "a long passphrase"
@@ -77,3 +78,22 @@ def test_bulk_tag_reports_the_ticket_it_could_not_change(desk):
                                               "Open a follow-up ticket instead."]
     with read() as session:
         assert [tickets.tags_of(session, i) for i in ids] == [["refund"], [], []]
+
+
+def test_merge_from_the_ticket_screen_opens_the_target(desk):
+    _factory, read, _ana, _liam, ids = desk
+    app = _as("ana@mesa.example", ticket=str(ids[1]))
+    app.number_input(key=f"wb_merge_to_{ids[1]}").set_value(ids[1]).run()
+    app.button(key=f"wb_merge_{ids[1]}").click().run()
+    assert any("cannot be merged into itself" in e.value for e in app.error)
+    app.number_input(key=f"wb_merge_to_{ids[1]}").set_value(ids[0]).run()
+    app.button(key=f"wb_merge_{ids[1]}").click().run()
+    assert not app.exception, app.exception
+    assert app.title[0].value.startswith(f"#{ids[0]}")
+    assert any(f"#{ids[1]} “Export still stops” was merged into this ticket" in t.value for t in app.text)
+    with read() as session:
+        source = session.get(Ticket, ids[1])
+        bodies = session.scalars(select(Message.body).where(Message.ticket_id == ids[0])).all()
+        mail = session.scalars(select(Outbox).where(Outbox.template == "ticket_merged")).one()
+    assert (source.status, source.close_reason) == ("closed", "merged") and "details 1" in bodies
+    assert mail.to_address == "olivia@example.com" and mail.ticket_id == ids[1]
