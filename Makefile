@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8501
 PYTEST_ARGS ?=
 
-.PHONY: run test install install-dev migrate demo lint clean
+.PHONY: run test install install-dev migrate demo lint clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,11 @@ run: demo
 
 test: install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Scale benchmarks (docs/benchmarks.md): make bench BENCH_ARGS="--tickets 100000 --repeat 20"
+BENCH_ARGS ?= --tickets 10000
+bench: install-dev
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -1,0 +1,1 @@
+"""Benchmarks at scale: python -m bench (see docs/benchmarks.md)."""
