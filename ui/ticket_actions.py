@@ -1,15 +1,16 @@
-"""The agent's ticket, right column: properties with tags, merging, and who else is looking."""
+"""The agent's ticket: properties with tags, merging, and who else has it open."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from core import tickets, tokens, workflow
+from core import presence, tickets, tokens, workflow
 from core.db import unit_of_work
 from core.errors import ConflictError, DomainError, ValidationError
-from core.models import Ticket, User
+from core.models import Ticket, User, utcnow
 from ui import app
 from ui.app import t
+from ui.text import plain
 
 
 def properties(user: User, ticket: Ticket, people: list[User], products: list, tags: list[str],
@@ -97,3 +98,19 @@ def merge_box(user: User, ticket: Ticket) -> None:
         st.query_params["ticket"] = str(int(target))
         st.toast(t("wb.merged", number=int(target)))
         st.rerun()
+
+
+@st.fragment(run_every=20)
+def viewers(user: User, ticket_id: int) -> None:
+    """Every 20 seconds: mark this agent as here (one upsert) and name the others seen in the last minute."""
+    now = utcnow()
+    with unit_of_work(app.writer()) as session:
+        presence.touch(session, ticket_id, user.id, now)
+        names = presence.others(session, ticket_id, user.id, now)
+    if names:
+        st.caption(":material/visibility: " + t("wb.also_viewing", names=", ".join(plain(name) for name in names)))
+
+
+def leave(user: User, ticket_id: int) -> None:
+    with unit_of_work(app.writer()) as session:
+        presence.leave(session, ticket_id, user.id)

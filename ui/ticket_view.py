@@ -31,8 +31,10 @@ def show(user: User, ticket_id: int) -> None:
     if st.button("← " + t("wb.back"), type="tertiary"):
         del st.query_params["ticket"]
         st.session_state.pop(version_key, None)
+        ticket_actions.leave(user, ticket.id)
         st.rerun()
     st.title(f"#{ticket.id} · {plain(ticket.subject)}")
+    ticket_actions.viewers(user, ticket.id)
     _header(screen)
     if ticket.assignee_id != user.id and ticket.status != workflow.CLOSED:
         st.button(t("wb.take"), icon=":material/person_add:", key=f"wb_take_{ticket.id}", on_click=_take,

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from core import queues, tickets
+from core import presence, queues, tickets
 from core.attachments import Upload
 from core.db import unit_of_work
 from core.errors import ConflictError, DomainError, ValidationError
-from core.models import Message, Outbox, Survey, TicketMetrics
+from core.models import Message, Outbox, Survey, TicketMetrics, TicketPresence
 from tests.conftest import row_counts
 from tests.core.conftest import T0
 
@@ -159,3 +159,23 @@ def test_merge_refusals(desk):
         tickets.add_internal_note(session, second.id, agent_id=desk.liam, body="checking")
         tickets.merge(session, second.id, first.id, desk.ana, desk.settings, expected_version=1)
     assert row_counts(desk.factory) == before
+
+
+# ---------------------------------------------------------------- presence
+
+def test_presence_names_the_others_seen_within_the_minute(desk):
+    ticket = desk.new_ticket()
+    with unit_of_work(desk.factory) as session:
+        presence.touch(session, ticket.id, desk.liam, T0)
+        presence.touch(session, ticket.id, desk.manager, T0 - timedelta(minutes=5))  # long gone
+        presence.touch(session, ticket.id, desk.ana, T0 + timedelta(seconds=30))
+    with desk.reader() as session:
+        assert presence.others(session, ticket.id, desk.ana, T0 + timedelta(seconds=30)) == ["Liam Carter"]
+        assert presence.others(session, ticket.id, desk.liam, T0 + timedelta(seconds=30)) == ["Ana Ruiz"]
+        assert presence.others(session, ticket.id, desk.ana, T0 + timedelta(seconds=61)) == []
+    with unit_of_work(desk.factory) as session:  # touching again moves the time, never adds a row
+        presence.touch(session, ticket.id, desk.liam, T0 + timedelta(seconds=50))
+        presence.leave(session, ticket.id, desk.manager)
+    with desk.reader() as session:
+        assert presence.others(session, ticket.id, desk.ana, T0 + timedelta(seconds=100)) == ["Liam Carter"]
+        assert session.scalar(select(func.count()).select_from(TicketPresence)) == 2

@@ -1,12 +1,14 @@
 """The workbench: tags on a ticket and in bulk, merging a duplicate, who else has the ticket open."""
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 
-from core import accounts, portal, tickets
+from core import accounts, portal, presence, tickets
 from core.config import get_settings
 from core.db import make_engine, read_factory, session_factory, unit_of_work
-from core.models import Message, Outbox, Ticket
+from core.models import Message, Outbox, Ticket, utcnow
 from tests.pages.conftest import run_home
 
 PASSWORD = "a long passphrase"
@@ -97,3 +99,17 @@ def test_merge_from_the_ticket_screen_opens_the_target(desk):
         mail = session.scalars(select(Outbox).where(Outbox.template == "ticket_merged")).one()
     assert (source.status, source.close_reason) == ("closed", "merged") and "details 1" in bodies
     assert mail.to_address == "olivia@example.com" and mail.ticket_id == ids[1]
+
+
+def test_the_ticket_says_who_else_has_it_open(desk):
+    factory, _read, _ana, liam, ids = desk
+    with unit_of_work(factory) as session:
+        presence.touch(session, ids[0], liam, utcnow() - timedelta(seconds=20))
+        presence.touch(session, ids[1], liam, utcnow() - timedelta(minutes=3))
+    app = _as("ana@mesa.example", ticket=str(ids[0]))
+    assert not app.exception, app.exception
+    assert [c.value for c in app.caption if "Also viewing" in c.value] == [":material/visibility: Also viewing: Liam"]
+    app = _as("ana@mesa.example", ticket=str(ids[1]))
+    assert not [c.value for c in app.caption if "Also viewing" in c.value]
+    app = _as("liam@mesa.example", ticket=str(ids[1]))  # Ana still has it open
+    assert [c.value for c in app.caption if "Also viewing" in c.value] == [":material/visibility: Also viewing: Ana"]
