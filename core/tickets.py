@@ -230,6 +230,10 @@ def add_customer_message(session: Session, ticket_id: int, *, body: str, uploads
     now = now or utcnow()
     ticket = get_ticket(session, ticket_id)
     if ticket.status == workflow.CLOSED:
+        target = merged_into(session, ticket)
+        if target is not None and target.requester_id == ticket.requester_id and target.status != workflow.CLOSED:
+            return add_customer_message(session, target.id, body=body, uploads=uploads, via=via,
+                                        email_message_id=email_message_id, settings=settings, now=now)
         return open_follow_up(session, ticket_id, body=body, uploads=uploads, via=via,
                               email_message_id=email_message_id, settings=settings, now=now)
     errors = Collector()
@@ -243,6 +247,16 @@ def add_customer_message(session: Session, ticket_id: int, *, body: str, uploads
     _finish(session, ticket, now)
     notify.customer_replied(session, ticket, message, settings, now)
     return message
+
+
+def merged_into(session: Session, ticket: Ticket) -> Ticket | None:
+    """The ticket this one was merged into, if it was."""
+    if ticket.close_reason != "merged":
+        return None
+    target = session.scalar(select(TicketEvent.new).where(TicketEvent.ticket_id == ticket.id,
+                                                          TicketEvent.field == "merged_into")
+                            .order_by(TicketEvent.id.desc()).limit(1))
+    return session.get(Ticket, int(target)) if target and target.isdigit() else None
 
 
 def open_follow_up(session: Session, ticket_id: int, *, body: str, uploads: Sequence[Upload] = (),

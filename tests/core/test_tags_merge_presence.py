@@ -144,6 +144,23 @@ def test_merge_links_the_target_when_it_is_the_same_requester(desk):
     assert f"ticket={target.id}&" in mail.body_text
 
 
+def test_a_reply_to_a_merged_ticket_lands_on_the_target_for_the_same_requester(desk):
+    target, source = desk.new_ticket(), desk.new_ticket(subject="Again")
+    other = desk.new_ticket(name="James Bond", email="james@example.com", subject="Login fails")
+    _merge(desk, source.id, target.id)
+    _merge(desk, other.id, target.id, now=T0 + timedelta(hours=3))
+    with unit_of_work(desk.factory) as session:
+        same = tickets.add_customer_message(session, source.id, body="Any news?", settings=desk.settings,
+                                            now=T0 + timedelta(hours=4))
+        stranger = tickets.add_customer_message(session, other.id, body="And mine?", settings=desk.settings,
+                                                now=T0 + timedelta(hours=4))
+        same_ticket, stranger_ticket = same.ticket_id, stranger.ticket_id
+    assert same_ticket == target.id, "the requester's reply joins the ticket theirs was merged into"
+    assert stranger_ticket not in (target.id, other.id), "another requester gets a follow-up of their own"
+    with desk.reader() as session:
+        assert tickets.get_ticket(session, stranger_ticket).follow_up_of_id == other.id
+
+
 def test_merge_refusals(desk):
     first, second, spam = desk.new_ticket(), desk.new_ticket(), desk.new_ticket()
     with unit_of_work(desk.factory) as session:
