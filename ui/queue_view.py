@@ -49,7 +49,7 @@ def show(user: User) -> None:
         return
     table = pd.DataFrame([{
         "open": f"/workbench?ticket={r.id}", "number": f"#{r.id}", "subject": r.subject,
-        "requester": f"{r.requester_name} <{r.requester_email}>", "status": t(f"status.agent.{r.status}"),
+        "requester": r.requester_name, "status": t(f"status.agent.{r.status}"),
         "priority": t(f"priority.{r.priority}"), "assignee": r.assignee_name or "—", "updated": ago(r.updated_at),
         "sla": ("🔴 " + t("wb.breached")) if r.breached else (
             ago_due(r.first_reply_due_at or r.resolution_due_at) if (r.first_reply_due_at or r.resolution_due_at)
