@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
@@ -42,10 +43,16 @@ class Schedule:
 
     def window(self, day: date) -> tuple[datetime, datetime]:
         """The working window of a local date, in UTC."""
-        midnight = datetime(day.year, day.month, day.day)
-        zone = self.zone
-        return tuple((midnight + timedelta(minutes=m)).replace(tzinfo=zone).astimezone(UTC)
-                     for m in (self.start, self.end))  # type: ignore[return-value]
+        return _window(self, day)
+
+
+@lru_cache(maxsize=8192)
+def _window(schedule: Schedule, day: date) -> tuple[datetime, datetime]:
+    """Schedule.window, remembered: metrics ask for the same days over and over (bulk seeding, rebuilds)."""
+    midnight = datetime(day.year, day.month, day.day)
+    zone = schedule.zone
+    return tuple((midnight + timedelta(minutes=m)).replace(tzinfo=zone).astimezone(UTC)
+                 for m in (schedule.start, schedule.end))  # type: ignore[return-value]
 
 
 def _windows(schedule: Schedule, first: date) -> Iterator[tuple[datetime, datetime]]:
