@@ -125,7 +125,7 @@ def operations(engine: Engine, settings: Settings, repeat: int) -> list[tuple[st
     factory, reader = session_factory(engine), read_factory(engine)
     with reader() as session:
         agent = session.scalar(select(User.id).where(User.role == "agent").order_by(User.id))
-        live = list(session.scalars(select(Ticket.id).where(Ticket.status.in_(("new", "open")))
+        live = list(session.execute(select(Ticket.id, Ticket.status).where(Ticket.status != "closed")
                                     .order_by(Ticket.id.desc()).limit(repeat + 1)))
     long_id = _long_ticket(factory, settings, agent)
     files = [_pdf(MB) for _ in range(repeat + 1)]
@@ -141,9 +141,11 @@ def operations(engine: Engine, settings: Settings, repeat: int) -> list[tuple[st
                                uploads=[Upload("report.pdf", files[number])], settings=settings)
 
     def reply(number: int) -> None:
+        ticket_id, status = live[number % len(live)]
         with unit_of_work(factory) as session:
-            tickets.add_agent_reply(session, live[number], agent_id=agent, body="Could you send the log?",
-                                    status="pending", settings=settings)
+            tickets.add_agent_reply(session, ticket_id, agent_id=agent, body="Could you send the log?",
+                                    status="open" if status == "pending" else "pending", settings=settings)
+        live[number % len(live)] = (ticket_id, "open" if status == "pending" else "pending")
 
     def reading(work: Callable) -> Callable[[int], object]:
         def run(_number: int) -> object:
