@@ -1,4 +1,5 @@
-"""Time-based rules the worker runs on every pass: auto-close, pending reminders, auto-solve, late surveys.
+"""Time-based rules the worker runs on every pass: auto-close, pending reminders, auto-solve, late surveys,
+and the managers' weekly digest (core.digest).
 
 Each rule is idempotent: running it twice at the same moment changes nothing more, because a
 rule's SQL condition stops matching once the rule has acted (the ticket is closed or solved, the
@@ -36,7 +37,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Select, exists, select
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
-from core import notify, schedule, surveys, tickets, workflow
+from core import digest, notify, schedule, surveys, tickets, workflow
 from core.config import Settings
 from core.db import unit_of_work
 from core.errors import ConflictError
@@ -59,6 +60,7 @@ class AutomationReport:
     reminded: list[int] = field(default_factory=list)
     auto_solved: list[int] = field(default_factory=list)
     surveyed: list[int] = field(default_factory=list)
+    digests: list[str] = field(default_factory=list)  # the managers' addresses
 
 
 # ---------------------------------------------------------------- which tickets are due
@@ -213,4 +215,5 @@ def run(factory: sessionmaker[Session], settings: Settings, now: datetime | None
     report.auto_solved = auto_solve_pending(factory, settings, now, batch)
     report.reminded = remind_pending(factory, settings, now, batch)
     report.surveyed = send_due_surveys(factory, settings, now, batch)
+    report.digests = digest.send_weekly(factory, settings, now)
     return report

@@ -47,7 +47,8 @@ CONTEXTS: dict[str, dict[str, Any]] = {
     "agent_assigned": {**TICKET, "assigned_by": "Maria Lopez"},
     "agent_customer_replied": {**TICKET, "reply_body": "Still broken.\nI use Firefox."},
     "agent_low_score": {**TICKET, "score": 2, "comment": "Slow answer.\nThe fix did not work."},
-    "manager_digest": dict(period="16–22 Nov 2026", numbers=NUMBERS, link=LINK),
+    "manager_digest": dict(period="16–22 Nov 2026", numbers=NUMBERS, link=LINK,
+                           times_link="http://localhost:8501/response-times"),
 }
 STAFF = ("set_password", "agent_new_ticket", "agent_assigned", "agent_customer_replied", "agent_low_score",
          "manager_digest")
