@@ -11,6 +11,7 @@ import streamlit as st
 
 from core import workbench, workflow
 from core.dashboards import Filters, Period
+from core.dashboards.common import data_version
 from ui import app
 from ui.app import t
 
@@ -67,7 +68,8 @@ def filters_picker(*, hours: bool = False) -> tuple[Filters, bool]:
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def _cached(database: str, module: str, name: str, args: tuple, kwargs: tuple) -> object:
+def _cached(database: str, version: tuple, module: str, name: str, args: tuple, kwargs: tuple) -> object:
+    """`version` is only part of the key: a change of the data is a new entry, so it shows at once."""
     import importlib
 
     function = getattr(importlib.import_module(module), name)
@@ -76,8 +78,12 @@ def _cached(database: str, module: str, name: str, args: tuple, kwargs: tuple) -
 
 
 def query(function: Callable, *args: object, **kwargs: object):
-    """`function(session, *args, **kwargs)` from core.dashboards, cached for a minute per database."""
-    return _cached(app.settings().database, function.__module__, function.__name__, args,
+    """`function(session, *args, **kwargs)` from core.dashboards, cached for a minute per database
+    and data version (read here, a few index lookups): a new ticket, event, message or survey answer
+    misses the cache, repeated runs without a change hit it."""
+    with app.reader()() as session:
+        version = data_version(session)
+    return _cached(app.settings().database, version, function.__module__, function.__name__, args,
                    tuple(sorted(kwargs.items())))
 
 

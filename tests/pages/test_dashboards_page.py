@@ -1,11 +1,13 @@
 """The dashboards as a signed-in manager sees them, with data and with an empty range; others are refused."""
 
+import functools
 from datetime import timedelta
 
 import pytest
 
 from core import accounts, surveys, tickets
 from core.config import get_settings
+from core.dashboards import satisfaction as sat_module
 from core.db import make_engine, session_factory, unit_of_work
 from core.models import utcnow
 from tests.pages.conftest import run_home
@@ -104,3 +106,31 @@ def test_the_workbench_shows_the_overview_strip(desk):
     assert not app.exception, app.exception
     metrics = _metrics(app)
     assert metrics["Open backlog"] == "1" and metrics["Unassigned"] == "1" and metrics["CSAT, 30 days"] == "50.0 %"
+
+
+def test_a_new_answer_shows_at_once_and_unchanged_runs_hit_the_cache(desk, app_env, monkeypatch):
+    calls = []
+    real = sat_module.summary
+
+    @functools.wraps(real)
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(sat_module, "summary", counted)
+    app = _open("app_pages/satisfaction.py", "manager@mesa.example")
+    assert _metrics(app)["Responses"] == "2" and len(calls) == 2  # this period and the one before
+    app.run()
+    assert len(calls) == 2
+    engine = make_engine(app_env)
+    with unit_of_work(session_factory(engine)) as session:
+        ticket = tickets.create_ticket(session, name="Mia", email="mia@example.com", subject="Scanner",
+                                       description="Offline.", settings=get_settings())
+        agent = accounts.find_by_email(session, "agent@mesa.example").id
+        tickets.add_agent_reply(session, ticket.id, agent_id=agent, body="Fixed.", status="solved",
+                                settings=get_settings())
+        surveys.respond(session, ticket.id, score=4)
+    engine.dispose()
+    app.run()
+    assert not app.exception, app.exception
+    assert _metrics(app)["Responses"] == "3" and len(calls) == 4
