@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8501
 PYTEST_ARGS ?=
 
-.PHONY: run test install install-dev migrate demo lint clean bench
+.PHONY: run test install install-dev migrate demo lint screenshots clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,9 @@ test: install-dev
 BENCH_ARGS ?= --tickets 10000
 bench: install-dev
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+screenshots: install-dev  # the journeys in Chromium, saving desktop and phone screenshots to docs/screenshots
+	MESA_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -n0 tests/e2e/test_journeys.py tests/e2e/test_guards.py
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -21,6 +21,7 @@ from tests.mailserver import MailServer, free_port
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = ROOT / "test-results" / "screenshots"
+DESKTOP, PHONE = {"width": 1366, "height": 900}, {"width": 390, "height": 844}
 
 
 @dataclass
@@ -117,7 +118,7 @@ def browser():
 
 @pytest.fixture
 def page(browser, request):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
+    context = browser.new_context(viewport=DESKTOP, locale="en-US")
     context.set_default_timeout(30_000)
     page = context.new_page()
     yield page
@@ -127,6 +128,20 @@ def page(browser, request):
 
 
 def shot(page, name: str) -> None:
-    """Keep a screenshot of where the journey is (test-results/screenshots)."""
+    """Keep a screenshot of where the journey is (test-results/screenshots).
+
+    With MESA_SCREENSHOTS=folder (`make screenshots`), also a desktop and a phone-width copy there.
+    """
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    folder = os.environ.get("MESA_SCREENSHOTS")
+    if not folder:
+        return
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    desktop = page.viewport_size
+    page.screenshot(path=str(Path(folder) / f"{name}.png"))
+    page.set_viewport_size(PHONE)
+    page.wait_for_timeout(800)
+    page.screenshot(path=str(Path(folder) / f"{name}-phone.png"))
+    page.set_viewport_size(desktop)
+    page.wait_for_timeout(300)

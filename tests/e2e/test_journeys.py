@@ -12,7 +12,7 @@ from email.message import EmailMessage
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from tests.e2e.conftest import html_of, links_in, shot, text_of
+from tests.e2e.conftest import DESKTOP, html_of, links_in, shot, text_of
 from tests.e2e.media import recording_webm, screenshot_png
 
 pytestmark = pytest.mark.e2e
@@ -49,8 +49,11 @@ def choose(page, label: str, option: str) -> None:
 
 def test_customer_without_account_writes_a_ticket_in_spanish(portal, page):
     page.goto(portal.base + "/?lang=es")
+    page.get_by_role("button", name="¿Cómo evoluciona un ticket?").wait_for()
+    shot(page, "1-help-center")
     page.get_by_role("button", name="¿Cómo evoluciona un ticket?").click()
     page.get_by_role("heading", name="¿Cómo evoluciona un ticket?").wait_for()
+    shot(page, "1-article")
     page.get_by_role("link", name="Nuevo ticket de ayuda").first.click()
     page.get_by_role("heading", name=re.compile("Nuevo ticket")).wait_for()
 
@@ -65,6 +68,7 @@ def test_customer_without_account_writes_a_ticket_in_spanish(portal, page):
     page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(files)
     page.get_by_text("grabacion.webm").wait_for()
     wait_idle(page)
+    shot(page, "1-new-ticket")
     page.get_by_role("button", name="Enviar", exact=True).click()
 
     confirmation = page.get_by_text(re.compile(r"El número de tu ticket es el #(\d+)"))
@@ -99,12 +103,7 @@ METRIC_JS = """(label) => {
   }
   return null;
 }"""
-METRIC_IS = f"([label, value]) => ({METRIC_JS})(label) === value"
-
-
-def metric(page, label: str) -> str | None:
-    """The value of the metric card with that label."""
-    return page.evaluate(METRIC_JS, label)
+METRIC_IS = f"([label, value]) => ({METRIC_JS})(label) === value"  # wait_for_function: that card shows that
 
 
 def said(page, text: str):
@@ -139,6 +138,7 @@ def test_agent_takes_answers_as_pending_adds_a_note_and_solves(portal, page):
     sign_in(page, "ana@mesa.example", "mesa-agent-demo")
     page.get_by_text(re.compile(r"^Unassigned \(\d+\)$")).wait_for()
     wait_idle(page)
+    shot(page, "2-queues")
     assert f"#{number}" in grid_text(page) and "La exportación a CSV" in grid_text(page)
     grid = page.locator("[data-testid='stDataFrame']").first.bounding_box()
     page.mouse.click(grid["x"] + 18, grid["y"] + 36 + 17)  # the row's selection box, first row
@@ -175,7 +175,7 @@ def test_agent_takes_answers_as_pending_adds_a_note_and_solves(portal, page):
     page.goto(f"{portal.base}/workbench?ticket={number}")
     page.get_by_text("Aquí tienes el log.").first.wait_for()
     page.get_by_text("export.log").first.wait_for()
-    assert metric(page, "Status") == "Open"
+    page.wait_for_function(METRIC_IS, arg=["Status", "Open"])  # the customer's reply opened it again
     choose(page, "Status", "Solved")
     page.get_by_role("button", name="Save").click()
     wait_idle(page)
@@ -196,12 +196,11 @@ def test_customer_rates_five_and_a_manager_reads_the_dashboards(portal, page):
     page.get_by_text("¡Gracias! Hemos guardado tu respuesta.").wait_for()
     shot(page, "3-survey")
 
-    manager = page.context.browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    manager = page.context.browser.new_context(viewport=DESKTOP).new_page()
     manager.goto(portal.base + "/satisfaction")
     sign_in(manager, "manager@mesa.example", "mesa-manager-demo")
     manager.get_by_role("heading", name="Satisfaction").wait_for()
     wait_idle(manager)
-    shot(manager, "3-satisfaction")
     comments = in_a_table(manager, comment)
     assert f"ticket={number}" in comments.text_content(), "the comment is listed with a link to its ticket"
     shot(manager, "3-satisfaction")
