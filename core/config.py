@@ -43,6 +43,7 @@ class Settings(BaseSettings):
     smtp_security: Literal["ssl", "starttls", "none"] = "none"
     smtp_user: str = ""
     smtp_password: str = ""
+    smtp_timeout_seconds: float = Field(default=30, gt=0, le=600)
     imap_host: str = ""
     imap_port: int = Field(default=993, ge=1, le=65535)
     imap_security: Literal["ssl", "starttls", "none"] = "ssl"

@@ -79,12 +79,15 @@ def build_message(row: Outbox, settings: Settings) -> EmailMessage:
 
 
 def connect(settings: Settings) -> yagmail.SMTP:
-    """An open SMTP connection as the settings describe (no login when no user is set)."""
+    """An open SMTP connection as the settings describe (no login when no user is set).
+
+    Every socket operation (connect, greeting, each command, DATA) waits at most
+    smtp_timeout_seconds: a server that accepts and never answers fails the attempt."""
     client = yagmail.SMTP(
         user=settings.smtp_user or settings.mail_from, password=settings.smtp_password or None,
         host=settings.smtp_host, port=settings.smtp_port, smtp_ssl=settings.smtp_security == "ssl",
         smtp_starttls=settings.smtp_security == "starttls", smtp_skip_login=not settings.smtp_user,
-        soft_email_validation=False, timeout=30)
+        soft_email_validation=False, timeout=settings.smtp_timeout_seconds)
     client.login()
     return client
 
