@@ -252,6 +252,7 @@ class Outbox(Base):
     __table_args__ = (
         Index("ix_outbox_status_next", "status", "next_attempt_at"),
         Index("ix_outbox_ticket", "ticket_id"),
+        Index("ix_outbox_template_to", "template", "to_address", "created_at"),
     )
 
 
