@@ -4,7 +4,7 @@ import streamlit as st
 
 from core import helpcenter, portal, workflow
 from core.db import unit_of_work
-from core.errors import ValidationError
+from core.errors import DomainError, ValidationError
 from ui import app, captcha_box, forms
 from ui.app import t
 
@@ -29,6 +29,9 @@ def _send() -> None:
                 uploads=forms.uploads(state.get(_files_key())), settings=settings)
     except ValidationError as exc:
         state.new_errors = exc.messages(app.locale())
+        return
+    except DomainError as exc:  # e.g. Busy: the database was locked; nothing saved, try again
+        state.new_errors = {"form": exc.message(app.locale())}
         return
     state.new_errors = {}
     state.new_sent = sent

@@ -13,7 +13,10 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+
+from core.errors import Busy
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 5000
@@ -80,15 +83,38 @@ def read_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=bind, expire_on_commit=False)
 
 
+# lock_not_available (lock_timeout), deadlock_detected, the server shutting down or starting up
+PG_TRY_AGAIN = {"55P03", "40P01", "57P01", "57P02", "57P03"}
+
+
+def is_try_again(exc: BaseException) -> bool:
+    """A failure that says nothing about the request: another writer held the lock past the busy
+    timeout (SQLite "database is locked", PostgreSQL lock timeout or deadlock), or the connection
+    was lost (a database restart). Sending the same request again can succeed."""
+    if not isinstance(exc, DBAPIError):
+        return False
+    if exc.connection_invalidated:
+        return True
+    if isinstance(exc, OperationalError) and "database is locked" in str(exc.orig):
+        return True
+    state = getattr(exc.orig, "sqlstate", None) or ""
+    return state in PG_TRY_AGAIN or state.startswith("08")  # 08: connection exceptions
+
+
 @contextmanager
 def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """One transaction: commit when the block ends, roll back everything on error."""
+    """One transaction: commit when the block ends, roll back everything on error.
+
+    A lock held too long or a lost connection becomes errors.Busy ("try again"), which pages
+    show like any other DomainError instead of a traceback."""
     session = factory()
     try:
         yield session
         session.commit()
-    except BaseException:
+    except BaseException as exc:
         session.rollback()
+        if is_try_again(exc):
+            raise Busy() from exc
         raise
     finally:
         session.close()

@@ -23,6 +23,13 @@ class NotFound(DomainError):
     key = "errors.not_found"
 
 
+class Busy(DomainError):
+    """The database was locked by another writer for too long, or the connection was lost mid-way;
+    the whole change was rolled back and can simply be sent again."""
+
+    key = "errors.busy"
+
+
 class ForbiddenTransition(DomainError):
     key = "errors.transition"
 
