@@ -416,11 +416,16 @@ def _after_status(session: Session, ticket: Ticket, settings: Settings, now: dat
 
 def mark_solved_by_customer(session: Session, ticket_id: int, *, requester_id: int,
                             settings: Settings | None = None, now: datetime | None = None) -> Ticket:
-    """The requester says the problem is gone."""
+    """The requester says the problem is gone.
+
+    A missing ticket and someone else's are refused alike: the answer tells nothing of
+    which ticket numbers exist or what state they are in.
+    """
     now = now or utcnow()
-    ticket = _open_for_change(session, ticket_id, None)
-    if ticket.requester_id != requester_id:
+    found = session.get(Ticket, ticket_id)
+    if found is None or found.requester_id != requester_id:
         raise DomainError("errors.not_requester", ticket=ticket_id)
+    ticket = _open_for_change(session, ticket_id, None)
     if ticket.status == workflow.SOLVED:
         return ticket
     _change(session, ticket, requester_id, now, "status", workflow.SOLVED)
