@@ -149,10 +149,11 @@ def _open_for_change(session: Session, ticket_id: int, expected_version: int | N
 def _finish(session: Session, ticket: Ticket, now: datetime) -> None:
     """Bump the ticket (its version goes up once), refresh its metrics, flush."""
     ticket.updated_at = now
+    ticket_id = ticket.id  # read now: after a failed flush the session refuses to load anything
     try:
         session.flush()
     except StaleDataError:
-        raise ConflictError(ticket.id, ["changed by another user at the same moment"]) from None
+        raise ConflictError(ticket_id, ["changed by another user at the same moment"]) from None
     metrics.refresh(session, ticket, now)
     session.flush()
     search.index_ticket(session, ticket.id)
