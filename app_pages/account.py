@@ -7,7 +7,7 @@ from streamlit_authenticator.utilities import RegisterError
 
 from core import accounts, admin, customers, ratelimit
 from core.db import unit_of_work
-from core.errors import ValidationError
+from core.errors import DomainError, ValidationError
 from core.models import User
 from ui import app, auth, forms
 from ui.app import t
@@ -42,6 +42,9 @@ def _reset_form(raw: str, *, invitation: bool = False) -> None:
     except ValidationError as exc:
         st.error(exc.messages(app.locale())["password"])
         return
+    except DomainError as exc:
+        st.error(exc.message(app.locale()))
+        return
     st.query_params.pop("set" if invitation else "reset", None)
     st.success(t("account.reset_done")) if user else st.warning(t("account.bad_link"))
 
@@ -55,7 +58,8 @@ def _signed_in(user: User) -> None:
             with unit_of_work(app.writer()) as session:
                 customers.send_verification(session, session.merge(user), app.settings())
             st.success(t("account.verification_sent"))
-    auth.authenticator().logout(t("account.sign_out"), location="main", key="logout")
+    # Not key="logout": the library keeps its own flag under that name, and the clash made the button do nothing.
+    auth.authenticator().logout(t("account.sign_out"), location="main", key="mesa_sign_out")
 
 
 def _register() -> None:
@@ -86,6 +90,9 @@ def _register() -> None:
             customers.send_verification(session, user, app.settings())
     except ValidationError as exc:
         st.error(next(iter(exc.messages(app.locale()).values())))
+        return
+    except DomainError as exc:
+        st.error(exc.message(app.locale()))
         return
     st.success(t("account.registered", email=email))
 

@@ -29,7 +29,7 @@ def test_a_link_with_another_tickets_number_shows_the_neutral_refusal(portal, pa
     assert page.get_by_text("Printer on fire").count() == 0
 
 
-def test_a_signed_in_customer_who_types_the_workbench_url_is_refused(portal, page):
+def test_a_signed_in_customer_who_types_the_workbench_url_is_refused_then_signs_out(portal, page):
     portal.cli("create-user", "--email", "carla@example.com", "--name", "Carla Díaz", "--role", "customer",
                "--password-stdin", stdin=b"carla's long passphrase\n")
     page.goto(portal.base + "/account")
@@ -40,6 +40,12 @@ def test_a_signed_in_customer_who_types_the_workbench_url_is_refused(portal, pag
     page.get_by_text("Your account cannot open this page.").wait_for()
     assert page.get_by_text("Unassigned").count() == 0
     shot(page, "4-refused")
+    page.goto(portal.base + "/account")  # signing out clears the cookie: a new page load is signed out
+    page.get_by_role("button", name="Sign out").click()
+    wait_idle(page)
+    page.wait_for_timeout(1000)
+    page.goto(portal.base + "/my-tickets")
+    page.get_by_text("Sign in to see all your tickets in one place.").wait_for()
 
 
 def test_a_wrong_captcha_keeps_the_form_and_says_why(portal, page):

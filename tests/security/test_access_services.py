@@ -316,8 +316,3 @@ def test_login_attempts_are_limited_per_address(desk):
         later = T0 + LOGIN_WINDOW + timedelta(seconds=1)
         assert not ratelimit.over(session, "login", ADDRESS, LOGIN_FAILURES, LOGIN_WINDOW, now=later)
 
-
-@pytest.mark.skip(reason="logout deletes the cookie in the browser through streamlit-authenticator's "
-                         "CookieManager component, which AppTest does not run; see tests/e2e for the browser")
-def test_logout_clears_the_cookie():
-    """Kept as a marker of what is not tested at this level."""
