@@ -42,6 +42,9 @@ def _run_with_field_errors(action, slots: dict) -> None:
             with slots.get(field) or st.container():
                 forms.field_error({field: text}, field)
         return
+    except DomainError as exc:
+        st.error(exc.message(app.locale()))
+        return
     st.success(t("admin.saved"))
 
 

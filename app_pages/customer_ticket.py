@@ -49,6 +49,9 @@ def _add_information() -> None:
     except ValidationError as exc:
         state.add_errors = exc.messages(app.locale())
         return
+    except DomainError as exc:  # e.g. the database was busy: nothing saved, the text stays in the box
+        state.add_errors = {"form": exc.message(app.locale())}
+        return
     state.add_errors = {}
     state.add_body = ""
     state.add_round = state.get("add_round", 0) + 1

@@ -51,6 +51,10 @@ def show(user: User, ticket_id: int) -> None:
                       originals=screen.originals)
         if ticket.status != workflow.CLOSED:
             _composer(user, ticket, canned)
+        elif conflict := st.session_state.pop(f"wb_conflict_{ticket.id}", None):
+            st.error(conflict, icon=":material/sync_problem:")  # closed meanwhile: keep the words to copy
+            if draft := st.session_state.get(f"wb_draft_{ticket.id}"):
+                st.code(draft, language=None, wrap_lines=True)
     with right:
         ticket_actions.properties(user, ticket, people, products, screen.tags, known_tags)
         if ticket.status != workflow.CLOSED:
@@ -134,6 +138,9 @@ def _send(user: User, ticket_id: int, kind: str, submit_as: str | None, files_ke
         return
     except ValidationError as exc:
         state[f"wb_errors_{ticket_id}"] = exc.messages(app.locale())
+        return
+    except DomainError as exc:  # e.g. the ticket was closed meanwhile, or the database was busy: draft kept
+        state[f"wb_conflict_{ticket_id}"] = exc.message(app.locale())
         return
     state[f"wb_errors_{ticket_id}"] = {}
     state.pop(f"wb_version_{ticket_id}", None)

@@ -79,3 +79,16 @@ def test_a_conflict_keeps_the_draft_and_says_what_changed(desk):
     errors = [e.value for e in app.error]
     assert any("changed by someone else" in e and "Liam" in e for e in errors), errors
     assert app.text_area(key=f"wb_draft_{ids[0]}").value == "My own answer"
+
+
+def test_a_ticket_closed_meanwhile_refuses_the_reply_and_keeps_the_draft(desk):
+    factory, _read, _ana, liam, ids = desk
+    app = _as("ana@mesa.example", ticket=str(ids[0]))
+    app.text_area(key=f"wb_draft_{ids[0]}").input("My answer").run()
+    with unit_of_work(factory) as session:  # Liam closes it as spam while Ana is typing
+        tickets.close_as(session, ids[0], reason="spam", actor_id=liam)
+    app.session_state[f"wb_version_{ids[0]}"] = None  # Ana saw the latest version: no conflict, a refusal
+    app.button(key=f"wb_send_{ids[0]}").click().run()
+    assert not app.exception, app.exception
+    assert app.error, "the refusal is shown"
+    assert any("My answer" in c.value for c in app.code), "the unsent words are still there to copy"
