@@ -29,7 +29,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.config import Settings
-from core.db import is_try_again
+from core.db import is_try_again, read_factory
 from core.models import Outbox, utcnow
 
 QUEUED, SENDING, SENT, DEAD = "queued", "sending", "sent", "dead"
@@ -151,8 +151,9 @@ def dispatch(factory: sessionmaker[Session], settings: Settings, *, now: Callabl
     if not ids:
         return report
     client = None
+    reader = read_factory(factory.kw["bind"])  # reading a row takes no write lock (SQLite)
     for position, row_id in enumerate(ids):
-        with factory() as session:
+        with reader() as session:
             message = build_message(session.get(Outbox, row_id), settings)
         try:
             client = client or connect(settings)
