@@ -27,6 +27,7 @@ from core import i18n, metrics, search, surveys, workflow
 from core import schedule as business
 from core.config import Settings
 from core.models import Message, SlaPolicy, Survey, Ticket, TicketEvent, TicketMetrics, User, utcnow
+from core.tickets import set_status_times
 
 BATCH = 5000  # tickets per transaction
 SQLITE_PRAGMAS = ("PRAGMA synchronous=OFF", "PRAGMA cache_size=-131072", "PRAGMA temp_store=MEMORY")
@@ -187,12 +188,7 @@ class BulkWriter:
         old = ticket.status
         if new == old:
             return
-        if new == workflow.SOLVED:
-            ticket.solved_at = now
-        elif new == workflow.CLOSED:
-            ticket.closed_at = now
-        elif old == workflow.SOLVED:
-            ticket.solved_at = None
+        set_status_times(ticket, old, new, now)
         ticket.status = new
         self._event(ticket, actor, now, "status", old, new)
 

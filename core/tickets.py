@@ -84,13 +84,14 @@ def _change(session: Session, ticket: Ticket, actor_id: int | None, now: datetim
     if old == new:
         return False
     if field == "status":
-        _status_side_effects(ticket, old, new, now)
+        set_status_times(ticket, old, new, now)
     setattr(ticket, attribute, new)
     _record(session, ticket, actor_id, now, field, old, new)
     return True
 
 
-def _status_side_effects(ticket: Ticket, old: str, new: str, now: datetime) -> None:
+def set_status_times(ticket: Ticket, old: str, new: str, now: datetime) -> None:
+    """solved_at and closed_at follow a status change (the bulk demo writer uses it too)."""
     if new == workflow.SOLVED:
         ticket.solved_at = now
     elif new == workflow.CLOSED:
