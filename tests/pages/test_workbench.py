@@ -1,42 +1,20 @@
 import pytest
 from sqlalchemy import select
 
-from core import accounts, portal, tickets
-from core.config import get_settings
-from core.db import make_engine, read_factory, session_factory, unit_of_work
+from core import tickets
+from core.db import unit_of_work
 from core.models import Message, Outbox, Ticket
-from tests.pages.conftest import run_home
+from tests.workbench_desk import open_workbench, workbench_desk
 
-PASSWORD = "a long passphrase"
 
 @pytest.fixture
 def desk(app_env):
-    engine = make_engine(app_env)
-    factory = session_factory(engine)
-    with unit_of_work(factory) as session:
-        ana = accounts.create_user(session, email="ana@mesa.example", name="Ana", role="agent", password=PASSWORD)
-        liam = accounts.create_user(session, email="liam@mesa.example", name="Liam", role="agent", password=PASSWORD)
-        ids = []
-        for n, (email, subject) in enumerate((("olivia@example.com", "Export stops at 10,000 rows"),
-                                             ("james@example.com", "Invoice twice"))):
-            sent = portal.send_ticket(session, visitor=portal.Visitor(f"10.0.0.{n}"), name=email.split("@")[0],
-                                      email=email, subject=subject, description="details here", kind="incident",
-                                      product_id=None, locale="en", uploads=[], settings=get_settings())
-            ids.append(sent.ticket_id)
-    yield factory, read_factory(engine), ana.id, liam.id, ids
-    engine.dispose()
-
-
-def _as(email, **query):
-    app = run_home(**query)
-    app.session_state["authentication_status"] = True
-    app.session_state["username"] = email
-    app.switch_page("app_pages/workbench.py").run()
-    return app
+    yield from workbench_desk(app_env, (("olivia@example.com", "Export stops at 10,000 rows", "details here"),
+                                        ("james@example.com", "Invoice twice", "details here")))
 
 
 def test_queues_show_live_counts_and_the_unassigned_tickets(desk):
-    app = _as("ana@mesa.example")
+    app = open_workbench("ana@mesa.example")
     assert not app.exception, app.exception
     assert app.title[0].value == "Workbench"
     table = app.dataframe[0].value
@@ -44,14 +22,14 @@ def test_queues_show_live_counts_and_the_unassigned_tickets(desk):
 
 
 def test_search_finds_a_word_of_a_message(desk):
-    app = _as("ana@mesa.example")
+    app = open_workbench("ana@mesa.example")
     app.text_input(key="wb_search").input("Invoice").run()
     assert list(app.dataframe[0].value["number"]) == ["#2"]
 
 
 def test_a_ticket_reply_submitted_as_pending_with_a_note(desk):
     _factory, read, _ana, _liam, ids = desk
-    app = _as("ana@mesa.example", ticket=str(ids[0]))
+    app = open_workbench("ana@mesa.example", ticket=str(ids[0]))
     assert not app.exception, app.exception
     assert app.title[0].value.startswith(f"#{ids[0]}")
     app.text_area(key=f"wb_draft_{ids[0]}").input("Could you send us the log file?").run()
@@ -71,7 +49,7 @@ def test_a_ticket_reply_submitted_as_pending_with_a_note(desk):
 
 def test_a_conflict_keeps_the_draft_and_says_what_changed(desk):
     factory, _read, _ana, liam, ids = desk
-    app = _as("ana@mesa.example", ticket=str(ids[0]))
+    app = open_workbench("ana@mesa.example", ticket=str(ids[0]))
     with unit_of_work(factory) as session:  # Liam answers while Ana is typing
         tickets.add_agent_reply(session, ids[0], agent_id=liam, body="I am on it", status="open")
     app.text_area(key=f"wb_draft_{ids[0]}").input("My own answer").run()
@@ -83,7 +61,7 @@ def test_a_conflict_keeps_the_draft_and_says_what_changed(desk):
 
 def test_a_ticket_closed_meanwhile_refuses_the_reply_and_keeps_the_draft(desk):
     factory, _read, _ana, liam, ids = desk
-    app = _as("ana@mesa.example", ticket=str(ids[0]))
+    app = open_workbench("ana@mesa.example", ticket=str(ids[0]))
     app.text_area(key=f"wb_draft_{ids[0]}").input("My answer").run()
     with unit_of_work(factory) as session:  # Liam closes it as spam while Ana is typing
         tickets.close_as(session, ids[0], reason="spam", actor_id=liam)

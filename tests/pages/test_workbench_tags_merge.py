@@ -5,40 +5,17 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from core import accounts, portal, presence, tickets
-from core.config import get_settings
-from core.db import make_engine, read_factory, session_factory, unit_of_work
+from core import presence, tickets
+from core.db import unit_of_work
 from core.models import Message, Outbox, Ticket, utcnow
-from tests.pages.conftest import run_home
-
-PASSWORD = "a long passphrase"
+from tests.workbench_desk import open_workbench, workbench_desk
 
 
 @pytest.fixture
 def desk(app_env):
-    engine = make_engine(app_env)
-    factory = session_factory(engine)
-    with unit_of_work(factory) as session:
-        ana = accounts.create_user(session, email="ana@mesa.example", name="Ana", role="agent", password=PASSWORD)
-        liam = accounts.create_user(session, email="liam@mesa.example", name="Liam", role="agent", password=PASSWORD)
-        ids = []
-        for n, (email, subject) in enumerate((("olivia@example.com", "Export stops at 10,000 rows"),
-                                             ("olivia@example.com", "Export still stops"),
-                                             ("james@example.com", "Invoice twice"))):
-            sent = portal.send_ticket(session, visitor=portal.Visitor(f"10.0.0.{n}"), name=email.split("@")[0],
-                                      email=email, subject=subject, description=f"details {n}", kind="incident",
-                                      product_id=None, locale="en", uploads=[], settings=get_settings())
-            ids.append(sent.ticket_id)
-    yield factory, read_factory(engine), ana.id, liam.id, ids
-    engine.dispose()
-
-
-def _as(email, **query):
-    app = run_home(**query)
-    app.session_state["authentication_status"] = True
-    app.session_state["username"] = email
-    app.switch_page("app_pages/workbench.py").run()
-    return app
+    yield from workbench_desk(app_env, (("olivia@example.com", "Export stops at 10,000 rows", "details 0"),
+                                        ("olivia@example.com", "Export still stops", "details 1"),
+                                        ("james@example.com", "Invoice twice", "details 2")))
 
 
 def _by_label(widgets, label):
@@ -47,7 +24,7 @@ def _by_label(widgets, label):
 
 def test_tags_set_from_the_ticket_screen(desk):
     _factory, read, _ana, _liam, ids = desk
-    app = _as("ana@mesa.example", ticket=str(ids[0]))
+    app = open_workbench("ana@mesa.example", ticket=str(ids[0]))
     _by_label(app.multiselect, "Tags").set_value(["VIP", "export"])
     _by_label(app.button, "Save").click().run()
     assert not app.exception, app.exception
@@ -66,7 +43,7 @@ def test_bulk_tag_reports_the_ticket_it_could_not_change(desk):
     with unit_of_work(factory) as session:  # recently solved: one still solved, one closed (final)
         tickets.change_status(session, ids[0], status="solved", actor_id=ana)
         tickets.close_as(session, ids[1], reason="spam", actor_id=ana)
-    app = _as("ana@mesa.example")
+    app = open_workbench("ana@mesa.example")
     app.segmented_control(key="wb_view").set_value("solved").run()
     assert sorted(app.dataframe[0].value["number"]) == [f"#{ids[0]}", f"#{ids[1]}"]
     app.session_state["wb_table"] = {"selection": {"rows": [0, 1], "columns": [], "cells": []}}
@@ -84,7 +61,7 @@ def test_bulk_tag_reports_the_ticket_it_could_not_change(desk):
 
 def test_merge_from_the_ticket_screen_opens_the_target(desk):
     _factory, read, _ana, _liam, ids = desk
-    app = _as("ana@mesa.example", ticket=str(ids[1]))
+    app = open_workbench("ana@mesa.example", ticket=str(ids[1]))
     app.number_input(key=f"wb_merge_to_{ids[1]}").set_value(ids[1]).run()
     app.button(key=f"wb_merge_{ids[1]}").click().run()
     assert any("cannot be merged into itself" in e.value for e in app.error)
@@ -106,10 +83,10 @@ def test_the_ticket_says_who_else_has_it_open(desk):
     with unit_of_work(factory) as session:
         presence.touch(session, ids[0], liam, utcnow() - timedelta(seconds=20))
         presence.touch(session, ids[1], liam, utcnow() - timedelta(minutes=3))
-    app = _as("ana@mesa.example", ticket=str(ids[0]))
+    app = open_workbench("ana@mesa.example", ticket=str(ids[0]))
     assert not app.exception, app.exception
     assert [c.value for c in app.caption if "Also viewing" in c.value] == [":material/visibility: Also viewing: Liam"]
-    app = _as("ana@mesa.example", ticket=str(ids[1]))
+    app = open_workbench("ana@mesa.example", ticket=str(ids[1]))
     assert not [c.value for c in app.caption if "Also viewing" in c.value]
-    app = _as("liam@mesa.example", ticket=str(ids[1]))  # Ana still has it open
+    app = open_workbench("liam@mesa.example", ticket=str(ids[1]))  # Ana still has it open
     assert [c.value for c in app.caption if "Also viewing" in c.value] == [":material/visibility: Also viewing: Ana"]
