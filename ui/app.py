@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import streamlit as st
@@ -59,6 +60,11 @@ def locale() -> str:
 
 def t(key: str, **params: object) -> str:
     return i18n.t(key, locale(), **params)
+
+
+def labels(prefix: str, codes: tuple[str, ...]) -> Callable[[str], str]:
+    """A format_func from codes to their labels (`prefix` + code), computed now: AppTest calls it outside the run."""
+    return {code: t(prefix + code) for code in codes}.__getitem__
 
 
 def language_switcher() -> None:

@@ -19,10 +19,6 @@ PRESETS = ("7", "30", "90", "365", "quarter", "custom")
 CACHE_SECONDS = 60
 
 
-def _labels(prefix: str, codes: tuple[str, ...]) -> Callable[[str], str]:
-    return {code: t(prefix + code) for code in codes}.__getitem__
-
-
 def period_picker() -> Period:
     """Last 7/30/90/365 days (today included), this quarter, or a custom range of local days."""
     tz = ZoneInfo(app.settings().timezone)
@@ -55,12 +51,12 @@ def filters_picker(*, hours: bool = False) -> tuple[Filters, bool]:
         agents = a.multiselect(t("dash.agent"), list(people), format_func=people.__getitem__, key="dash_f_agent")
         product_ids = b.multiselect(t("dash.product"), list(products), format_func=products.__getitem__,
                                     key="dash_f_product")
-        kinds = c.multiselect(t("dash.kind"), workflow.KINDS, format_func=_labels("kind.", workflow.KINDS),
+        kinds = c.multiselect(t("dash.kind"), workflow.KINDS, format_func=app.labels("kind.", workflow.KINDS),
                               key="dash_f_kind")
         channels = a.multiselect(t("dash.channel"), workflow.CHANNELS, key="dash_f_channel",
-                                 format_func=_labels("wb.channel_", workflow.CHANNELS))
+                                 format_func=app.labels("wb.channel_", workflow.CHANNELS))
         priorities = b.multiselect(t("dash.priority"), workflow.PRIORITIES, key="dash_f_priority",
-                                   format_func=_labels("priority.", workflow.PRIORITIES))
+                                   format_func=app.labels("priority.", workflow.PRIORITIES))
         business = False
         if hours:
             business = c.toggle(t("dash.business_hours"), key="dash_business", help=t("dash.business_help"))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime, time
 
 import pandas as pd
@@ -87,17 +86,17 @@ def _filters(people: list[User], products: list, known_tags: list[str]) -> tuple
     with st.expander(t("wb.filters")):
         a, b, c = st.columns(3)
         statuses = a.multiselect(t("wb.status"), workflow.STATUSES, key="wb_f_status",
-                                 format_func=_labels("status.agent.", workflow.STATUSES))
+                                 format_func=app.labels("status.agent.", workflow.STATUSES))
         priorities = b.multiselect(t("wb.priority"), workflow.PRIORITIES, key="wb_f_priority",
-                                   format_func=_labels("priority.", workflow.PRIORITIES))
+                                   format_func=app.labels("priority.", workflow.PRIORITIES))
         kinds = c.multiselect(t("wb.kind"), workflow.KINDS, key="wb_f_kind",
-                              format_func=_labels("kind.", workflow.KINDS))
+                              format_func=app.labels("kind.", workflow.KINDS))
         names = {p.id: p.name for p in products}
         staff = {u.id: u.name for u in people}
         product_ids = a.multiselect(t("wb.product"), list(names), format_func=names.__getitem__, key="wb_f_product")
         assignees = b.multiselect(t("wb.assignee"), list(staff), format_func=staff.__getitem__, key="wb_f_assignee")
         channels = c.multiselect(t("wb.channel"), workflow.CHANNELS, key="wb_f_channel",
-                                 format_func=_labels("wb.channel_", workflow.CHANNELS))
+                                 format_func=app.labels("wb.channel_", workflow.CHANNELS))
         since = a.date_input(t("wb.created_from"), value=None, key="wb_f_from")
         until = b.date_input(t("wb.created_to"), value=None, key="wb_f_to")
         sorts = {s: t(f"wb.sort_{s}") for s in queues.SORTS}
@@ -113,27 +112,22 @@ def _filters(people: list[User], products: list, known_tags: list[str]) -> tuple
     return filters, sort
 
 
-def _labels(prefix: str, codes: tuple[str, ...]) -> Callable[[str], str]:
-    """A format_func from codes to their labels, computed now (AppTest calls it outside the run)."""
-    return {code: t(prefix + code) for code in codes}.__getitem__
-
-
 def _bulk(user: User, chosen: list[int], people: list[User]) -> None:
     with st.container(border=True):
         st.caption(t("wb.bulk_selected", n=len(chosen)))
         staff = {None: t("wb.unassigned"), **{p.id: p.name for p in people}}
         actions = ("assign", "status", "priority", "tag")
         action = st.selectbox(t("wb.bulk_action"), actions, key="wb_bulk_action",
-                              format_func=_labels("wb.bulk_", actions))
+                              format_func=app.labels("wb.bulk_", actions))
         if action == "assign":
             value = st.selectbox(t("wb.assignee"), list(staff), format_func=staff.__getitem__, key="wb_bulk_assignee")
         elif action == "status":
             options = (workflow.OPEN, workflow.PENDING, workflow.ON_HOLD, workflow.SOLVED)
-            value = st.selectbox(t("wb.status"), options, format_func=_labels("status.agent.", options),
+            value = st.selectbox(t("wb.status"), options, format_func=app.labels("status.agent.", options),
                                  key="wb_bulk_status")
         elif action == "priority":
             value = st.selectbox(t("wb.priority"), workflow.PRIORITIES, key="wb_bulk_priority",
-                                 format_func=_labels("priority.", workflow.PRIORITIES))
+                                 format_func=app.labels("priority.", workflow.PRIORITIES))
         else:
             value = st.text_input(t("wb.tag"), key="wb_bulk_tag", max_chars=40, help=t("wb.tags_help"))
         if st.button(t("wb.bulk_apply"), type="primary", key="wb_bulk_apply"):
