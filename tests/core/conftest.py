@@ -2,11 +2,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from core import accounts, tickets
+from core import accounts, config, tickets
+from core.__main__ import main
 from core.config import Settings
 from core.db import read_factory, unit_of_work
 from core.models import Product, Ticket
@@ -53,3 +56,15 @@ def desk(factory: sessionmaker[Session], settings: Settings) -> Desk:
         session.add(product)
         session.flush()
         return Desk(factory, read_factory(factory.kw["bind"]), settings, ana.id, liam.id, boss.id, product.id)
+
+
+def run_command(engine: Engine, data_dir: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> int:
+    """`python -m core *args` in this process against this engine's database; its exit code."""
+    monkeypatch.setenv("MESA_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    monkeypatch.setenv("MESA_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("MESA_SECRET_KEY", "r" * 40)
+    config.get_settings.cache_clear()
+    try:
+        return main(list(args))
+    finally:
+        config.get_settings.cache_clear()

@@ -11,11 +11,11 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import delete, select, text
 
-from core import config, demo, demo_bulk, search, tickets
-from core.__main__ import main
+from core import demo, demo_bulk, search, tickets
 from core.db import unit_of_work
 from core.models import Message, Survey, Ticket, TicketEvent, TicketMetrics, User
 from tests.conftest import clear
+from tests.core.conftest import run_command
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 TABLES = (Ticket, Message, TicketEvent, Survey, TicketMetrics)
@@ -63,14 +63,7 @@ def test_bulk_metrics_equal_a_rebuild_and_events_replay_to_each_ticket(both, fac
     before = both[1]["ticket_metrics"]
     with unit_of_work(factory) as session:
         session.execute(delete(TicketMetrics))
-    monkeypatch.setenv("MESA_DATABASE_URL", engine.url.render_as_string(hide_password=False))
-    monkeypatch.setenv("MESA_DATA_DIR", str(tmp_path))
-    monkeypatch.setenv("MESA_SECRET_KEY", "r" * 40)
-    config.get_settings.cache_clear()
-    try:
-        assert main(["rebuild-metrics"]) == 0
-    finally:
-        config.get_settings.cache_clear()
+    assert run_command(engine, tmp_path, monkeypatch, "rebuild-metrics") == 0
     assert _rows(factory)["ticket_metrics"] == before
     with factory() as session:
         for ticket in session.scalars(select(Ticket)):

@@ -6,11 +6,10 @@ from datetime import datetime, time, timedelta
 
 from sqlalchemy import delete, func, select
 
-from core import admin, config, tickets
-from core.__main__ import main
+from core import admin, tickets
 from core.db import unit_of_work
 from core.models import SlaPolicy, TicketMetrics
-from tests.core.conftest import T0
+from tests.core.conftest import T0, run_command
 
 HOUR = timedelta(hours=1)
 
@@ -64,14 +63,7 @@ def test_rebuild_metrics_gives_back_the_incremental_rows(desk, engine, tmp_path,
             TicketMetrics.requester_wait_business_minutes < TicketMetrics.requester_wait_minutes)) == 4
     with unit_of_work(desk.factory) as session:
         session.execute(delete(TicketMetrics))
-    monkeypatch.setenv("MESA_DATABASE_URL", engine.url.render_as_string(hide_password=False))
-    monkeypatch.setenv("MESA_DATA_DIR", str(tmp_path))
-    monkeypatch.setenv("MESA_SECRET_KEY", "r" * 40)
-    config.get_settings.cache_clear()
-    try:
-        assert main(["rebuild-metrics", "--batch", "2"]) == 0
-    finally:
-        config.get_settings.cache_clear()
+    assert run_command(engine, tmp_path, monkeypatch, "rebuild-metrics", "--batch", "2") == 0
     out = capsys.readouterr().out
     assert "2 tickets..." in out and "4 tickets..." in out and "Rebuilt the metrics of 5 tickets." in out
     assert _rows(desk) == before
