@@ -23,7 +23,7 @@ from typing import NamedTuple
 from sqlalchemy import Connection, func, insert, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from core import i18n, metrics, search, surveys, workflow
+from core import metrics, search, surveys, workflow
 from core import schedule as business
 from core.config import Settings
 from core.models import Message, SlaPolicy, Survey, Ticket, TicketEvent, TicketMetrics, User, utcnow
@@ -158,9 +158,7 @@ class BulkWriter:
         became_low = score in surveys.LOW_SCORES and survey["score"] not in surveys.LOW_SCORES
         survey.update(score=score, comment=(comment or "").strip() or survey["comment"], responded_at=now)
         if became_low:  # core.surveys._low_score: the system note (its emails are muted in the demo)
-            body = i18n.t("mail.low_score_note", self.settings.locale, score=score)
-            if survey["comment"]:
-                body += "\n\n" + survey["comment"]
+            body = surveys.low_score_note(score, survey["comment"], self.settings.locale)
             self._message(ticket, "note", body, None, "web", now)
             self._finish(ticket, now)
 

@@ -69,14 +69,18 @@ def respond(session: Session, ticket_id: int, *, score: int, comment: str | None
     return survey
 
 
+def low_score_note(score: int, comment: str | None, locale: str) -> str:
+    """The internal note a low score adds to its ticket (the bulk demo writer writes it too)."""
+    body = i18n.t("mail.low_score_note", locale, score=score)
+    return body + "\n\n" + comment if comment else body
+
+
 def _low_score(session: Session, ticket: Ticket, survey: Survey, settings: Settings, now: datetime) -> None:
     """The internal note on the ticket and the notice to its assignee and the managers."""
     from core import notify, tickets
 
-    body = i18n.t("mail.low_score_note", settings.locale, score=survey.score)
-    if survey.comment:
-        body += "\n\n" + survey.comment
-    tickets.add_system_note(session, ticket.id, body=body, now=now)
+    tickets.add_system_note(session, ticket.id, body=low_score_note(survey.score, survey.comment, settings.locale),
+                            now=now)
     notify.low_score(session, ticket, survey, settings, now)
 
 
