@@ -26,8 +26,7 @@ from core.dashboards.common import (
     within,
 )
 from core.models import Message, Survey, Ticket, User
-
-LOW_SCORES = (1, 2)
+from core.surveys import LOW_SCORES
 
 
 @dataclass(frozen=True)
