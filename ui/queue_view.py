@@ -9,7 +9,7 @@ import streamlit as st
 
 from core import queues, tickets, workbench, workflow
 from core.db import unit_of_work
-from core.errors import ConflictError, DomainError
+from core.errors import DomainError
 from core.models import User, utcnow
 from ui import app
 from ui.app import t
@@ -153,7 +153,7 @@ def apply_bulk(user: User, chosen: list[int], action: str, value: object) -> tup
                 else:
                     tickets.add_tag(session, ticket_id, value, user.id)
             done.append(ticket_id)
-        except (ConflictError, DomainError) as exc:
+        except DomainError as exc:  # a conflict, a refused transition, a busy database
             refused.append((ticket_id, exc.message(app.locale())))
         progress.progress(position / len(chosen))
     return done, refused

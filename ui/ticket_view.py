@@ -6,7 +6,7 @@ import streamlit as st
 
 from core import tickets, workbench, workflow
 from core.db import unit_of_work
-from core.errors import ConflictError, DomainError, ValidationError
+from core.errors import DomainError, ValidationError
 from core.models import Ticket, User, utcnow
 from ui import app, forms, ticket_actions, timeline
 from ui.app import t
@@ -133,13 +133,10 @@ def _send(user: User, ticket_id: int, kind: str, submit_as: str | None, files_ke
             call(session, ticket_id, agent_id=user.id, body=state.get(draft_key, ""),
                  uploads=forms.uploads(state.get(files_key)), expected_version=version, settings=app.settings(),
                  **extra)
-    except ConflictError as exc:
-        state[f"wb_conflict_{ticket_id}"] = exc.message(app.locale())  # the draft stays in the box
-        return
     except ValidationError as exc:
         state[f"wb_errors_{ticket_id}"] = exc.messages(app.locale())
         return
-    except DomainError as exc:  # e.g. the ticket was closed meanwhile, or the database was busy: draft kept
+    except DomainError as exc:  # a conflict, the ticket closed meanwhile, the database busy: the draft stays
         state[f"wb_conflict_{ticket_id}"] = exc.message(app.locale())
         return
     state[f"wb_errors_{ticket_id}"] = {}
