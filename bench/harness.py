@@ -15,7 +15,6 @@ import math
 import os
 import platform
 import resource
-import socket
 import statistics
 import sys
 import time
@@ -37,6 +36,7 @@ from core.dashboards.overview import overview as overview_strip
 from core.db import make_engine, migrate, read_factory, session_factory, unit_of_work
 from core.mail import sender
 from core.models import Message, Outbox, Ticket, User, utcnow
+from tests.mailserver import free_port, smtp_settings
 
 MB = 1 << 20
 BASELINE_REPEAT = 5  # reading whole tables is slow: fewer runs
@@ -250,12 +250,10 @@ def dispatcher(engine: Engine, settings: Settings) -> dict[str, object]:
     from aiosmtpd.controller import Controller
 
     factory = session_factory(engine)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     controller = Controller(_Sink(), hostname="127.0.0.1", port=port)
     controller.start()
-    smtp = settings.model_copy(update={"smtp_host": "127.0.0.1", "smtp_port": port, "smtp_security": "none"})
+    smtp = smtp_settings(settings, port)
     rates = []
     try:
         with unit_of_work(factory) as session:  # what other operations queued goes first, untimed

@@ -43,7 +43,7 @@ from core.db import make_engine, migrate, read_factory, session_factory, unit_of
 from core.errors import ConflictError, DomainError
 from core.mail import sender
 from core.models import Message, Outbox, Ticket, TicketEvent
-from tests.mailserver import MailServer
+from tests.mailserver import MailServer, smtp_settings
 
 REPLY_STATUSES = (workflow.OPEN, workflow.PENDING, workflow.ON_HOLD, workflow.SOLVED)
 DRAIN_SECONDS = 120
@@ -256,8 +256,7 @@ def run(engine: Engine, settings: Settings, *, seconds: float, agents: int, tick
     marker = f"[load {uuid.uuid4().hex[:8]}] "
     agent_ids, ticket_ids = seed(engine, settings, agents, shared, marker)
     server = MailServer().start()
-    settings = settings.model_copy(update={"smtp_host": "127.0.0.1", "smtp_port": server.port,
-                                           "smtp_security": "none", "smtp_timeout_seconds": 10})
+    settings = smtp_settings(settings, server.port, smtp_timeout_seconds=10)
     factory = session_factory(engine)
     calls: list[Call] = []
     stop = threading.Event()

@@ -10,11 +10,19 @@ from email.message import EmailMessage
 
 from aiosmtpd.controller import Controller
 
+from core.config import Settings
+
 
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def smtp_settings(settings: Settings, port: int, **more: object) -> Settings:
+    """`settings` sending through the plain (no TLS) SMTP server on 127.0.0.1:`port`."""
+    return settings.model_copy(update={"smtp_host": "127.0.0.1", "smtp_port": port, "smtp_security": "none",
+                                       **more})
 
 
 class Inbox:

@@ -11,7 +11,7 @@ from core.mail import outbox, sender
 from core.models import Outbox
 from tests.core.conftest import T0
 from tests.links import query_value
-from tests.mailserver import MailServer, free_port
+from tests.mailserver import MailServer, free_port, smtp_settings
 
 
 @pytest.fixture
@@ -19,10 +19,6 @@ def mailserver():
     server = MailServer().start()
     yield server
     server.stop()
-
-
-def _smtp(settings, port):
-    return settings.model_copy(update={"smtp_host": "127.0.0.1", "smtp_port": port, "smtp_security": "none"})
 
 
 def _send_ticket(desk, email="lucia@example.es", locale="es"):
@@ -49,7 +45,8 @@ def test_sends_both_parts_with_threading_headers_in_the_requesters_language(desk
                        settings=desk.settings, now=T0 + timedelta(minutes=1),
                        context={"ticket_number": sent.ticket_id, "subject": "No puedo entrar",
                                 "requester_name": "Lucía", "link": sent.link})
-    report = sender.dispatch(desk.factory, _smtp(desk.settings, mailserver.port), now=_clock(T0 + timedelta(minutes=2)))
+    report = sender.dispatch(desk.factory, smtp_settings(desk.settings, mailserver.port),
+                             now=_clock(T0 + timedelta(minutes=2)))
     assert len(report.sent) == 2 and not report.retry, [r.last_error for r in _rows(desk).values()]
     first, second = mailserver.inbox.messages
     rows = list(_rows(desk).values())
@@ -74,7 +71,7 @@ def test_nothing_pretends_to_send_without_an_smtp_server_configured(desk):
 
 def test_smtp_down_then_up_every_email_goes_out_once_in_order(desk):
     port = free_port()
-    settings = _smtp(desk.settings, port)
+    settings = smtp_settings(desk.settings, port)
     first = _send_ticket(desk)
     with unit_of_work(desk.factory) as session:
         tickets.add_agent_reply(session, first.ticket_id, agent_id=desk.ana, body="¿A qué hora?", now=T0)
@@ -103,7 +100,7 @@ def test_a_refused_recipient_is_retried_and_dies_after_the_last_try(desk, mailse
     _send_ticket(desk, email="gone@example.com", locale="en")
     _send_ticket(desk, email="fine@example.com", locale="en")
     mailserver.inbox.refuse.add("gone@example.com")
-    settings = _smtp(desk.settings, mailserver.port)
+    settings = smtp_settings(desk.settings, mailserver.port)
     moment = T0
     report = sender.dispatch(desk.factory, settings, now=_clock(moment))
     assert len(report.sent) == 1 and len(report.retry) == 1
@@ -138,7 +135,7 @@ def test_two_dispatchers_send_each_email_exactly_once(desk, mailserver):
         for n in range(500):
             outbox.enqueue(session, template="verify_email", to=f"user{n}@example.com", locale="en",
                            settings=desk.settings, now=T0, context={"name": "User", "link": "http://x/y"})
-    settings = _smtp(desk.settings, mailserver.port)
+    settings = smtp_settings(desk.settings, mailserver.port)
     results = []
 
     def work():

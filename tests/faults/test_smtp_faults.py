@@ -11,7 +11,7 @@ from core.mail import outbox, sender
 from tests.core.conftest import T0
 from tests.faults.checks import deliveries, outbox_rows
 from tests.faults.smtp import BrokenSmtp
-from tests.mailserver import MailServer
+from tests.mailserver import MailServer, smtp_settings
 
 
 def _queue(desk, n):
@@ -21,16 +21,11 @@ def _queue(desk, n):
                            settings=desk.settings, now=T0, context={"name": "User", "link": "http://x/y"})
 
 
-def _smtp(desk, port, timeout=1.0):
-    return desk.settings.model_copy(update={"smtp_host": "127.0.0.1", "smtp_port": port, "smtp_security": "none",
-                                            "smtp_timeout_seconds": timeout})
-
-
 def _back_up_and_sent_once(desk, expected_attempts):
     """A good server comes back: every row goes out once, a later pass sends nothing more."""
     server = MailServer().start()
     try:
-        settings = _smtp(desk, server.port)
+        settings = smtp_settings(desk.settings, server.port, smtp_timeout_seconds=1.0)
         up = sender.dispatch(desk.factory, settings, now=lambda: T0 + timedelta(minutes=2))
         again = sender.dispatch(desk.factory, settings, now=lambda: T0 + timedelta(days=2))
     finally:
@@ -44,8 +39,9 @@ def _back_up_and_sent_once(desk, expected_attempts):
 def test_a_server_that_never_answers_fails_the_attempt_within_the_timeout(desk):
     _queue(desk, 3)
     with BrokenSmtp("silent") as silent:
+        settings = smtp_settings(desk.settings, silent.port, smtp_timeout_seconds=1.0)
         started = time.monotonic()
-        report = sender.dispatch(desk.factory, _smtp(desk, silent.port, timeout=1.0), now=lambda: T0)
+        report = sender.dispatch(desk.factory, settings, now=lambda: T0)
         waited = time.monotonic() - started
     assert silent.connections == 1  # the whole batch waits on one failed connection
     assert 0.9 <= waited < 5, waited
@@ -60,7 +56,8 @@ def test_a_server_that_never_answers_fails_the_attempt_within_the_timeout(desk):
 def test_a_server_that_hangs_up_in_the_middle_of_data_keeps_the_email_queued(desk):
     _queue(desk, 2)
     with BrokenSmtp("drop_in_data") as broken:
-        report = sender.dispatch(desk.factory, _smtp(desk, broken.port), now=lambda: T0)
+        settings = smtp_settings(desk.settings, broken.port, smtp_timeout_seconds=1.0)
+        report = sender.dispatch(desk.factory, settings, now=lambda: T0)
     assert broken.connections == 2 and len(broken.dropped_after_bytes) == 2  # each row got as far as DATA
     assert report.sent == [] and len(report.retry) == 2
     rows = outbox_rows(desk)
