@@ -245,19 +245,13 @@ class BulkWriter:
 
 def _index(connection: Connection, documents: list[dict]) -> None:
     """The search rows of new tickets, as core.search.index_ticket writes them."""
-    if not documents or not connection.scalar(_has_index(connection)):
+    if not documents or not search.has_index(connection):
         return
     if connection.dialect.name == "sqlite":
         statement = f"INSERT INTO {search.TABLE} (rowid, ticket_id, body) VALUES (:id, :id, :body)"
     else:
         statement = f"INSERT INTO {search.TABLE} (ticket_id, body) VALUES (:id, :body)"
     connection.execute(text(statement), documents)
-
-
-def _has_index(connection: Connection):
-    if connection.dialect.name == "sqlite":
-        return text(f"SELECT 1 FROM sqlite_master WHERE name = '{search.TABLE}'")
-    return text(f"SELECT to_regclass('{search.TABLE}') IS NOT NULL")
 
 
 def _move_sequences(connection: Connection) -> None:

@@ -33,7 +33,7 @@ import unicodedata
 from collections.abc import Callable
 from typing import TypeVar
 
-from sqlalchemy import ColumnElement, Float, Integer, Subquery, and_, or_, select, text, true
+from sqlalchemy import ColumnElement, Connection, Float, Integer, Subquery, and_, or_, select, text, true
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, aliased
 
@@ -128,9 +128,10 @@ class _Unavailable(Exception):
     """No search index, or the full-text query failed: use the LIKE fallback."""
 
 
-def has_index(session: Session) -> bool:
-    """Whether the ticket_search table exists (one catalogue lookup)."""
-    if session.get_bind().dialect.name == "sqlite":
+def has_index(session: Session | Connection) -> bool:
+    """Whether the ticket_search table exists (one catalogue lookup); a Session or a Connection."""
+    dialect = session.get_bind().dialect if isinstance(session, Session) else session.dialect
+    if dialect.name == "sqlite":
         found = session.scalar(text("SELECT 1 FROM sqlite_master WHERE name = :name"), {"name": TABLE})
     else:
         found = session.scalar(text("SELECT to_regclass(:name) IS NOT NULL"), {"name": TABLE})
