@@ -78,8 +78,9 @@ low = dashboard.query(sat.low_scores_without_follow_up, period, filters)
 if low.empty:
     st.success(t("dash.low_scores_none"), icon=":material/check_circle:")
 else:
-    st.dataframe(_table(low), hide_index=True, use_container_width=True, column_config=columns)
-    dashboard.csv(_table(low), "low-scores")
+    shown = _table(low)
+    st.dataframe(shown, hide_index=True, use_container_width=True, column_config=columns)
+    dashboard.csv(shown, "low-scores")
 
 st.subheader(t("dash.comments"))
 PAGE = 50
@@ -88,5 +89,6 @@ found = dashboard.query(sat.comments, period, filters, limit=PAGE, offset=(page 
 if found.empty:
     st.info(t("dash.no_comments"))
 else:
-    st.dataframe(_table(found), hide_index=True, use_container_width=True, column_config=columns)
-    dashboard.csv(_table(found), f"comments-{page}")
+    shown = _table(found)
+    st.dataframe(shown, hide_index=True, use_container_width=True, column_config=columns)
+    dashboard.csv(shown, f"comments-{page}")
