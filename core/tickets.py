@@ -367,11 +367,16 @@ def close_as(session: Session, ticket_id: int, *, reason: str, actor_id: int | N
     errors = Collector()
     _choice(errors, "reason", reason, workflow.CLOSE_REASONS)
     errors.raise_if_any()
+    _close_with_reason(session, ticket, actor_id, now, reason)
+    _finish(session, ticket, now)
+    return ticket
+
+
+def _close_with_reason(session: Session, ticket: Ticket, actor_id: int | None, now: datetime, reason: str) -> None:
+    """The reason, then solved and closed at once (closed is reached only from solved)."""
     _change(session, ticket, actor_id, now, "close_reason", reason)
     _change(session, ticket, actor_id, now, "status", workflow.SOLVED)
     _change(session, ticket, actor_id, now, "status", workflow.CLOSED)
-    _finish(session, ticket, now)
-    return ticket
 
 
 def merge(session: Session, source_id: int, target_id: int, actor_id: int, settings: Settings | None = None,
@@ -400,9 +405,7 @@ def merge(session: Session, source_id: int, target_id: int, actor_id: int, setti
         _message(session, ticket, kind="note", body=body, author_id=agent.id, via="web", files=[], now=now,
                  email_message_id=None)
         _record(session, ticket, agent.id, now, field, None, other)
-    _change(session, source, agent.id, now, "close_reason", "merged")
-    _change(session, source, agent.id, now, "status", workflow.SOLVED)
-    _change(session, source, agent.id, now, "status", workflow.CLOSED)
+    _close_with_reason(session, source, agent.id, now, "merged")
     _finish(session, source, now)
     _bump(session, target, now)
     notify.merged(session, source, target, settings, now)
