@@ -11,7 +11,6 @@ Targets are issue 7's, which are set for 1M tickets on SQLite and 2 cores.
 from __future__ import annotations
 
 import contextlib
-import math
 import os
 import platform
 import resource
@@ -27,6 +26,7 @@ import pandas as pd
 from sqlalchemy import Engine, func, insert, select
 from sqlalchemy.engine import make_url
 
+from bench.stats import percentile
 from core import demo, notify, portal, queues, search, tickets, workbench
 from core.attachments import Upload
 from core.config import Settings, get_settings
@@ -51,11 +51,6 @@ BASELINE_RATIO, EMAILS_PER_SECOND, PEAK_MB = 20, 50, 600
 
 # ---------------------------------------------------------------- timing
 
-def _p95(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
-
-
 def timed(run: Callable[[int], object], repeat: int) -> dict[str, float]:
     """Seconds: the first run (cold), then the median and p95 of `repeat` runs; `run` gets the run's number."""
     samples = []
@@ -63,7 +58,7 @@ def timed(run: Callable[[int], object], repeat: int) -> dict[str, float]:
         start = time.perf_counter()
         run(number)
         samples.append(time.perf_counter() - start)
-    return {"cold": samples[0], "median": statistics.median(samples[1:]), "p95": _p95(samples[1:])}
+    return {"cold": samples[0], "median": statistics.median(samples[1:]), "p95": percentile(samples[1:], 0.95)}
 
 
 # ---------------------------------------------------------------- the database

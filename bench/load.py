@@ -19,7 +19,6 @@ twice. Throughput and p50/p95 latency per operation are printed as a markdown ta
 from __future__ import annotations
 
 import argparse
-import math
 import random
 import statistics
 import sys
@@ -37,6 +36,7 @@ from pathlib import Path
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bench.stats import percentile
 from core import accounts, portal, tickets, workflow
 from core.config import Settings, load_settings
 from core.db import make_engine, migrate, read_factory, session_factory, unit_of_work
@@ -295,11 +295,6 @@ def run(engine: Engine, settings: Settings, *, seconds: float, agents: int, tick
 
 # ---------------------------------------------------------------- report
 
-def _percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(share * len(ordered)) - 1)] if ordered else float("nan")
-
-
 def markdown(result: Result) -> str:
     lines = [f"{result.backend}: {result.agents} agents in {result.processes} process(es), "
              f"{result.seconds:.0f} s, {result.emails_sent} emails received",
@@ -311,7 +306,7 @@ def markdown(result: Result) -> str:
         lines.append(f"| {op} | {ok} | {result.count(op, 'conflict')} | {result.count(op, 'refused')} | "
                      f"{result.count(op, 'error')} | {ok / result.seconds:.1f} | "
                      f"{statistics.median(done) * 1000 if done else float('nan'):.0f} | "
-                     f"{_percentile(done, 0.95) * 1000:.0f} |")
+                     f"{percentile(done, 0.95) * 1000:.0f} |")
     errors = Counter(c.error.split(":")[0] + ": " + c.error.split(":", 1)[-1][:80]
                      for c in result.calls if c.outcome in ("error", "refused"))
     for error, n in errors.most_common(5):
