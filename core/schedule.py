@@ -117,11 +117,15 @@ def load(session: Session) -> Schedule:
 
 def timing(session: Session, settings: Settings, name: str) -> int:
     """One automation timing: the admin's value, else the environment setting."""
-    stored = row(session)
+    return _timing(row(session), settings, name)
+
+
+def _timing(stored: DeskSettings | None, settings: Settings, name: str) -> int:
     value = getattr(stored, name) if stored is not None else None
     return getattr(settings, name) if value is None else value
 
 
 def with_timings(session: Session, settings: Settings) -> Settings:
-    """`settings` with the automation timings the admin stored."""
-    return settings.model_copy(update={name: timing(session, settings, name) for name in TIMINGS})
+    """`settings` with the automation timings the admin stored (the row read once)."""
+    stored = row(session)
+    return settings.model_copy(update={name: _timing(stored, settings, name) for name in TIMINGS})
