@@ -14,8 +14,6 @@ from ui.app import t
 
 me = access.require("admin")
 st.title(t("admin.title"))
-if app.settings().captcha == "off":
-    st.warning(t("captcha.off_warning"))
 
 
 def _run(action, success: str) -> bool:
