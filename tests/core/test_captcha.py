@@ -205,9 +205,8 @@ def test_provider_failure_or_nonsense_is_false(siteverify: str, path: str) -> No
 
 
 def test_provider_timeout_is_false(siteverify: str) -> None:
-    started = time.monotonic()
+    # /slow answers success after 0.5 s: only a timeout honoured at 0.1 s turns that into False
     assert not captcha.verify_provider("recaptcha", "s", "r", None, url=siteverify + "/slow", timeout=0.1)
-    assert time.monotonic() - started < 0.45
 
 
 def test_provider_unreachable_or_bad_url_is_false(siteverify: str) -> None:
