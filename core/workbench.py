@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from core import attachments, tickets
+from core import attachments, queues, tickets
 from core.models import CannedResponse, InboundMail, Message, Product, Ticket, TicketMetrics, User
 
 
@@ -20,10 +20,12 @@ class TicketScreen:
     metrics: TicketMetrics | None
     originals: dict[int, str]
     tags: list[str] = field(default_factory=list)
+    others: list[queues.Row] = field(default_factory=list)  # the requester's other tickets, newest first
 
 
 def load(session: Session, ticket_id: int) -> TicketScreen:
-    """The ticket, its whole conversation (notes included), files, history, metrics and tags."""
+    """The ticket, its whole conversation (notes included), files, history, metrics, tags and the
+    requester's other tickets."""
     ticket = tickets.get_ticket(session, ticket_id)
     _ = (ticket.requester, ticket.assignee, ticket.product)
     messages = list(session.scalars(
@@ -39,7 +41,8 @@ def load(session: Session, ticket_id: int) -> TicketScreen:
         originals = {m.id: raw[m.email_message_id].decode("utf-8", "replace")
                      for m in messages if m.email_message_id in raw}
     return TicketScreen(ticket, messages, blobs, history, session.get(TicketMetrics, ticket_id), originals,
-                        tickets.tags_of(session, ticket_id))
+                        tickets.tags_of(session, ticket_id),
+                        queues.requester_tickets(session, ticket.requester_id, exclude=ticket_id, limit=5))
 
 
 def staff(session: Session) -> list[User]:

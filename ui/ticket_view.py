@@ -75,6 +75,10 @@ def _header(screen: workbench.TicketScreen) -> None:
         st.markdown(t("wb.tags_line", tags=" ".join(f":blue-badge[{plain(tag)}]" for tag in screen.tags)))
     st.caption(t("wb.requester_line", name=plain(ticket.requester.name), email=plain(ticket.requester.email),
                  created=local_time(ticket.created_at), updated=local_time(ticket.updated_at)))
+    if screen.others:
+        links = [f"[#{o.id} {plain(o.subject)}](/workbench?ticket={o.id}) ({t('status.agent.' + o.status)})"
+                 for o in screen.others]
+        st.caption(t("wb.other_tickets") + " " + " · ".join(links))
     if metrics is not None:
         parts = []
         for label, due, met in (("wb.first_reply_due", metrics.first_reply_due_at, metrics.first_reply_at),

@@ -90,3 +90,12 @@ def test_the_ticket_says_who_else_has_it_open(desk):
     assert not [c.value for c in app.caption if "Also viewing" in c.value]
     app = open_workbench("liam@mesa.example", ticket=str(ids[1]))  # Ana still has it open
     assert [c.value for c in app.caption if "Also viewing" in c.value] == [":material/visibility: Also viewing: Ana"]
+
+
+def test_the_ticket_links_the_requesters_other_tickets(desk):
+    _factory, _read, _ana, _liam, ids = desk
+    app = open_workbench("ana@mesa.example", ticket=str(ids[0]))
+    assert not app.exception, app.exception
+    line = next(c.value for c in app.caption if c.value.startswith("Their other tickets:"))
+    assert f"(/workbench?ticket={ids[1]})" in line and "Export still stops" in line
+    assert f"ticket={ids[2]}" not in line, "another requester's ticket is not listed"
