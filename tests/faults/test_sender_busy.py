@@ -13,9 +13,9 @@ from core.db import make_engine, session_factory
 from core.mail import sender
 from core.models import Outbox
 from tests.core.conftest import T0
-from tests.core.test_sender import _send_ticket, _smtp
+from tests.core.test_sender import _send_ticket
 from tests.faults.test_database_faults import _impatient_factory
-from tests.mailserver import Inbox, MailServer
+from tests.mailserver import Inbox, MailServer, smtp_settings
 
 
 class LockingInbox(Inbox):
@@ -52,10 +52,10 @@ def test_a_busy_database_after_sending_is_waited_out_and_the_email_goes_once(des
     server.inbox = LockingInbox(engine.url.database)
     server.start()
     try:
-        report = sender.dispatch(impatient, _smtp(desk.settings, server.port), now=lambda: T0)
+        report = sender.dispatch(impatient, smtp_settings(desk.settings, server.port), now=lambda: T0)
         server.inbox.holder.join(5)
         report_again = sender.dispatch(session_factory(make_engine(str(engine.url))),
-                                       _smtp(desk.settings, server.port), now=lambda: T0)
+                                       smtp_settings(desk.settings, server.port), now=lambda: T0)
     finally:
         server.stop()
         impatient_engine.dispose()
