@@ -76,7 +76,7 @@ def _header(screen: workbench.TicketScreen) -> None:
     st.caption(t("wb.requester_line", name=plain(ticket.requester.name), email=plain(ticket.requester.email),
                  created=local_time(ticket.created_at), updated=local_time(ticket.updated_at)))
     if screen.others:
-        links = [f"[#{o.id} {plain(o.subject)}](/workbench?ticket={o.id}) ({t('status.agent.' + o.status)})"
+        links = [f"[#{o.id} {plain(o.subject)}](/workbench?ticket={o.id}) — {t('status.agent.' + o.status)}"
                  for o in screen.others]
         st.caption(t("wb.other_tickets") + " " + " · ".join(links))
     if metrics is not None:
