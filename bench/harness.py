@@ -377,7 +377,7 @@ def markdown(report: dict) -> str:
     for row in report.get("pages", []):
         verdict = "met" if row["met_cold"] and row["met_rerun"] else "MISSED (" + ", ".join(
             what for what, ok in (("cold", row["met_cold"]), ("rerun", row["met_rerun"])) if not ok) + ")"
-        lines.append(f"| page: {row['name']} (as {row['role']}), cold then cached reruns | {_ms(row['cold'])} "
+        lines.append(f"| page: {row['name']} ({row['role']}) | {_ms(row['cold'])} "
                      f"| {_ms(row['median'])} | {_ms(row['p95'])} | ≤ {_ms(PAGE_COLD)} ms cold, "
                      f"≤ {_ms(PAGE_RERUN)} ms median | {verdict} |")
     for row in report["baseline"]:

@@ -16,6 +16,7 @@ stops with RenderFailed, because a fast number for a page that did not render wo
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import statistics
 import time
@@ -24,6 +25,8 @@ from dataclasses import dataclass, field
 
 import streamlit as st
 from sqlalchemy import Engine, select, update
+from streamlit import config as streamlit_config
+from streamlit import logger as streamlit_logger
 from streamlit.testing.v1 import AppTest
 
 from bench.stats import percentile
@@ -82,22 +85,22 @@ def cases(engine: Engine, ticket_id: int) -> list[PageCase]:
     dashboards = []
     for days in ("30", "365"):
         dashboards += [
-            PageCase(f"satisfaction dashboard ({days} days)", "app_pages/satisfaction.py", t("dash.satisfaction"),
+            PageCase(f"satisfaction dashboard, {days} days", "app_pages/satisfaction.py", t("dash.satisfaction"),
                      "manager", manager, state={"dash_period": days}),
-            PageCase(f"response-times dashboard ({days} days)", "app_pages/response_times.py",
+            PageCase(f"response-times dashboard, {days} days", "app_pages/response_times.py",
                      t("dash.response_times"), "manager", manager, state={"dash_period": days}),
         ]
     return [
         PageCase("help center", "app_pages/help_center.py", t("app.welcome"), "anonymous"),
         PageCase("new ticket form", "app_pages/new_ticket.py", t("new.title"), "anonymous"),
-        PageCase("customer's ticket by its link (20 messages)", "app_pages/customer_ticket.py",
+        PageCase("customer's ticket, 20 messages", "app_pages/customer_ticket.py",
                  f"#{ticket_id} · {subject}", "ticket link", query={"ticket": str(ticket_id), "token": link}),
-        PageCase("survey by its link", "app_pages/survey.py", t("survey.title"), "survey link",
+        PageCase("survey", "app_pages/survey.py", t("survey.title"), "survey link",
                  query={"ticket": str(surveyed), "token": survey_link}),
         PageCase("sign in", "app_pages/account.py", t("account.title"), "anonymous"),
         PageCase("my tickets", "app_pages/my_tickets.py", t("mine.title"), "customer", customer.email),
         PageCase("workbench queues", "app_pages/workbench.py", t("wb.title"), "agent", agent),
-        PageCase("workbench ticket (20 messages)", "app_pages/workbench.py", f"#{ticket_id} · {subject}", "agent",
+        PageCase("workbench ticket, 20 messages", "app_pages/workbench.py", f"#{ticket_id} · {subject}", "agent",
                  agent, query={"ticket": str(ticket_id)}),
         *dashboards,
         PageCase("admin", "app_pages/admin.py", t("admin.title"), "admin", admin),
@@ -107,9 +110,16 @@ def cases(engine: Engine, ticket_id: int) -> list[PageCase]:
 
 @contextlib.contextmanager
 def app_environment(url: str) -> Iterator[None]:
-    """The app as AppTest runs it (see tests/pages/conftest.py app_env), on the bench database."""
+    """The app as AppTest runs it (see tests/pages/conftest.py app_env), on the bench database. Streamlit's
+    bare-mode warnings and what the page libraries print (streamlit-authenticator prints about its cookie)
+    are kept off the terminal: the harness's table goes to stdout."""
     saved = {key: os.environ.get(key) for key in ("MESA_DATABASE_URL", "MESA_EMBEDDED_WORKER")}
     here = os.getcwd()
+    quiet = contextlib.ExitStack()
+    quiet.enter_context(contextlib.redirect_stdout(io.StringIO()))
+    streamlit_config.get_config_options()  # parsed now: parsing later would set the level from the config again
+    level = streamlit_logger._global_log_level
+    streamlit_logger.set_log_level("error")  # every Streamlit logger, and those made later
     os.environ["MESA_DATABASE_URL"] = url
     os.environ["MESA_EMBEDDED_WORKER"] = "0"
     os.chdir(ROOT)
@@ -117,6 +127,8 @@ def app_environment(url: str) -> Iterator[None]:
     try:
         yield
     finally:
+        quiet.close()
+        streamlit_logger.set_log_level(level)
         st.cache_data.clear()
         st.cache_resource.clear()
         os.chdir(here)
