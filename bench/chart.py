@@ -21,12 +21,14 @@ import tempfile
 from collections import defaultdict
 from pathlib import Path
 
+import plotly.express as px
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from bench import harness
 
 WIDTH, PANEL_HEIGHT = 1300, 360
+COLORS = px.colors.qualitative.Dark24  # up to 24 lines in a panel without repeating a colour
 # (title, y axis, log y, [(target value, label)])
 PANELS = {
     "writes": ("Create a ticket (1 MB attachment), agent reply, open a ticket: median", "ms", True,
@@ -78,15 +80,18 @@ def figure(reports: list[dict]) -> go.Figure:
     for number, key in enumerate(panels, start=1):
         _title, unit, log_y, targets = PANELS[key]
         legend = "legend" if number == 1 else f"legend{number}"
-        for name, points in drawn[key].items():
+        for index, (name, points) in enumerate(drawn[key].items()):
             fig.add_trace(go.Scatter(
                 x=[n for n, _ in points], y=[v for _, v in points], name=name, mode="lines+markers",
-                line={"dash": "dot" if "(postgresql)" in name else "solid"}, legend=legend,
+                line={"dash": "dot" if "(postgresql)" in name else "solid", "color": COLORS[index % len(COLORS)]},
+                legend=legend,
                 hovertemplate=f"{name}<br>%{{x:,}} tickets: %{{y:,.1f}} {unit}<extra></extra>"), row=number, col=1)
-        for value, label in targets:
-            fig.add_hline(y=value, line_dash="dash", line_color="firebrick", row=number, col=1,
-                          annotation_text=f"target {label}", annotation_position="top left",
-                          annotation_font_color="firebrick")
+        for (value, label), dash in zip(targets, ("dash", "dashdot"), strict=False):
+            # a trace, not add_hline: add_hline's annotation lands far off on a log axis
+            fig.add_trace(go.Scatter(
+                x=[ticks[0] / 1.25, ticks[-1] * 1.25], y=[value, value], name=f"target {label}", mode="lines",
+                line={"dash": dash, "color": "firebrick", "width": 1.5}, legend=legend, hoverinfo="name"),
+                row=number, col=1)
         fig.update_xaxes(type="log", tickvals=ticks, ticktext=[f"{n:,}" for n in ticks], title_text="tickets",
                          row=number, col=1)
         fig.update_yaxes(type="log" if log_y else "linear", title_text=unit, row=number, col=1,
