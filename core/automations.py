@@ -24,7 +24,9 @@ the environment variables named:
 
 Order within a pass: close, auto-solve, remind, surveys. A ticket due for auto-solve is solved
 rather than reminded first (so with auto_solve_after_days <= reminder_after_days no reminder goes
-out), and a ticket closed in this pass is no longer surveyed.
+out), and a ticket due to close gets no late survey (it could not be answered). Each rule's due
+condition says so itself, not only the order: with several workers, one worker's remind step can
+run before another's auto-solve step.
 """
 
 from __future__ import annotations
@@ -79,8 +81,9 @@ def _latest_pending_event_id():
             .correlate(Ticket).scalar_subquery())
 
 
-def _pending_since_before(cutoff: datetime, *, unreminded: bool = False) -> Select[tuple[int, datetime]]:
-    """Pending tickets that became pending (the last time) at or before `cutoff`.
+def _pending_since_before(cutoff: datetime, *, unreminded: bool = False,
+                          after: datetime | None = None) -> Select[tuple[int, datetime]]:
+    """Pending tickets that became pending (the last time) at or before `cutoff` (and after `after`).
 
     With `unreminded`, only those without a reminder in this pending period: a reminder event
     carries the ticket's version when it was written, which is at least the version of the
@@ -90,6 +93,8 @@ def _pending_since_before(cutoff: datetime, *, unreminded: bool = False) -> Sele
     query = (select(Ticket.id, since.at)
              .join(since, since.id == _latest_pending_event_id())
              .where(Ticket.status == workflow.PENDING, since.at <= cutoff))
+    if after is not None:
+        query = query.where(since.at > after)
     if unreminded:
         reminder = aliased(TicketEvent)
         query = query.where(~exists().where(reminder.ticket_id == Ticket.id, reminder.field == REMINDER_FIELD,
@@ -97,10 +102,12 @@ def _pending_since_before(cutoff: datetime, *, unreminded: bool = False) -> Sele
     return query
 
 
-def _unsurveyed_solved_before(cutoff: datetime) -> Select[tuple[int, datetime]]:
-    """Solved tickets without a survey, except those closed as spam or merged (they get none)."""
+def _unsurveyed_solved_before(cutoff: datetime, closing: datetime) -> Select[tuple[int, datetime]]:
+    """Solved tickets without a survey, except those closed as spam or merged (they get none) and
+    those solved at or before `closing` (due to close: the survey could not be answered)."""
     wanted = Ticket.close_reason.is_(None) | Ticket.close_reason.not_in(surveys.NO_SURVEY_REASONS)
-    return _solved_before(cutoff).where(wanted, ~exists().where(Survey.ticket_id == Ticket.id))
+    return _solved_before(cutoff).where(wanted, Ticket.solved_at > closing,
+                                        ~exists().where(Survey.ticket_id == Ticket.id))
 
 
 # ---------------------------------------------------------------- one ticket at a time
@@ -184,7 +191,9 @@ def remind_pending(factory: sessionmaker[Session], settings: Settings, now: date
         session.flush()
 
     cutoff = now - timedelta(days=settings.reminder_after_days)
-    return _apply(factory, _pending_since_before(cutoff, unreminded=True), remind, "reminder", batch)
+    # a ticket already due for auto-solve is solved, never reminded first (by another worker, say)
+    solving = now - timedelta(days=settings.auto_solve_after_days) if settings.auto_solve_after_days > 0 else None
+    return _apply(factory, _pending_since_before(cutoff, unreminded=True, after=solving), remind, "reminder", batch)
 
 
 def send_due_surveys(factory: sessionmaker[Session], settings: Settings, now: datetime,
@@ -201,7 +210,8 @@ def send_due_surveys(factory: sessionmaker[Session], settings: Settings, now: da
         notify.solved(session, ticket, settings, now, late=True)
 
     cutoff = now - timedelta(minutes=settings.survey_delay_minutes)
-    return _apply(factory, _unsurveyed_solved_before(cutoff), survey, "survey", batch)
+    closing = now - timedelta(days=settings.close_after_days)
+    return _apply(factory, _unsurveyed_solved_before(cutoff, closing), survey, "survey", batch)
 
 
 def run(factory: sessionmaker[Session], settings: Settings, now: datetime | None = None,
