@@ -97,13 +97,17 @@ def sla(created_at: datetime, first_reply_minutes: int | None, resolution_minute
 
 
 def row_values(created_at: datetime, status: str, solved_at: datetime | None, events: Sequence[TicketEvent],
-               policy: SlaPolicy | None, schedule: Schedule) -> dict[str, object]:
-    """Every column of a ticket's metrics row but ticket_id and updated_at (`compute` plus `sla`).
+               policy: SlaPolicy | None, schedule: Schedule, *, priority: str | None = None) -> dict[str, object]:
+    """Every column of a ticket's metrics row but ticket_id and updated_at (`compute` plus `sla`, and the
+    copies of the ticket's created_at, solved_at and priority the dashboards filter on).
 
     `events` only need `version`, `id`, `field`, `new` and `at`: the bulk demo seeding passes
     plain tuples, the services pass TicketEvent rows, and both get the same numbers.
+    `priority` is the ticket's; without it, the priority of its SLA policy (the same when it has one).
     """
     values = compute(created_at, events, schedule)
+    values.update(created_at=created_at, solved_at=solved_at,
+                  priority=priority if priority is not None else (policy.priority if policy else None))
     first, resolution = (policy.first_reply_minutes, policy.resolution_minutes) if policy else (None, None)
     resolved_at = solved_at if status in (workflow.SOLVED, workflow.CLOSED) else None
     values.update(sla(created_at, first, resolution, first_reply_at=values["first_reply_at"],
@@ -113,7 +117,8 @@ def row_values(created_at: datetime, status: str, solved_at: datetime | None, ev
 
 def _fill(row: TicketMetrics, ticket: Ticket, events: Sequence[TicketEvent], policy: SlaPolicy | None,
           schedule: Schedule) -> None:
-    for key, value in row_values(ticket.created_at, ticket.status, ticket.solved_at, events, policy, schedule).items():
+    for key, value in row_values(ticket.created_at, ticket.status, ticket.solved_at, events, policy, schedule,
+                                 priority=ticket.priority).items():
         setattr(row, key, value)
 
 

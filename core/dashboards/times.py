@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pandas as pd
-from sqlalchemy import and_, case, func, literal_column, not_, or_, select
+from sqlalchemy import and_, bindparam, case, func, literal_column, not_, or_, select, text
 from sqlalchemy.orm import Session
 
 from core import workflow
@@ -24,6 +24,7 @@ from core.dashboards.common import (
     Filters,
     Period,
     bucket,
+    is_postgres,
     keyed,
     labels,
     local,
@@ -41,7 +42,9 @@ COLUMNS = ["first_reply_count", "first_reply_median", "first_reply_p90", "first_
 
 @dataclass(frozen=True)
 class Milestone:
+    name: str  # as in the names of its ticket_metrics indexes
     when: object  # the ticket's moment that places it in a period
+    copy: object  # the same moment as copied into ticket_metrics
     minutes: object
     business_minutes: object
     due: object
@@ -50,18 +53,96 @@ class Milestone:
 
 
 MILESTONES = {
-    "first_reply": Milestone(Ticket.created_at, TicketMetrics.first_reply_minutes,
-                             TicketMetrics.first_reply_business_minutes, TicketMetrics.first_reply_due_at,
-                             TicketMetrics.first_reply_breached, TicketMetrics.first_reply_at),
-    "resolution": Milestone(Ticket.solved_at, TicketMetrics.full_resolution_minutes,
-                            TicketMetrics.full_resolution_business_minutes, TicketMetrics.resolution_due_at,
-                            TicketMetrics.resolution_breached, TicketMetrics.full_resolution_minutes),
+    "first_reply": Milestone("first_reply", Ticket.created_at, TicketMetrics.created_at,
+                             TicketMetrics.first_reply_minutes, TicketMetrics.first_reply_business_minutes,
+                             TicketMetrics.first_reply_due_at, TicketMetrics.first_reply_breached,
+                             TicketMetrics.first_reply_at),
+    "resolution": Milestone("resolution", Ticket.solved_at, TicketMetrics.solved_at,
+                            TicketMetrics.full_resolution_minutes, TicketMetrics.full_resolution_business_minutes,
+                            TicketMetrics.resolution_due_at, TicketMetrics.resolution_breached,
+                            TicketMetrics.full_resolution_minutes),
 }
+SHARES = (50, 90)
+
+
+def _sla_percent(targets: int, met: int) -> float | None:
+    return round(100 * int(met) / targets, 1) if targets else None
+
+
+def _walk(session: Session, m: Milestone, minutes, period: Period, chosen: list, priority: str | None,
+          offset: int, *, walk: bool) -> list[int]:
+    """The values at `offset` and `offset` + 1 (when there is one) of the milestone's minutes in the period, in order.
+
+    With `walk` (SQLite, a period holding a good share of the tickets) SQLite is told to walk the
+    (value, period) index, or (priority, value, period) for one priority: it reads the values in order,
+    skips those outside the period and stops at `offset` + 2, never sorting. Otherwise the planner picks,
+    usually a range of the period index and a sort of its few values.
+    """
+    where = [within(m.copy, period), minutes.is_not(None), *chosen]
+    if priority is not None:
+        where.append(TicketMetrics.priority == priority)
+    query = select(minutes).where(*where).order_by(minutes).limit(2).offset(offset)
+    if walk and not chosen:
+        index = (f"ix_ticket_metrics_{'priority_' if priority is not None else ''}{m.name}"
+                 f"{'_business' if minutes is m.business_minutes else ''}")
+        sql = (f"SELECT {minutes.key} FROM ticket_metrics INDEXED BY {index} WHERE {m.copy.key} >= :start"
+               f" AND {m.copy.key} < :end AND {minutes.key} IS NOT NULL"
+               f"{' AND priority = :priority' if priority is not None else ''}"
+               f" ORDER BY {minutes.key} LIMIT 2 OFFSET :offset")
+        query = text(sql).bindparams(bindparam("start", period.start, type_=m.copy.type),
+                                     bindparam("end", period.end, type_=m.copy.type), offset=offset,
+                                     **({"priority": priority} if priority is not None else {}))
+    return list(session.scalars(query))
+
+
+def _walked(session: Session, name: str, period: Period, priorities: tuple[str, ...], by_priority: bool,
+            business: bool) -> dict[object, list]:
+    """`_milestone` from ticket_metrics alone (its copies of the ticket's moment and priority), for no
+    filter but priorities and no grouping but priority.
+
+    One range of the period index counts the values and the SLA targets met; then each percentile is
+    exact without sorting the period: walk the value index in order and take the two values around the
+    percentile's position (ORDER BY value LIMIT 2 OFFSET k), interpolated like percentile_cont.
+    """
+    m = MILESTONES[name]
+    minutes = m.business_minutes if business else m.minutes
+    chosen = [TicketMetrics.priority.in_(priorities)] if priorities else []
+    target = and_(m.due.is_not(None), m.reached.is_not(None))
+    query = select(TicketMetrics.priority, func.count(minutes), func.count(case((target, 1))),
+                   func.count(case((and_(target, not_(m.breached)), 1)))).where(within(m.copy, period), *chosen)
+    if by_priority:
+        groups = {key: (int(n), int(targets), int(met)) for key, n, targets, met in
+                  session.execute(query.group_by(TicketMetrics.priority))}
+    else:
+        groups = {0: tuple(int(v) for v in session.execute(query.with_only_columns(*query.selected_columns[1:]))
+                           .one())}
+    # the ids have few gaps: the largest is the number of rows, read from the primary key alone
+    total = 0 if is_postgres(session) else session.scalar(select(func.max(TicketMetrics.ticket_id))) or 0
+    found: dict[object, list] = {}
+    for key_value, (n, targets, met) in groups.items():
+        if not n and not targets:
+            continue
+        values: list = [n]
+        for share in SHARES:
+            if not n:
+                values.append(None)
+                continue
+            exact = share * (n - 1)  # position times 100: integer arithmetic, no float surprises
+            around = _walk(session, m, minutes, period, chosen, key_value if by_priority else None,
+                           exact // 100, walk=4 * sum(g[0] for g in groups.values()) >= total > 0)
+            low, high = around[0], around[-1]
+            values.append(round(low + (high - low) * (exact % 100) / 100, 1))
+        values.append(_sla_percent(targets, met))
+        found[key_value] = values
+    return found
 
 
 def _milestone(session: Session, name: str, period: Period, filters: Filters, key: Callable | None,
-               business: bool) -> dict[object, list]:
+               business: bool, *, by_priority: bool = False) -> dict[object, list]:
     """{key: [count, median, p90, SLA %]} of one milestone; `key` maps the milestone's moment to a group."""
+    if not (filters.agent_ids or filters.product_ids or filters.kinds or filters.channels) and (
+            key is None or by_priority):
+        return _walked(session, name, period, filters.priorities, by_priority, business)
     m = MILESTONES[name]
     group = key(m.when) if key else literal_column("0")
     minutes = m.business_minutes if business else m.minutes
@@ -73,16 +154,16 @@ def _milestone(session: Session, name: str, period: Period, filters: Filters, ke
     for key_value, targets, met in session.execute(
             select(sla.c.key, func.count(), func.sum(sla.c.met)).group_by(sla.c.key)):
         found.setdefault(key_value, [0, None, None])
-        found[key_value].append(round(100 * int(met) / targets, 1) if targets else None)
+        found[key_value].append(_sla_percent(targets, met))
     for values in found.values():
         values += [None] * (4 - len(values))
     return found
 
 
 def _table(session: Session, period: Period, filters: Filters, key: Callable | None,
-           business: bool) -> pd.DataFrame:
-    first = _milestone(session, "first_reply", period, filters, key, business)
-    resolution = _milestone(session, "resolution", period, filters, key, business)
+           business: bool, *, by_priority: bool = False) -> pd.DataFrame:
+    first = _milestone(session, "first_reply", period, filters, key, business, by_priority=by_priority)
+    resolution = _milestone(session, "resolution", period, filters, key, business, by_priority=by_priority)
     keys = sorted(set(first) | set(resolution), key=lambda k: (k is None, str(k)))
     empty = [0, None, None, None]
     rows = [[k, *first.get(k, empty), *resolution.get(k, empty)] for k in keys]
@@ -100,7 +181,7 @@ def breakdown(session: Session, period: Period, filters: Filters = ANY, *, by: s
               business: bool = False) -> pd.DataFrame:
     """The summary numbers per priority, agent, product, kind or channel; `label` names the key."""
     column = DIMENSIONS[by]
-    table = _table(session, period, filters, lambda _when: column, business)
+    table = _table(session, period, filters, lambda _when: column, business, by_priority=by == "priority")
     names = labels(session, by, list(table["key"]))
     table.insert(1, "label", [names.get(k) for k in table["key"]])
     return table
