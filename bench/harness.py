@@ -305,11 +305,7 @@ def run(url: str, *, tickets: int, repeat: int, days: int, profile: str | None =
         print(f"  page {name}: {result['cold'] * 1000:.0f} ms cold, {result['median'] * 1000:.0f} ms rerun",
               file=sys.stderr, flush=True)
 
-    def page_profile(name: str, run_one: Callable[[int], object]) -> None:
-        if profile and profile in f"page: {name}":
-            _profile(f"page: {name}", run_one, runs=2)
-
-    rendered = bench_pages.measure(url, engine, long_id, repeat, progress=page_done, profile=page_profile)
+    rendered = bench_pages.measure(url, engine, long_id, repeat, progress=page_done, profiled=profile)
     for row in rendered:
         row["met_cold"], row["met_rerun"] = row["cold"] <= PAGE_COLD, row["median"] <= PAGE_RERUN
     mail = dispatcher(engine, settings)

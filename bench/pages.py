@@ -19,6 +19,7 @@ import contextlib
 import io
 import os
 import statistics
+import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -168,11 +169,18 @@ def _open(case: PageCase) -> AppTest:
     return app
 
 
-def render(case: PageCase, repeat: int) -> dict[str, float]:
-    """Seconds: the page's cold render, then the median and p95 of `repeat` cached reruns."""
+def render(case: PageCase, repeat: int, timed_part: contextlib.AbstractContextManager | None = None
+           ) -> dict[str, float]:
+    """Seconds: the page's cold render, then the median and p95 of `repeat` cached reruns. `timed_part`
+    (e.g. a profiler) is entered around those runs only, not around the session's untimed first run."""
     app = _open(case)
     st.cache_data.clear()
     st.cache_resource.clear()
+    with timed_part or contextlib.nullcontext():
+        return _timed_runs(app, case, repeat)
+
+
+def _timed_runs(app: AppTest, case: PageCase, repeat: int) -> dict[str, float]:
     start = time.perf_counter()
     app.switch_page(case.path).run(timeout=RENDER_TIMEOUT)
     cold = time.perf_counter() - start
@@ -186,16 +194,48 @@ def render(case: PageCase, repeat: int) -> dict[str, float]:
     return {"cold": cold, "median": statistics.median(samples), "p95": percentile(samples, 0.95)}
 
 
+@contextlib.contextmanager
+def _profiled_script_thread(profiler) -> Iterator[None]:
+    """AppTest runs the page in its own thread, which a profiler started here would not see: start and
+    stop `profiler` inside that thread, around each run (pyinstrument adds the runs up)."""
+    from streamlit.testing.v1.local_script_runner import LocalScriptRunner
+
+    original = LocalScriptRunner._run_script_thread
+
+    def run(self) -> None:
+        profiler.start()
+        try:
+            original(self)
+        finally:
+            profiler.stop()
+
+    LocalScriptRunner._run_script_thread = run
+    try:
+        yield
+    finally:
+        LocalScriptRunner._run_script_thread = original
+
+
+def profile(case: PageCase, reruns: int = 3) -> str:
+    """pyinstrument's text profile of the page's cold render plus `reruns` cached reruns (script thread only)."""
+    from pyinstrument import Profiler
+
+    profiler = Profiler(interval=0.0005)
+    render(case, reruns, timed_part=_profiled_script_thread(profiler))
+    return profiler.output_text(unicode=False, color=False, show_all=False)
+
+
 def measure(url: str, engine: Engine, ticket_id: int, repeat: int,
             progress: Callable[[str, dict[str, float]], None] | None = None,
-            profile: Callable[[str, Callable[[int], object]], None] | None = None) -> list[dict[str, object]]:
-    """One row per page: name, path, role, cold, median, p95 (seconds). `profile(name, run_one)` is
-    called first for each page, e.g. to profile the one asked for (run_one renders it cold, then once more)."""
+            profiled: str | None = None) -> list[dict[str, object]]:
+    """One row per page: name, path, role, cold, median, p95 (seconds). A page whose row name
+    ("page: <name>") contains `profiled` is first profiled (cold and 3 reruns) to stderr."""
     rows = []
     with app_environment(url):
         for case in cases(engine, ticket_id):
-            if profile:
-                profile(case.name, lambda _number, c=case: render(c, 1))
+            if profiled and profiled in f"page: {case.name}":
+                print(f"\n### Profile: page: {case.name} (cold render, then 3 cached reruns; the page's script "
+                      f"thread)\n\n{profile(case)}", file=sys.stderr, flush=True)
             result = render(case, repeat)
             rows.append({"name": case.name, "path": case.path, "role": case.role, **result})
             if progress:
