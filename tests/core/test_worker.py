@@ -52,8 +52,13 @@ def test_the_worker_command_exits_cleanly_on_sigterm(tmp_path):
     subprocess.run([sys.executable, "-m", "core", "migrate"], cwd=ROOT, env=env, check=True, capture_output=True)
     process = subprocess.Popen([sys.executable, "-m", "core", "worker"], cwd=ROOT, env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    time.sleep(2)
+    started = []
+    for line in process.stdout:  # the handlers are in place once it says so; a loaded machine imports slowly
+        started.append(line)
+        if "worker started" in line:
+            break
     process.send_signal(signal.SIGTERM)
-    output, _ = process.communicate(timeout=20)
+    rest, _ = process.communicate(timeout=20)
+    output = "".join(started) + rest
     assert process.returncode == 0, output
     assert "worker started" in output and "worker stopped" in output
