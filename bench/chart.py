@@ -107,8 +107,17 @@ def figure(reports: list[dict]) -> go.Figure:
         **layout, width=WIDTH, height=PANEL_HEIGHT * len(panels), template="plotly_white",
         margin={"l": 70, "r": 420, "t": 90, "b": 40},
         title={"text": f"Mesa: how each figure grows with the number of tickets ({dialects}; "
-                       "python -m bench; targets are issue 7's, set at 1M tickets)", "font": {"size": 16}})
+                       "python -m bench; targets are issue 7's, set at 1M tickets)<br><sup>" + _sources(reports)
+                       + "</sup>", "font": {"size": 16}})
     return fig
+
+
+def _sources(reports: list[dict]) -> str:
+    """Which runs the chart shows: tickets, database, runs per operation, load average before and after."""
+    return "; ".join(
+        f"{report['tickets']:,} {report['dialect']}, {report['repeat']} runs, load "
+        f"{report['machine']['load_before'][0]:.1f}→{report['load_after'][0]:.1f}"
+        for report in sorted(reports, key=lambda report: (report["dialect"], report["tickets"])))
 
 
 def screenshot(html: Path, png: Path, width: int, height: int) -> None:
