@@ -6,6 +6,7 @@ import argparse
 import getpass
 import sys
 from pathlib import Path
+from typing import BinaryIO
 
 from core.config import ConfigError, get_settings
 
@@ -71,15 +72,27 @@ def _ingest_email(args: argparse.Namespace) -> int:
     from core.mail import ingest
 
     settings = get_settings()
-    raw = sys.stdin.buffer.read()
+    raw = sys.stdin.buffer.read(settings.inbound_max_bytes + 1)  # one byte more tells an oversized email
     if not raw:
         print("No message on standard input.", file=sys.stderr)
         return 2
     engine = make_engine(settings.database)
-    result = ingest.ingest(session_factory(engine), raw, settings)
+    if len(raw) > settings.inbound_max_bytes:
+        size = len(raw) + _drain(sys.stdin.buffer)
+        result = ingest.ingest_oversized(session_factory(engine), raw[: ingest.START_BYTES], size, settings)
+    else:
+        result = ingest.ingest(session_factory(engine), raw, settings)
     engine.dispose()
     print(f"{result.status}: ticket {result.ticket_id or '-'} (inbound #{result.inbound_id or '-'})")
     return 1 if result.status == ingest.FAILED else 0
+
+
+def _drain(stream: BinaryIO, chunk: int = 1024 * 1024) -> int:
+    """Read the rest of an oversized email without keeping it (the MTA expects it all read); its size."""
+    size = 0
+    while block := stream.read(chunk):
+        size += len(block)
+    return size
 
 
 def _fetch_mail(args: argparse.Namespace) -> int:

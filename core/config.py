@@ -55,6 +55,7 @@ class Settings(BaseSettings):
     reply_plus_address: bool = False
     notify_agents_new_tickets: bool = False
     inbound_per_sender_hour: int = Field(default=20, ge=1)
+    inbound_max_mb: float = Field(default=70, gt=0, le=4096)  # a full ticket's files (50 MB) in base64, and some
 
     captcha: Literal["image", "turnstile", "hcaptcha", "recaptcha", "off"] = "image"
     captcha_site_key: str = ""
@@ -113,6 +114,10 @@ class Settings(BaseSettings):
     @property
     def max_ticket_bytes(self) -> int:
         return int(self.max_ticket_mb * 1024 * 1024)
+
+    @property
+    def inbound_max_bytes(self) -> int:
+        return int(self.inbound_max_mb * 1024 * 1024)
 
     @property
     def database(self) -> str:

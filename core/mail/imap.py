@@ -2,12 +2,16 @@
 
 A connection cut mid-fetch loses nothing: unseen messages are fetched again next time, and
 the ones already stored come back as duplicates (same Message-ID) and are skipped.
+
+The size of each message is asked first: one over MESA_INBOUND_MAX_MB is never downloaded,
+only its header block, which is enough to record it, thread it and tell the sender.
 """
 
 from __future__ import annotations
 
 import contextlib
 import imaplib
+import re
 import ssl
 from dataclasses import dataclass, field
 
@@ -17,6 +21,7 @@ from core.config import Settings
 from core.mail import ingest
 
 TIMEOUT = 30
+_SIZE = re.compile(rb"RFC822\.SIZE (\d+)")
 
 
 @dataclass
@@ -51,11 +56,9 @@ def fetch(factory: sessionmaker[Session], settings: Settings, limit: int = 200) 
             raise imaplib.IMAP4.error(f"cannot open folder {settings.imap_folder!r}")
         _, data = client.uid("SEARCH", None, "UNSEEN")
         for uid in (data[0] or b"").split()[:limit]:
-            _, parts = client.uid("FETCH", uid, "(BODY.PEEK[])")  # PEEK: not seen until stored
-            raw = next((part[1] for part in parts if isinstance(part, tuple)), None)
-            if raw is None:
+            result = _take(client, factory, uid, settings)
+            if result is None:
                 continue
-            result = ingest.ingest(factory, raw, settings)
             if result.status == ingest.FAILED:
                 report.failed += 1
             elif result.status == ingest.DUPLICATE:
@@ -67,6 +70,27 @@ def fetch(factory: sessionmaker[Session], settings: Settings, limit: int = 200) 
         with contextlib.suppress(imaplib.IMAP4.error, OSError):
             client.logout()
     return report
+
+
+def _take(client: imaplib.IMAP4, factory: sessionmaker[Session], uid: bytes,
+          settings: Settings) -> ingest.Result | None:
+    """Ingest one message (PEEK: not seen until stored); an oversized one from its headers alone."""
+    size = _size(client, uid)
+    if size is not None and size > settings.inbound_max_bytes:
+        head = _literal(client.uid("FETCH", uid, "(BODY.PEEK[HEADER])")[1])
+        return None if head is None else ingest.ingest_oversized(factory, head, size, settings)
+    raw = _literal(client.uid("FETCH", uid, "(BODY.PEEK[])")[1])
+    return None if raw is None else ingest.ingest(factory, raw, settings)
+
+
+def _size(client: imaplib.IMAP4, uid: bytes) -> int | None:
+    _, parts = client.uid("FETCH", uid, "(RFC822.SIZE)")
+    found = next((_SIZE.search(part) for part in parts if isinstance(part, bytes) and _SIZE.search(part)), None)
+    return int(found.group(1)) if found else None
+
+
+def _literal(parts: list) -> bytes | None:
+    return next((part[1] for part in parts if isinstance(part, tuple)), None)
 
 
 def _quoted(folder: str) -> str:

@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 MAX_HEADER_CHARS = 16_384  # longer header values are cut before parsing (the email package is slow on them)
 MAX_REFERENCES = 100  # the most recent ones are kept
 MAX_MESSAGE_ID = 998
+MAX_HEAD_BYTES = 1024 * 1024  # the most of an oversized email's header block that is read
 BOUNCE_SENDERS = {"mailer-daemon", "postmaster"}
 AUTO_PRECEDENCE = {"bulk", "junk", "list", "auto_reply", "auto-reply"}
 RECIPIENT_HEADERS = ("to", "cc", "delivered-to", "x-original-to", "envelope-to")
@@ -47,6 +48,7 @@ _WHITESPACE = re.compile(r"\s+")
 _MESSAGE_ID = re.compile(r"<([^<>\s]+)>")
 _ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?=")
 _TICKET = re.compile(r"\[#(\d{1,9})\]")
+_HEADER_END = re.compile(rb"\r?\n\r?\n")
 _BOUNDARY_LINE = re.compile(rb"^--([0-9A-Za-z'()+_,./:=?-]{1,70})[ \t]*\r?$", re.MULTILINE)
 
 T = TypeVar("T")
@@ -429,15 +431,12 @@ def _message(raw: bytes) -> Message:
         return email.parser.BytesParser(policy=email.policy.default).parsebytes(raw, headersonly=True)
 
 
-def _parse(raw: bytes) -> Parsed:
-    message = _message(bytes(raw))
+def _head(message: Message) -> dict[str, object]:
+    """The fields of `Parsed` that come from the headers alone."""
     headers = _Headers(message)
     from_name, from_address = _sender(headers)
     subject = _one_line(decode_words(headers.first("subject")))
-    body = _Body()
-    body.walk(message)
-    text = "\n\n".join(body.texts)
-    return Parsed(
+    return dict(
         message_id=normalize_message_id(headers.first("message-id")),
         in_reply_to=_ids(headers.all("in-reply-to")),
         references=_ids(headers.all("references"))[-MAX_REFERENCES:],
@@ -447,13 +446,39 @@ def _parse(raw: bytes) -> Parsed:
         cc=_address_list(headers.all("cc")),
         subject=subject,
         date=_date(headers.first("date")),
-        text=text,
-        visible=strip_quotes("\n\n".join(body.replies)) or text,
-        attachments=body.attachments,
         auto_reason=_auto_reason(headers, from_address, _content_type(message)),
         plus_tokens=_plus_tokens(headers),
         ticket_number=_ticket_number(subject),
     )
+
+
+def _parse(raw: bytes) -> Parsed:
+    message = _message(bytes(raw))
+    body = _Body()
+    body.walk(message)
+    text = "\n\n".join(body.texts)
+    return Parsed(**_head(message), text=text, visible=strip_quotes("\n\n".join(body.replies)) or text,
+                  attachments=body.attachments)
+
+
+def header_section(raw: bytes, limit: int = MAX_HEAD_BYTES) -> bytes:
+    """The raw header block (up to and with the first empty line), at most `limit` bytes of it."""
+    start = raw[:limit]
+    end = _HEADER_END.search(start)
+    return start[: end.end()] if end else start
+
+
+def parse_head(raw: bytes) -> Parsed:
+    """Only the header fields of an email too large to read in full (no body, no files). Never raises.
+
+    `raw` may be the whole message or just its header block: only the header block is read.
+    """
+    try:
+        parser = email.parser.BytesParser(policy=email.policy.default)
+        return Parsed(**_head(parser.parsebytes(header_section(bytes(raw)), headersonly=True)))
+    except Exception:
+        log.exception("inbound email headers could not be parsed")
+        return Parsed()
 
 
 def parse(raw: bytes) -> Parsed:

@@ -8,10 +8,16 @@ Automatic mail (auto-replies, bounces, lists, our own address) is stored and sho
 as a note on its ticket, but never answered and never reopens anything. A sender past the
 hourly limit is still stored and threaded, only no longer answered. A message that cannot
 be processed keeps its raw row, flagged "failed" for an admin; nothing is dropped.
+
+A message above MESA_INBOUND_MAX_MB is not parsed: only its headers are read, so it can
+still be threaded. Its row keeps the headers and the first KEEP_BYTES of the body (not
+hundreds of megabytes in the database), its ticket gets a note for staff, and the sender
+is told once, with the same loop and hourly protections as any other answer.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -28,7 +34,11 @@ from core.mail.inbound import Parsed
 from core.models import InboundMail, Message, Outbox, Ticket, utcnow
 
 RECEIVED, PROCESSED, AUTO, DUPLICATE, FAILED = "received", "processed", "auto", "duplicate", "failed"
+OVERSIZED = "oversized"
 HOUR = timedelta(hours=1)
+KEEP_BYTES = 64 * 1024  # of an oversized email's body, kept after its headers for an admin to look at
+START_BYTES = inbound.MAX_HEAD_BYTES + KEEP_BYTES  # all of an oversized email that is ever read
+MB = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -38,12 +48,13 @@ class Result:
     ticket_id: int | None = None
 
 
-def store_raw(factory: sessionmaker[Session], raw: bytes, parsed: Parsed, now: datetime) -> int | None:
+def store_raw(factory: sessionmaker[Session], raw: bytes, parsed: Parsed, now: datetime,
+              error: str | None = None) -> int | None:
     """Keep the message as received (own transaction); None when its Message-ID is already here."""
     try:
         with factory() as session, session.begin():
             row = InboundMail(message_id=parsed.message_id, from_address=parsed.from_address,
-                              subject=parsed.subject[:998], raw=raw, status=RECEIVED, received_at=now)
+                              subject=parsed.subject[:998], raw=raw, status=RECEIVED, error=error, received_at=now)
             session.add(row)
             session.flush()
             return row.id
@@ -53,21 +64,46 @@ def store_raw(factory: sessionmaker[Session], raw: bytes, parsed: Parsed, now: d
 
 def ingest(factory: sessionmaker[Session], raw: bytes, settings: Settings, now: datetime | None = None) -> Result:
     """Store one raw email and apply it; safe to call twice with the same message."""
+    if len(raw) > settings.inbound_max_bytes:
+        return ingest_oversized(factory, raw, len(raw), settings, now)
     now = now or utcnow()
     parsed = inbound.parse(raw)
     inbound_id = store_raw(factory, raw, parsed, now)
     if inbound_id is None:
         return Result(DUPLICATE)
+    return _applied(factory, inbound_id, lambda session: _apply(session, parsed, settings, now))
+
+
+def ingest_oversized(factory: sessionmaker[Session], start: bytes, size: int, settings: Settings,
+                     now: datetime | None = None) -> Result:
+    """Record an email of `size` bytes, over the limit, from its `start` (its header block at least).
+
+    IMAP and the command line pass only the start, so the rest is never downloaded or held.
+    """
+    now = now or utcnow()
+    parsed = inbound.parse_head(start)
+    head = inbound.header_section(start)
+    marker = f"oversized: {size} bytes, limit {settings.inbound_max_bytes} bytes; kept {len(head)} bytes of headers"
+    inbound_id = store_raw(factory, bytes(start[: len(head) + KEEP_BYTES]), parsed, now, error=marker)
+    if inbound_id is None:
+        return Result(DUPLICATE)
+    return _applied(factory, inbound_id, lambda session: _apply_oversized(session, parsed, size, inbound_id,
+                                                                          settings, now))
+
+
+def _applied(factory: sessionmaker[Session], inbound_id: int,
+             apply: Callable[[Session], tuple[str, int | None]]) -> Result:
+    """Run `apply` in one transaction and record its outcome on the raw row; a failure only marks the row."""
     try:
         with factory() as session, session.begin():
-            status, ticket_id = _apply(session, parsed, settings, now)
+            status, ticket_id = apply(session)
             row = session.get(InboundMail, inbound_id)
             row.status, row.ticket_id = status, ticket_id
         return Result(status, inbound_id, ticket_id)
     except Exception as exc:  # any failure leaves the raw message for an admin
         with factory() as session, session.begin():
             row = session.get(InboundMail, inbound_id)
-            row.status, row.error = FAILED, f"{exc.__class__.__name__}: {exc}"[:4000]
+            row.status, row.error = FAILED, f"{exc.__class__.__name__}: {exc} ({row.error or 'full message'})"[:4000]
         return Result(FAILED, inbound_id)
 
 
@@ -99,9 +135,7 @@ def _apply(session: Session, parsed: Parsed, settings: Settings, now: datetime) 
                 "mail.auto_note", settings.locale, reason=reason or "no sender", sender=parsed.from_address or "?",
                 subject=parsed.subject))
         return AUTO, ticket.id if ticket else None
-    flooding = ratelimit.over(session, "inbound_sender", parsed.from_address, settings.inbound_per_sender_hour,
-                              HOUR, now)
-    ratelimit.hit(session, "inbound_sender", parsed.from_address, now)
+    flooding = _flooding(session, parsed.from_address, settings, now)
     files, refused = _checked_files(parsed.attachments, settings)
     body = _body(parsed, settings)
     if flooding:
@@ -113,6 +147,47 @@ def _apply(session: Session, parsed: Parsed, settings: Settings, now: datetime) 
         tickets.add_system_note(session, ticket_id, now=now, body=i18n.t("mail.refused_files", settings.locale)
                                 + "\n" + "\n".join(refused))
     return PROCESSED, ticket_id
+
+
+def _apply_oversized(session: Session, parsed: Parsed, size: int, inbound_id: int, settings: Settings,
+                     now: datetime) -> tuple[str, int | None]:
+    """A note for staff on the email's ticket (a new one for a new conversation) and one notice to the sender."""
+    ticket = match(session, parsed, settings)
+    person = bool(parsed.from_address) and not parsed.auto_reason and not _from_us(parsed, settings)
+    answerable = person and not _flooding(session, parsed.from_address, settings, now)
+    facts = dict(size=_mb(size), limit=_mb(settings.inbound_max_bytes), subject=parsed.subject or "(no subject)")
+    thread_id = parsed.message_id  # on the note, so that replies to the big email find the ticket
+    if ticket is None and person:
+        ticket = tickets.create_ticket(
+            session, name=parsed.from_name or parsed.from_address.split("@")[0], email=parsed.from_address,
+            subject=facts["subject"], channel="email", locale=settings.locale, email_message_id=thread_id,
+            description=i18n.t("mail.too_large_description", settings.locale, **facts), settings=settings, now=now)
+        thread_id = None
+    if answerable:
+        _notice_too_large(session, ticket, parsed, facts, settings, now)
+    if ticket is not None:
+        told = i18n.t("mail.too_large_told" if answerable else "mail.too_large_not_told", settings.locale)
+        tickets.add_system_note(session, ticket.id, now=now, email_message_id=thread_id, body=i18n.t(
+            "mail.too_large_note", settings.locale, sender=parsed.from_address or "?", kept=KEEP_BYTES // 1024,
+            inbound=inbound_id, told=told, **facts))
+    return OVERSIZED, ticket.id if ticket else None
+
+
+def _notice_too_large(session: Session, ticket: Ticket | None, parsed: Parsed, facts: dict[str, str],
+                      settings: Settings, now: datetime) -> None:
+    """Tell the sender; the ticket (number, thread, a link to add files) only when the sender is its requester."""
+    own = ticket is not None and ticket.requester.email == parsed.from_address
+    link = notify.ticket_link(session, ticket, settings, now) if own else None
+    outbox.enqueue(session, template="mail_too_large", to=parsed.from_address,
+                   locale=ticket.locale if own else settings.locale, ticket_id=ticket.id if own else None,
+                   settings=settings, now=now, context=dict(
+                       ticket_number=ticket.id if own else None, link=link, subject=facts["subject"],
+                       size_mb=facts["size"], limit_mb=facts["limit"]))
+
+
+def _mb(size: int) -> str:
+    """Megabytes as people write them: 70, 0.25, 120.5."""
+    return f"{size / MB:.2f}".rstrip("0").rstrip(".")
 
 
 def _store(session: Session, ticket: Ticket | None, parsed: Parsed, body: str, files: list[Upload],
@@ -134,6 +209,13 @@ def _store(session: Session, ticket: Ticket | None, parsed: Parsed, body: str, f
         uploads=files, email_message_id=parsed.message_id, settings=settings, now=now)
     notify.received(session, created, body, settings, now)
     return created.id
+
+
+def _flooding(session: Session, address: str, settings: Settings, now: datetime) -> bool:
+    """Whether the sender is past the hourly limit of answers; this email is counted too."""
+    over = ratelimit.over(session, "inbound_sender", address, settings.inbound_per_sender_hour, HOUR, now)
+    ratelimit.hit(session, "inbound_sender", address, now)
+    return over
 
 
 def _from_us(parsed: Parsed, settings: Settings) -> bool:

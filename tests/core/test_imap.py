@@ -1,6 +1,7 @@
 """Replies fetched from a real IMAP server (Dovecot on loopback), stored before they are marked seen."""
 
 import imaplib
+import os
 import shutil
 import socket
 import tempfile
@@ -13,9 +14,9 @@ from sqlalchemy import func, select
 from core import tickets
 from core.db import unit_of_work
 from core.mail import imap, ingest
-from core.models import InboundMail, Message
+from core.models import InboundMail, Message, Outbox
 from tests.core.conftest import T0
-from tests.core.test_ingest import mail
+from tests.core.test_ingest import PNG, mail
 from tests.imapserver import PASSWORD, USER, ImapServer, available
 
 pytestmark = pytest.mark.skipif(not available(), reason="Debian's dovecot-imapd is not installed")
@@ -46,7 +47,6 @@ def test_replies_are_fetched_threaded_and_marked_seen_after_storage(desk, doveco
         tickets.add_agent_reply(session, first.ticket_id, agent_id=desk.ana, body="¿El log?", status="pending",
                                 settings=desk.settings, now=T0 + timedelta(minutes=1))
     with desk.reader() as session:
-        from core.models import Outbox
         ours = session.scalars(select(Outbox.message_id).where(Outbox.template == "info_needed")).one()
     dovecot.append(mail(body="Aquí está", in_reply_to=ours, files=[("app.log", b"ERROR\n", "text", "plain")]))
     dovecot.append(mail(sender="james@example.com", subject="Another question"))
@@ -98,3 +98,40 @@ def test_an_unreachable_server_raises_and_changes_nothing(desk):
     with pytest.raises(OSError):
         imap.fetch(desk.factory, settings)
     assert _count(desk, InboundMail) == 0
+
+
+def test_an_oversized_message_is_never_downloaded_only_its_headers(desk, dovecot, monkeypatch):
+    settings = _settings(desk, dovecot).model_copy(update={"inbound_max_mb": 1})
+    big = mail(sender="james@example.com", subject="Screen recording",
+               files=[("screen.png", PNG + os.urandom(3 * 1024 * 1024), "image", "png")])
+    dovecot.append(big)
+    dovecot.append(mail(sender="olivia@example.com", subject="A small question"))
+    real_connect, literals = imap.connect, []
+
+    def connect_and_count(settings):
+        client = real_connect(settings)
+        read = client.read
+
+        def counted(size):  # every literal the server sends (message bytes) goes through read()
+            data = read(size)
+            literals.append(len(data))
+            return data
+
+        client.read = counted
+        return client
+
+    monkeypatch.setattr(imap, "connect", connect_and_count)
+    report = imap.fetch(desk.factory, settings)
+    assert (report.stored, report.duplicates, report.failed) == (2, 0, 0) and dovecot.unseen() == 0
+    assert 0 < sum(literals) < 50_000  # the header block and the small message; none of the 4 MB
+    with desk.reader() as session:
+        row = session.scalars(select(InboundMail).where(InboundMail.status == "oversized")).one()
+        note = session.scalars(select(Message.body).where(Message.ticket_id == row.ticket_id,
+                                                           Message.kind == "note")).one()
+        notice = session.scalars(select(Outbox).where(Outbox.template == "mail_too_large")).one()
+    size = len(big.replace(b"\n", b"\r\n"))  # as stored by the server
+    assert row.error.startswith(f"oversized: {size} bytes") and row.raw.startswith(b"From: ")
+    assert "james@example.com" in note and notice.to_address == "james@example.com"
+    assert imap.fetch(desk.factory, settings).stored == 0
+    dovecot.append(big)  # delivered twice: recorded once
+    assert imap.fetch(desk.factory, settings).duplicates == 1 and _count(desk, InboundMail) == 2
