@@ -106,8 +106,8 @@ def row_values(created_at: datetime, status: str, solved_at: datetime | None, ev
     `priority` is the ticket's; without it, the priority of its SLA policy (the same when it has one).
     """
     values = compute(created_at, events, schedule)
-    values.update(created_at=created_at, solved_at=solved_at,
-                  priority=priority if priority is not None else (policy.priority if policy else None))
+    values.update(ticket_created_at=created_at, ticket_solved_at=solved_at,
+                  ticket_priority=priority if priority is not None else (policy.priority if policy else None))
     first, resolution = (policy.first_reply_minutes, policy.resolution_minutes) if policy else (None, None)
     resolved_at = solved_at if status in (workflow.SOLVED, workflow.CLOSED) else None
     values.update(sla(created_at, first, resolution, first_reply_at=values["first_reply_at"],

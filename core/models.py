@@ -288,6 +288,9 @@ class Survey(Base):
     __table_args__ = (
         Index("ix_surveys_sent", "sent_at"),
         Index("ix_surveys_responded", "responded_at"),
+        # the satisfaction dashboard's counts and sums read these alone (core.dashboards.satisfaction)
+        Index("ix_surveys_sent_score", "sent_at", "score"),
+        Index("ix_surveys_responded_score", "responded_at", "score"),
     )
 
 
@@ -319,30 +322,32 @@ class TicketMetrics(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Copies of the ticket's created_at, solved_at and priority, written with the rest of the row on every
     # refresh, so the dashboards' period filters, percentiles and SLA counts read this table's indexes alone.
-    created_at: Mapped[datetime | None]
-    solved_at: Mapped[datetime | None]
-    priority: Mapped[str | None] = mapped_column(String(8))
+    ticket_created_at: Mapped[datetime | None]
+    ticket_solved_at: Mapped[datetime | None]
+    ticket_priority: Mapped[str | None] = mapped_column(String(8))
 
     __table_args__ = (
         Index("ix_ticket_metrics_first_reply_due", "first_reply_due_at"),
         Index("ix_ticket_metrics_resolution_due", "resolution_due_at"),
         # Percentiles walk a value index in order and stop at the wanted position (core.dashboards.times):
         # (value, period) for all priorities, (priority, value, period) for one.
-        Index("ix_ticket_metrics_first_reply", "first_reply_minutes", "created_at"),
-        Index("ix_ticket_metrics_priority_first_reply", "priority", "first_reply_minutes", "created_at"),
-        Index("ix_ticket_metrics_first_reply_business", "first_reply_business_minutes", "created_at"),
-        Index("ix_ticket_metrics_priority_first_reply_business", "priority", "first_reply_business_minutes",
-              "created_at"),
-        Index("ix_ticket_metrics_resolution", "full_resolution_minutes", "solved_at"),
-        Index("ix_ticket_metrics_priority_resolution", "priority", "full_resolution_minutes", "solved_at"),
-        Index("ix_ticket_metrics_resolution_business", "full_resolution_business_minutes", "solved_at"),
-        Index("ix_ticket_metrics_priority_resolution_business", "priority", "full_resolution_business_minutes",
-              "solved_at"),
+        Index("ix_ticket_metrics_first_reply", "first_reply_minutes", "ticket_created_at"),
+        Index("ix_ticket_metrics_priority_first_reply", "ticket_priority", "first_reply_minutes",
+              "ticket_created_at"),
+        Index("ix_ticket_metrics_first_reply_business", "first_reply_business_minutes", "ticket_created_at"),
+        Index("ix_ticket_metrics_priority_first_reply_business", "ticket_priority", "first_reply_business_minutes",
+              "ticket_created_at"),
+        Index("ix_ticket_metrics_resolution", "full_resolution_minutes", "ticket_solved_at"),
+        Index("ix_ticket_metrics_priority_resolution", "ticket_priority", "full_resolution_minutes",
+              "ticket_solved_at"),
+        Index("ix_ticket_metrics_resolution_business", "full_resolution_business_minutes", "ticket_solved_at"),
+        Index("ix_ticket_metrics_priority_resolution_business", "ticket_priority",
+              "full_resolution_business_minutes", "ticket_solved_at"),
         # Counts and SLA attainment per period: a range of the period column, the rest read from the index.
-        Index("ix_ticket_metrics_created", "created_at", "priority", "first_reply_breached", "first_reply_due_at",
-              "first_reply_at", "first_reply_minutes", "first_reply_business_minutes"),
-        Index("ix_ticket_metrics_solved", "solved_at", "priority", "resolution_breached", "resolution_due_at",
-              "full_resolution_minutes", "full_resolution_business_minutes"),
+        Index("ix_ticket_metrics_created", "ticket_created_at", "ticket_priority", "first_reply_breached",
+              "first_reply_due_at", "first_reply_at", "first_reply_minutes", "first_reply_business_minutes"),
+        Index("ix_ticket_metrics_solved", "ticket_solved_at", "ticket_priority", "resolution_breached",
+              "resolution_due_at", "full_resolution_minutes", "full_resolution_business_minutes"),
     )
 
 

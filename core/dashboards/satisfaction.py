@@ -8,9 +8,10 @@ Filters narrow by the surveyed ticket's current fields (the agent is its assigne
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pandas as pd
-from sqlalchemy import case, exists, func, select
+from sqlalchemy import Select, case, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
 from core.dashboards.common import (
@@ -22,7 +23,9 @@ from core.dashboards.common import (
     keyed,
     labels,
     local,
+    local_hour,
     ticket_filters,
+    utc_hour,
     within,
 )
 from core.models import Message, Survey, Ticket, User
@@ -56,20 +59,26 @@ def _rates(responses: int, happy: int, total: int) -> tuple[float | None, float 
     return round(100 * happy / responses, 1), round(total / responses, 2)
 
 
+def _surveys(query: Select, filters: Filters, *, ticket: bool = False) -> Select:
+    """`query` from surveys, joined to their tickets only when a filter (or `ticket`) needs their fields:
+    every survey has its ticket, so the join changes no count, but it costs a lookup per survey."""
+    query = query.select_from(Survey)
+    return query.join(Ticket, Ticket.id == Survey.ticket_id) if ticket or ticket_filters(filters) else query
+
+
 def summary(session: Session, period: Period, filters: Filters = ANY) -> Satisfaction:
-    scores = session.execute(select(*_score_columns()).select_from(Survey).join(Ticket, Ticket.id == Survey.ticket_id)
-                             .where(*_answered(period, filters))).one()
+    scores = session.execute(_surveys(select(*_score_columns()), filters).where(*_answered(period, filters))).one()
     sent, answered = session.execute(
-        select(func.count(), func.count(Survey.score)).select_from(Survey).join(Ticket, Ticket.id == Survey.ticket_id)
+        _surveys(select(func.count(), func.count(Survey.score)), filters)
         .where(within(Survey.sent_at, period), *ticket_filters(filters))).one()
     csat, average = _rates(int(scores.responses), int(scores.happy), int(scores.total))
     return Satisfaction(responses=int(scores.responses), csat=csat, average=average, sent=int(sent),
                         answered=int(answered), response_rate=round(100 * answered / sent, 1) if sent else None)
 
 
-def _grouped(session: Session, key, period: Period, filters: Filters) -> pd.DataFrame:
-    """Responses, CSAT % and average per `key` (an expression over surveys and tickets)."""
-    inner = (select(key.label("key"), Survey.score).select_from(Survey).join(Ticket, Ticket.id == Survey.ticket_id)
+def _grouped(session: Session, key, period: Period, filters: Filters, *, ticket: bool = True) -> pd.DataFrame:
+    """Responses, CSAT % and average per `key` (an expression over surveys, and tickets with `ticket`)."""
+    inner = (_surveys(select(key.label("key"), Survey.score), filters, ticket=ticket)
              .where(*_answered(period, filters)).subquery("answered"))
     happy = func.sum(case((inner.c.score >= 4, 1), else_=0))
     query = (select(inner.c.key, func.count(), happy, func.sum(inner.c.score))
@@ -83,15 +92,27 @@ def _grouped(session: Session, key, period: Period, filters: Filters) -> pd.Data
 
 def trend(session: Session, period: Period, filters: Filters = ANY, *, zone: str = "UTC") -> pd.DataFrame:
     """Per ISO week (labelled by its Monday, in `zone`): responses, CSAT % and average."""
-    week = bucket(session, "week", local(session, Survey.responded_at, period, zone))
-    return _grouped(session, week, period, filters).rename(columns={"key": "week"})
+    hours = utc_hour(session, Survey.responded_at, period, zone)
+    if hours is None:
+        week = bucket(session, "week", local(session, Survey.responded_at, period, zone))
+        return _grouped(session, week, period, filters, ticket=False).rename(columns={"key": "week"})
+    weeks: dict[str, list[int]] = {}
+    for hour, responses, happy, total in session.execute(
+            _surveys(select(hours, *_score_columns()), filters).where(*_answered(period, filters)).group_by(hours)):
+        day = local_hour(hour, zone).date()
+        week = weeks.setdefault((day - timedelta(days=day.weekday())).isoformat(), [0, 0, 0])
+        for i, value in enumerate((responses, happy, total)):
+            week[i] += int(value)
+    rows = [(week, responses, *_rates(responses, happy, total))
+            for week, (responses, happy, total) in sorted(weeks.items())]
+    return keyed(rows, ["week", "responses", "csat", "average"])
 
 
 def distribution(session: Session, period: Period, filters: Filters = ANY) -> pd.DataFrame:
     """How many responses gave each score, 1 to 5 (zeros included)."""
     found = dict(session.execute(
-        select(Survey.score, func.count()).select_from(Survey).join(Ticket, Ticket.id == Survey.ticket_id)
-        .where(*_answered(period, filters)).group_by(Survey.score)).all())
+        _surveys(select(Survey.score, func.count()), filters).where(*_answered(period, filters))
+        .group_by(Survey.score)).all())
     return pd.DataFrame({"score": [1, 2, 3, 4, 5], "responses": [int(found.get(s, 0)) for s in range(1, 6)]})
 
 

@@ -9,6 +9,7 @@ are calendar minutes (`business=True` reads the business-minute columns instead)
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -29,8 +30,10 @@ from core.dashboards.common import (
     labels,
     local,
     local_days,
+    local_hour,
     percentiles,
     ticket_filters,
+    utc_hour,
     within,
 )
 from core.models import Ticket, TicketEvent, TicketMetrics, utcnow
@@ -53,11 +56,11 @@ class Milestone:
 
 
 MILESTONES = {
-    "first_reply": Milestone("first_reply", Ticket.created_at, TicketMetrics.created_at,
+    "first_reply": Milestone("first_reply", Ticket.created_at, TicketMetrics.ticket_created_at,
                              TicketMetrics.first_reply_minutes, TicketMetrics.first_reply_business_minutes,
                              TicketMetrics.first_reply_due_at, TicketMetrics.first_reply_breached,
                              TicketMetrics.first_reply_at),
-    "resolution": Milestone("resolution", Ticket.solved_at, TicketMetrics.solved_at,
+    "resolution": Milestone("resolution", Ticket.solved_at, TicketMetrics.ticket_solved_at,
                             TicketMetrics.full_resolution_minutes, TicketMetrics.full_resolution_business_minutes,
                             TicketMetrics.resolution_due_at, TicketMetrics.resolution_breached,
                             TicketMetrics.full_resolution_minutes),
@@ -80,14 +83,14 @@ def _walk(session: Session, m: Milestone, minutes, period: Period, chosen: list,
     """
     where = [within(m.copy, period), minutes.is_not(None), *chosen]
     if priority is not None:
-        where.append(TicketMetrics.priority == priority)
+        where.append(TicketMetrics.ticket_priority == priority)
     query = select(minutes).where(*where).order_by(minutes).limit(2).offset(offset)
     if walk and not chosen:
         index = (f"ix_ticket_metrics_{'priority_' if priority is not None else ''}{m.name}"
                  f"{'_business' if minutes is m.business_minutes else ''}")
         sql = (f"SELECT {minutes.key} FROM ticket_metrics INDEXED BY {index} WHERE {m.copy.key} >= :start"
                f" AND {m.copy.key} < :end AND {minutes.key} IS NOT NULL"
-               f"{' AND priority = :priority' if priority is not None else ''}"
+               f"{' AND ticket_priority = :priority' if priority is not None else ''}"
                f" ORDER BY {minutes.key} LIMIT 2 OFFSET :offset")
         query = text(sql).bindparams(bindparam("start", period.start, type_=m.copy.type),
                                      bindparam("end", period.end, type_=m.copy.type), offset=offset,
@@ -106,13 +109,13 @@ def _walked(session: Session, name: str, period: Period, priorities: tuple[str, 
     """
     m = MILESTONES[name]
     minutes = m.business_minutes if business else m.minutes
-    chosen = [TicketMetrics.priority.in_(priorities)] if priorities else []
+    chosen = [TicketMetrics.ticket_priority.in_(priorities)] if priorities else []
     target = and_(m.due.is_not(None), m.reached.is_not(None))
-    query = select(TicketMetrics.priority, func.count(minutes), func.count(case((target, 1))),
+    query = select(TicketMetrics.ticket_priority, func.count(minutes), func.count(case((target, 1))),
                    func.count(case((and_(target, not_(m.breached)), 1)))).where(within(m.copy, period), *chosen)
     if by_priority:
         groups = {key: (int(n), int(targets), int(met)) for key, n, targets, met in
-                  session.execute(query.group_by(TicketMetrics.priority))}
+                  session.execute(query.group_by(TicketMetrics.ticket_priority))}
     else:
         groups = {0: tuple(int(v) for v in session.execute(query.with_only_columns(*query.selected_columns[1:]))
                            .one())}
@@ -196,6 +199,13 @@ def trend(session: Session, period: Period, filters: Filters = ANY, *, zone: str
 
 
 def _per_day(session: Session, moment, period: Period, zone: str, *where) -> dict[str, int]:
+    hours = utc_hour(session, moment, period, zone)
+    if hours is not None:
+        inner = select(hours.label("hour")).where(within(moment, period), *where).subquery("hours")
+        counted: Counter = Counter()
+        for hour, n in session.execute(select(inner.c.hour, func.count()).group_by(inner.c.hour)):
+            counted[local_hour(hour, zone).date().isoformat()] += int(n)
+        return dict(counted)
     inner = select(bucket(session, "day", local(session, moment, period, zone)).label("day")).where(
         within(moment, period), *where).subquery("days")
     return {day: int(n) for day, n in session.execute(select(inner.c.day, func.count()).group_by(inner.c.day))}
@@ -230,6 +240,16 @@ def backlog(session: Session, filters: Filters = ANY, *, now: datetime | None = 
 
 def heatmap(session: Session, period: Period, filters: Filters = ANY, *, zone: str = "UTC") -> pd.DataFrame:
     """Tickets created per local weekday (0 = Monday) and hour: all 7 × 24 cells."""
+    hours = utc_hour(session, Ticket.created_at, period, zone)
+    if hours is not None:
+        inner = select(hours.label("hour")).where(within(Ticket.created_at, period), *ticket_filters(filters)
+                                                  ).subquery("created")
+        counted: Counter = Counter()
+        for hour, n in session.execute(select(inner.c.hour, func.count()).group_by(inner.c.hour)):
+            moment = local_hour(hour, zone)
+            counted[(moment.weekday(), moment.hour)] += int(n)
+        return pd.DataFrame([(d, h, counted[(d, h)]) for d in range(7) for h in range(24)],
+                            columns=["weekday", "hour", "tickets"])
     moment = local(session, Ticket.created_at, period, zone)
     inner = select(bucket(session, "weekday", moment).label("weekday"), bucket(session, "hour", moment).label("hour")
                    ).where(within(Ticket.created_at, period), *ticket_filters(filters)).subquery("created")
