@@ -103,9 +103,10 @@ def figure(reports: list[dict]) -> go.Figure:
             "x": 1.01, "y": domain[1], "yanchor": "top", "xanchor": "left", "font": {"size": 10},
             "tracegroupgap": 0}
     dialects = ", ".join(sorted({report["dialect"] for report in reports}))
+    entries = max(len(drawn[key]) + len(PANELS[key][3]) for key in panels)  # the longest legend fits its panel
     fig.update_layout(
-        **layout, width=WIDTH, height=PANEL_HEIGHT * len(panels), template="plotly_white",
-        margin={"l": 70, "r": 420, "t": 90, "b": 40},
+        **layout, width=WIDTH, height=max(PANEL_HEIGHT, 19 * entries + 90) * len(panels), template="plotly_white",
+        margin={"l": 70, "r": 420, "t": 110, "b": 40},
         title={"text": f"Mesa: how each figure grows with the number of tickets ({dialects}; "
                        "python -m bench; targets are issue 7's, set at 1M tickets)<br><sup>" + _sources(reports)
                        + "</sup>", "font": {"size": 16}})
