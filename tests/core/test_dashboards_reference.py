@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from core import demo, workflow
-from core.dashboards import Period, satisfaction, times
+from core.dashboards import Filters, Period, satisfaction, times
 from core.models import Survey, Ticket, TicketMetrics
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
@@ -18,8 +18,10 @@ NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 def _export(factory) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Tickets with their metrics, and surveys: every time as aware UTC."""
     with factory() as session, session.connection() as connection:
-        rows = pd.read_sql(select(Ticket.id, Ticket.status, Ticket.created_at, Ticket.solved_at,
+        rows = pd.read_sql(select(Ticket.id, Ticket.status, Ticket.priority, Ticket.created_at, Ticket.solved_at,
                                   TicketMetrics.first_reply_at, TicketMetrics.first_reply_minutes,
+                                  TicketMetrics.first_reply_business_minutes,
+                                  TicketMetrics.full_resolution_business_minutes,
                                   TicketMetrics.first_reply_due_at, TicketMetrics.first_reply_breached,
                                   TicketMetrics.full_resolution_minutes, TicketMetrics.resolution_due_at,
                                   TicketMetrics.resolution_breached)
@@ -53,12 +55,13 @@ def _milestone(rows: pd.DataFrame, minutes: str, due: str, breached: str, reache
     return [len(values), round(values.quantile(0.5), 1), round(values.quantile(0.9), 1), sla]
 
 
-def _reference_times(rows: pd.DataFrame, period: Period) -> dict:
+def _reference_times(rows: pd.DataFrame, period: Period, *, business: bool = False) -> dict:
     created = rows[_in(rows["created_at"], period)]
     solved = rows[_in(rows["solved_at"], period)]
-    first = _milestone(created, "first_reply_minutes", "first_reply_due_at", "first_reply_breached",
+    kind = "_business" if business else ""
+    first = _milestone(created, f"first_reply{kind}_minutes", "first_reply_due_at", "first_reply_breached",
                        "first_reply_at")
-    full = _milestone(solved, "full_resolution_minutes", "resolution_due_at", "resolution_breached",
+    full = _milestone(solved, f"full_resolution{kind}_minutes", "resolution_due_at", "resolution_breached",
                       "full_resolution_minutes")
     return dict(zip(times.COLUMNS, first + full, strict=True))
 
@@ -96,3 +99,46 @@ def test_dashboards_equal_the_pandas_reference_for_30_and_365_days(factory, sett
         backlog = times.backlog(session, now=NOW)
     expected = _reference_backlog(rows)
     assert sum(n for *_, n in expected) > 0 and list(backlog.itertuples(index=False, name=None)) == expected
+
+
+def _reference_heatmap(rows: pd.DataFrame, period: Period, zone: str) -> list[tuple[int, int, int]]:
+    local = rows[_in(rows["created_at"], period)]["created_at"].dt.tz_convert(zone)
+    counts = pd.crosstab(local.dt.dayofweek, local.dt.hour)
+    return [(d, h, int(counts.at[d, h]) if d in counts.index and h in counts.columns else 0)
+            for d in range(7) for h in range(24)]
+
+
+def _reference_trend(answers: pd.DataFrame, period: Period, zone: str) -> list[tuple]:
+    scored = answers[_in(answers["responded_at"], period) & answers["score"].notna()].copy()
+    local = scored["responded_at"].dt.tz_convert(zone)
+    scored["week"] = (local.dt.normalize() - pd.to_timedelta(local.dt.dayofweek, unit="D")).dt.strftime("%Y-%m-%d")
+    found = []
+    for week, group in scored.groupby("week"):
+        n = len(group)
+        found.append((week, n, round(100 * (group["score"] >= 4).sum() / n, 1), round(group["score"].mean(), 2)))
+    return found
+
+
+@pytest.mark.parametrize("zone", ["Europe/Madrid", "Asia/Kolkata", "UTC"])
+def test_breakdowns_heatmap_and_trend_equal_the_pandas_reference(factory, settings, zone):
+    """The shortcuts (percentiles walked per priority, the priority filter, business minutes, buckets
+    by UTC hour where the zone allows it, else per-row conversion) give pandas' numbers."""
+    demo.seed(factory, tickets=150, days=400, seed=11, settings=settings, now=NOW)
+    rows, answers = _export(factory)
+    for days in (30, 365):
+        period = Period.last(days, NOW)
+        with factory() as session:
+            by_priority = times.breakdown(session, period, by="priority")
+            chosen = times.summary(session, period, Filters(priorities=("high", "urgent")))
+            business = times.summary(session, period, business=True)
+            heatmap = times.heatmap(session, period, zone=zone)
+            trend = satisfaction.trend(session, period, zone=zone)
+        for record in by_priority.to_dict("records"):
+            expected = _reference_times(rows[rows["priority"] == record["key"]], period)
+            assert {k: record[k] for k in times.COLUMNS} == _approx(expected), (days, record["key"])
+        assert set(by_priority["key"]) == set(rows[_in(rows["created_at"], period)
+                                                   | _in(rows["solved_at"], period)]["priority"])
+        assert chosen == _approx(_reference_times(rows[rows["priority"].isin(("high", "urgent"))], period))
+        assert business == _approx(_reference_times(rows, period, business=True))
+        assert list(heatmap.itertuples(index=False, name=None)) == _reference_heatmap(rows, period, zone)
+        assert list(trend.itertuples(index=False, name=None)) == _reference_trend(answers, period, zone)
