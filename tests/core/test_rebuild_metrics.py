@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 
 from core import admin, tickets
 from core.db import unit_of_work
-from core.models import SlaPolicy, TicketMetrics
+from core.models import SlaPolicy, Ticket, TicketMetrics
 from tests.core.conftest import T0, run_command
 
 HOUR = timedelta(hours=1)
@@ -92,3 +92,30 @@ def test_rebuild_metrics_equals_the_incremental_rows_on_demo_data(desk):
         session.execute(delete(TicketMetrics))
     assert metrics.rebuild(desk.factory, batch=7) == len(before) == 40
     assert _rows(desk) == before
+
+
+def test_metrics_rows_copy_the_ticket_fields_the_dashboards_filter_on(desk):
+    """created_at, solved_at and priority are copied on every change (the dashboards read them from
+    ticket_metrics alone): a priority without SLA policy, a reopen and a priority change included."""
+    _history(desk)
+    with unit_of_work(desk.factory) as session:
+        tickets.update_fields(session, 1, actor_id=desk.ana, priority="high", now=T0 + 300 * HOUR)
+        tickets.add_customer_message(session, 2, body="Still broken.", settings=desk.settings, now=T0 + 300 * HOUR)
+
+    def pairs() -> list[tuple]:
+        with desk.reader() as session:
+            return [tuple(r) for r in session.execute(
+                select(Ticket.created_at, Ticket.solved_at, Ticket.priority, TicketMetrics.ticket_created_at,
+                       TicketMetrics.ticket_solved_at, TicketMetrics.ticket_priority)
+                .join(TicketMetrics, TicketMetrics.ticket_id == Ticket.id).order_by(Ticket.id))]
+
+    found = pairs()
+    assert [r[:3] for r in found] == [r[3:] for r in found]
+    assert {r[2] for r in found} == {"high", "normal", "low", "urgent"} and sum(r[1] is not None for r in found) == 2
+    from core import metrics
+
+    with unit_of_work(desk.factory) as session:
+        session.execute(update(TicketMetrics).values(ticket_created_at=None, ticket_solved_at=None,
+                                                     ticket_priority=None))
+    metrics.rebuild(desk.factory)
+    assert pairs() == found
