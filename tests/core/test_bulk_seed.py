@@ -1,7 +1,8 @@
 """The bulk demo seeding (core.demo_bulk) leaves the rows the services leave.
 
 The same stories (seed 5) are written once through the services, one ticket at a time,
-and once in bulk, in batches of 7; every table must come out the same, ids included.
+and once in bulk, in batches of 7; every table must come out the same, ids included, and so
+must the indexes (on SQLite the bulk run drops them and creates them again at the end).
 """
 
 from __future__ import annotations
@@ -31,6 +32,9 @@ def _rows(factory) -> dict[str, list[tuple]]:
         key = "rowid" if session.get_bind().dialect.name == "sqlite" else "ticket_id"
         found["search"] = [tuple(row) for row in session.execute(
             text(f"SELECT {key}, body FROM {search.TABLE} ORDER BY {key}"))]
+        found["indexes"] = [tuple(row) for row in session.execute(text(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name" if key == "rowid" else
+            "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() ORDER BY indexname"))]
     return found
 
 
@@ -47,6 +51,7 @@ def both(factory, settings, monkeypatch):
     with factory.kw["bind"].begin() as connection:  # the search table is no model: clear() leaves it
         connection.execute(text(f"DELETE FROM {search.TABLE}"))
     monkeypatch.setattr(demo_bulk, "BATCH", 7)
+    monkeypatch.setattr(demo_bulk, "INDEXES_FROM", 1)  # SQLite: drops the indexes and makes them again
     _seed(factory, settings, bulk=True)
     return service, _rows(factory)
 
