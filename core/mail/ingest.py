@@ -6,8 +6,12 @@ ticket's requester. Anything else opens a new ticket from the email channel.
 
 Automatic mail (auto-replies, bounces, lists, our own address) is stored and shown to staff
 as a note on its ticket, but never answered and never reopens anything. A sender past the
-hourly limit is still stored and threaded, only no longer answered. A message that cannot
-be processed keeps its raw row, flagged "failed" for an admin; nothing is dropped.
+hourly limit is still stored and threaded, only no longer answered. Past LOOP_FACTOR times
+that limit the sender is in a mail loop: its mail is kept as received, flagged "looped" with
+the ticket it belongs to, and its ticket gets one note, but it is no longer added to tickets
+(each message added makes the next one slower to add, and buries the conversation). A
+message that cannot be processed keeps its raw row, flagged "failed" for an admin; nothing
+is dropped.
 
 A message above MESA_INBOUND_MAX_MB is not parsed: only its headers are read, so it can
 still be threaded. Its row keeps the headers and the first KEEP_BYTES of the body (not
@@ -34,7 +38,8 @@ from core.mail.inbound import Parsed
 from core.models import InboundMail, Message, Outbox, Ticket, utcnow
 
 RECEIVED, PROCESSED, AUTO, DUPLICATE, FAILED = "received", "processed", "auto", "duplicate", "failed"
-OVERSIZED = "oversized"
+OVERSIZED, LOOPED = "oversized", "looped"
+LOOP_FACTOR = 5  # this many times MESA_INBOUND_PER_SENDER_HOUR in an hour is a mail loop, not a person
 HOUR = timedelta(hours=1)
 KEEP_BYTES = 64 * 1024  # of an oversized email's body, kept after its headers for an admin to look at
 START_BYTES = inbound.MAX_HEAD_BYTES + KEEP_BYTES  # all of an oversized email that is ever read
@@ -128,6 +133,9 @@ def match(session: Session, parsed: Parsed, settings: Settings) -> Ticket | None
 
 def _apply(session: Session, parsed: Parsed, settings: Settings, now: datetime) -> tuple[str, int | None]:
     ticket = match(session, parsed, settings)
+    earlier = _counted(session, "inbound_any", parsed.from_address, now, stop=_loop(settings))
+    if earlier >= _loop(settings):
+        return _held(session, ticket, parsed, earlier, settings, now)
     reason = parsed.auto_reason or ("own address" if _from_us(parsed, settings) else None)
     if reason or not parsed.from_address:
         if ticket is not None:
@@ -135,7 +143,7 @@ def _apply(session: Session, parsed: Parsed, settings: Settings, now: datetime) 
                 "mail.auto_note", settings.locale, reason=reason or "no sender", sender=parsed.from_address or "?",
                 subject=parsed.subject))
         return AUTO, ticket.id if ticket else None
-    flooding = _flooding(session, parsed.from_address, settings, now)
+    flooding = _counted(session, "inbound_sender", parsed.from_address, now) >= settings.inbound_per_sender_hour
     files, refused = _checked_files(parsed.attachments, settings)
     body = _body(parsed, settings)
     if flooding:
@@ -153,8 +161,11 @@ def _apply_oversized(session: Session, parsed: Parsed, size: int, inbound_id: in
                      now: datetime) -> tuple[str, int | None]:
     """A note for staff on the email's ticket (a new one for a new conversation) and one notice to the sender."""
     ticket = match(session, parsed, settings)
+    if _counted(session, "inbound_any", parsed.from_address, now, stop=_loop(settings)) >= _loop(settings):
+        return OVERSIZED, ticket.id if ticket else None
     person = bool(parsed.from_address) and not parsed.auto_reason and not _from_us(parsed, settings)
-    answerable = person and not _flooding(session, parsed.from_address, settings, now)
+    limit = settings.inbound_per_sender_hour
+    answerable = person and _counted(session, "inbound_sender", parsed.from_address, now) < limit
     facts = dict(size=_mb(size), limit=_mb(settings.inbound_max_bytes), subject=parsed.subject or "(no subject)")
     thread_id = parsed.message_id  # on the note, so that replies to the big email find the ticket
     if ticket is None and person:
@@ -211,11 +222,34 @@ def _store(session: Session, ticket: Ticket | None, parsed: Parsed, body: str, f
     return created.id
 
 
-def _flooding(session: Session, address: str, settings: Settings, now: datetime) -> bool:
-    """Whether the sender is past the hourly limit of answers; this email is counted too."""
-    over = ratelimit.over(session, "inbound_sender", address, settings.inbound_per_sender_hour, HOUR, now)
-    ratelimit.hit(session, "inbound_sender", address, now)
-    return over
+def _counted(session: Session, bucket: str, address: str | None, now: datetime, stop: int | None = None) -> int:
+    """How many emails of `bucket` the sender sent in the last hour before this one, which is counted too.
+
+    Buckets: "inbound_sender" counts the mail we would answer, "inbound_any" all of it (for loops).
+    Past `stop` nothing more is recorded (the first email past it is, so that it alone sees exactly
+    `stop`): a loop of 10,000 emails leaves `stop` + 1 rows an hour, the count stays cheap, and the
+    window opens again an hour after the first of them.
+    """
+    if not address:
+        return 0
+    earlier = ratelimit.count(session, bucket, address, HOUR, now)
+    if stop is None or earlier <= stop:
+        ratelimit.hit(session, bucket, address, now)
+    return earlier
+
+
+def _loop(settings: Settings) -> int:
+    """Emails from one sender in an hour that make a mail loop."""
+    return settings.inbound_per_sender_hour * LOOP_FACTOR
+
+
+def _held(session: Session, ticket: Ticket | None, parsed: Parsed, earlier: int, settings: Settings,
+          now: datetime) -> tuple[str, int | None]:
+    """Keep a looping sender's email out of the tickets; the first one held in a run says so on its ticket."""
+    if ticket is not None and earlier == _loop(settings):
+        tickets.add_system_note(session, ticket.id, now=now, body=i18n.t(
+            "mail.loop_note", settings.locale, count=earlier, sender=parsed.from_address))
+    return LOOPED, ticket.id if ticket else None
 
 
 def _from_us(parsed: Parsed, settings: Settings) -> bool:

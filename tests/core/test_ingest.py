@@ -195,3 +195,20 @@ def test_random_bytes_never_crash_ingestion_and_are_always_kept(desk, raw):
     if result.status != "duplicate":
         with desk.reader() as session:
             assert session.get(InboundMail, result.inbound_id).raw == raw
+
+
+def test_a_sender_in_a_loop_is_kept_raw_and_off_the_ticket_until_the_hour_is_over(desk):
+    settings = desk.settings.model_copy(update={"inbound_per_sender_hour": 2})
+    loop = 2 * ingest.LOOP_FACTOR
+    ticket_id, our_email = _ticket_waiting_for_lucia(desk)  # her email and our reply; her email counts too
+    results = [ingest.ingest(desk.factory, mail(body=f"Auto {n}", in_reply_to=our_email.message_id), settings,
+                             now=T0 + timedelta(minutes=10 + n)) for n in range(loop + 5)]
+    assert [r.status for r in results] == ["processed"] * (loop - 1) + ["looped"] * 6
+    assert {r.ticket_id for r in results} == {ticket_id}
+    messages = _messages(desk, ticket_id)
+    assert len(messages) == 2 + (loop - 1) + 1 and "a mail loop" in messages[-1].body  # one note, not six
+    with desk.reader() as session:
+        assert session.scalar(select(func.count()).select_from(InboundMail)) == 1 + loop + 5
+    later = ingest.ingest(desk.factory, mail(body="Back to normal", in_reply_to=our_email.message_id), settings,
+                          now=T0 + timedelta(minutes=75))  # the first emails of the run are over an hour old
+    assert later.status == "processed" and _messages(desk, ticket_id)[-1].body == "Back to normal"
