@@ -1,6 +1,5 @@
 """Response-times dashboard (manager, admin): first reply, resolution, SLA, created vs solved, backlog, heatmap."""
 
-import plotly.express as px
 import streamlit as st
 
 from core.dashboards import times
@@ -11,10 +10,11 @@ access.require("manager", "admin")
 st.title(t("dash.response_times"))
 period = dashboard.period_picker()
 filters, business = dashboard.filters_picker(hours=True)
+query = dashboard.queries()
 zone = app.settings().timezone
 
-now = dashboard.query(times.summary, period, filters, business=business)
-before = dashboard.query(times.summary, period.previous(), filters, business=business)
+now = query(times.summary, period, filters, business=business)
+before = query(times.summary, period.previous(), filters, business=business)
 for milestone in ("first_reply", "resolution"):
     for column, kind in zip(st.columns(3), ("median", "p90", "sla"), strict=True):
         key = f"{milestone}_{kind}"
@@ -27,21 +27,21 @@ for milestone in ("first_reply", "resolution"):
 st.caption(t("dash.counts", replies=now["first_reply_count"], solved=now["resolution_count"]))
 
 st.subheader(t("dash.trend"))
-trend = dashboard.query(times.trend, period, filters, zone=zone, business=business)
+trend = query(times.trend, period, filters, zone=zone, business=business)
 if trend.empty:
     st.info(t("dash.no_tickets"))
 else:
     long = trend.melt(id_vars="week", value_vars=["first_reply_median", "resolution_median"])
     long["hours"] = long["value"] / 60
-    long["variable"] = long["variable"].map(lambda v: t(f"dash.{v}"))
-    st.plotly_chart(px.line(long, x="week", y="hours", color="variable", markers=True, labels={
-        "week": t("dash.week"), "hours": t("dash.hours_axis"), "variable": ""}), use_container_width=True)
+    long["variable"] = dashboard.translated(long["variable"], "dash.")
+    dashboard.chart("line", long, x="week", y="hours", color="variable", markers=True, labels={
+        "week": t("dash.week"), "hours": t("dash.hours_axis"), "variable": ""})
 
 st.subheader(t("dash.breakdown"))
 dimensions = ("priority", "agent", "product", "kind")
 for by, tab in zip(dimensions, st.tabs([t(f"dash.by_{by}") for by in dimensions]), strict=True):
     with tab:
-        table = dashboard.query(times.breakdown, period, filters, by=by, business=business)
+        table = query(times.breakdown, period, filters, by=by, business=business)
         shown = table.assign(name=[dashboard.key_label(by, k, n) for k, n in zip(table["key"], table["label"],
                                                                                  strict=True)])
         for key in ("first_reply_median", "first_reply_p90", "resolution_median", "resolution_p90"):
@@ -56,33 +56,33 @@ for by, tab in zip(dimensions, st.tabs([t(f"dash.by_{by}") for by in dimensions]
 left, right = st.columns(2)
 with left:
     st.subheader(t("dash.created_vs_solved"))
-    days = dashboard.query(times.created_vs_solved, period, filters, zone=zone)
+    days = query(times.created_vs_solved, period, filters, zone=zone)
     days = days.rename(columns={"created": t("dash.created"), "solved": t("dash.solved")})
-    st.plotly_chart(px.line(days, x="day", y=[t("dash.created"), t("dash.solved")], labels={
-        "day": t("dash.day"), "value": t("dash.tickets"), "variable": ""}), use_container_width=True)
+    dashboard.chart("line", days, x="day", y=[t("dash.created"), t("dash.solved")], labels={
+        "day": t("dash.day"), "value": t("dash.tickets"), "variable": ""})
 with right:
     st.subheader(t("dash.backlog"))
-    backlog = dashboard.query(times.backlog, filters)
-    backlog["status"] = backlog["status"].map(lambda s: t(f"status.agent.{s}"))
-    backlog["age"] = backlog["age"].map(lambda a: t(f"dash.age_{a}"))
-    st.plotly_chart(px.bar(backlog, x="status", y="tickets", color="age", labels={
-        "status": t("dash.status"), "tickets": t("dash.tickets"), "age": t("dash.age")}), use_container_width=True)
+    backlog = query(times.backlog, filters)
+    backlog["status"] = dashboard.translated(backlog["status"], "status.agent.")
+    backlog["age"] = dashboard.translated(backlog["age"], "dash.age_")
+    dashboard.chart("bar", backlog, x="status", y="tickets", color="age", labels={
+        "status": t("dash.status"), "tickets": t("dash.tickets"), "age": t("dash.age")})
 
 st.subheader(t("dash.heatmap"))
-cells = dashboard.query(times.heatmap, period, filters, zone=zone).pivot(index="weekday", columns="hour",
+cells = query(times.heatmap, period, filters, zone=zone).pivot(index="weekday", columns="hour",
                                                                         values="tickets")
 cells.index = t("dash.weekdays").split(",")
-st.plotly_chart(px.imshow(cells, aspect="auto", color_continuous_scale="Blues", labels={
-    "x": t("dash.hour"), "y": "", "color": t("dash.tickets")}), use_container_width=True)
+dashboard.chart("imshow", cells, aspect="auto", color_continuous_scale="Blues", labels={
+    "x": t("dash.hour"), "y": "", "color": t("dash.tickets")})
 
 st.subheader(t("dash.breached"))
-broken = dashboard.query(times.breached, period, filters)
+broken = query(times.breached, period, filters)
 if broken.empty:
     st.success(t("dash.breached_none"), icon=":material/check_circle:")
 else:
     shown = broken.assign(ticket=dashboard.links(broken["ticket_id"]),
-                          priority=broken["priority"].map(lambda p: t(f"priority.{p}")),
-                          target=broken["target"].map(lambda x: t(f"dash.target_{x}")),
+                          priority=dashboard.translated(broken["priority"], "priority."),
+                          target=dashboard.translated(broken["target"], "dash.target_"),
                           due=broken["due_at"].map(dashboard.local))[["ticket", "subject", "priority", "target", "due"]]
     st.dataframe(shown, hide_index=True, use_container_width=True, column_config={
         "ticket": dashboard.ticket_column(), "subject": t("dash.subject"), "priority": t("dash.priority"),
@@ -93,15 +93,15 @@ st.subheader(t("dash.period_tickets"))
 st.caption(t("dash.period_tickets_help"))
 size = 100
 number = st.number_input(t("dash.page"), min_value=1, value=1, step=1, key="rt_page")
-rows = dashboard.query(times.tickets, period, filters, business=business, limit=size, offset=(number - 1) * size)
+rows = query(times.tickets, period, filters, business=business, limit=size, offset=(number - 1) * size)
 if not rows.empty:
     def _time(minutes, breached) -> str:
         return ("🔴 " if breached else "") + ("—" if minutes is None or minutes != minutes else
                                               dashboard.duration(minutes))
 
     shown = rows.assign(
-        ticket=dashboard.links(rows["ticket_id"]), status=rows["status"].map(lambda s: t(f"status.agent.{s}")),
-        priority=rows["priority"].map(lambda p: t(f"priority.{p}")),
+        ticket=dashboard.links(rows["ticket_id"]), status=dashboard.translated(rows["status"], "status.agent."),
+        priority=dashboard.translated(rows["priority"], "priority."),
         first=[_time(m, b) for m, b in zip(rows["first_reply"], rows["first_reply_breached"], strict=True)],
         full=[_time(m, b) for m, b in zip(rows["full_resolution"], rows["resolution_breached"], strict=True)],
     )[["ticket", "subject", "status", "priority", "first", "full"]]

@@ -1,6 +1,5 @@
 """Satisfaction dashboard (manager, admin): CSAT, scores, breakdowns, comments and unanswered low scores."""
 
-import plotly.express as px
 import streamlit as st
 
 from core.dashboards import satisfaction as sat
@@ -11,9 +10,10 @@ access.require("manager", "admin")
 st.title(t("dash.satisfaction"))
 period = dashboard.period_picker()
 filters, _business = dashboard.filters_picker()
+query = dashboard.queries()
 
-now = dashboard.query(sat.summary, period, filters)
-before = dashboard.query(sat.summary, period.previous(), filters)
+now = query(sat.summary, period, filters)
+before = query(sat.summary, period.previous(), filters)
 a, b, c, d = st.columns(4)
 a.metric(t("dash.csat"), dashboard.percent(now.csat), dashboard.change(now.csat, before.csat, t("dash.points")),
          help=t("dash.csat_help"), border=True)
@@ -30,31 +30,26 @@ if not now.responses:
 left, right = st.columns([3, 2])
 with left:
     st.subheader(t("dash.trend"))
-    trend = dashboard.query(sat.trend, period, filters, zone=app.settings().timezone)
-    figure = px.line(trend, x="week", y="csat", markers=True, hover_data=["responses", "average"],
-                     labels={"week": t("dash.week"), "csat": t("dash.csat"), "responses": t("dash.responses"),
-                             "average": t("dash.average")})
-    figure.update_yaxes(range=[0, 105])
-    st.plotly_chart(figure, use_container_width=True)
+    trend = query(sat.trend, period, filters, zone=app.settings().timezone)
+    dashboard.chart("line", trend, x="week", y="csat", markers=True, hover_data=["responses", "average"],
+                    labels={"week": t("dash.week"), "csat": t("dash.csat"), "responses": t("dash.responses"),
+                            "average": t("dash.average")}, yaxes={"range": [0, 105]})
 with right:
     st.subheader(t("dash.distribution"))
-    scores = dashboard.query(sat.distribution, period, filters)
-    figure = px.bar(scores, x="score", y="responses", color="score", color_continuous_scale="RdYlGn",
-                    labels={"score": t("dash.score"), "responses": t("dash.responses")})
-    figure.update_layout(coloraxis_showscale=False)
-    figure.update_xaxes(dtick=1)
-    st.plotly_chart(figure, use_container_width=True)
+    scores = query(sat.distribution, period, filters)
+    dashboard.chart("bar", scores, x="score", y="responses", color="score", color_continuous_scale="RdYlGn",
+                    labels={"score": t("dash.score"), "responses": t("dash.responses")},
+                    layout={"coloraxis_showscale": False}, xaxes={"dtick": 1})
 
 st.subheader(t("dash.breakdown"))
 dimensions = ("agent", "product", "kind", "channel")
 for by, tab in zip(dimensions, st.tabs([t(f"dash.by_{by}") for by in dimensions]), strict=True):
     with tab:
-        table = dashboard.query(sat.breakdown, period, filters, by=by)
+        table = query(sat.breakdown, period, filters, by=by)
         table["name"] = [dashboard.key_label(by, k, n) for k, n in zip(table["key"], table["label"], strict=True)]
-        figure = px.bar(table, x="name", y="csat", hover_data=["responses", "average"],
+        dashboard.chart("bar", table, key=f"sat_{by}", x="name", y="csat", hover_data=["responses", "average"],
                         labels={"name": t(f"dash.{by}"), "csat": t("dash.csat"), "responses": t("dash.responses"),
                                 "average": t("dash.average")})
-        st.plotly_chart(figure, use_container_width=True, key=f"sat_{by}")
         shown = table[["name", "responses", "csat", "average"]]
         st.dataframe(shown, hide_index=True, use_container_width=True, column_config={
             "name": t(f"dash.{by}"), "responses": t("dash.responses"), "csat": t("dash.csat"),
@@ -74,7 +69,7 @@ def _table(rows):
 
 st.subheader(t("dash.low_scores"))
 st.caption(t("dash.low_scores_help"))
-low = dashboard.query(sat.low_scores_without_follow_up, period, filters)
+low = query(sat.low_scores_without_follow_up, period, filters)
 if low.empty:
     st.success(t("dash.low_scores_none"), icon=":material/check_circle:")
 else:
@@ -85,7 +80,7 @@ else:
 st.subheader(t("dash.comments"))
 PAGE = 50
 page = st.columns([1, 4])[0].number_input(t("dash.page"), min_value=1, value=1, step=1, key="dash_comments_page")
-found = dashboard.query(sat.comments, period, filters, limit=PAGE, offset=(page - 1) * PAGE)
+found = query(sat.comments, period, filters, limit=PAGE, offset=(page - 1) * PAGE)
 if found.empty:
     st.info(t("dash.no_comments"))
 else:

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pandas as pd
+import plotly.express as px
 import streamlit as st
 
 from core import workbench, workflow
@@ -73,14 +74,42 @@ def _cached(database: str, version: tuple, module: str, name: str, args: tuple, 
         return function(session, *args, **dict(kwargs))
 
 
-def query(function: Callable, *args: object, **kwargs: object):
-    """`function(session, *args, **kwargs)` from core.dashboards, cached for a minute per database
-    and data version (read here, a few index lookups): a new ticket, event, message or survey answer
-    misses the cache, repeated runs without a change hit it."""
+def queries() -> Callable:
+    """`query(function, *args, **kwargs)` for one run of a page: `function(session, *args, **kwargs)` from
+    core.dashboards, cached for a minute per database and data version. The version (a few index lookups)
+    is read once here: a new ticket, event, message or survey answer misses the cache on the next run,
+    repeated runs without a change hit it."""
     with app.reader()() as session:
         version = data_version(session)
-    return _cached(app.settings().database, version, function.__module__, function.__name__, args,
-                   tuple(sorted(kwargs.items())))
+    database = app.settings().database
+
+    def query(function: Callable, *args: object, **kwargs: object):
+        return _cached(database, version, function.__module__, function.__name__, args,
+                       tuple(sorted(kwargs.items())))
+    return query
+
+
+def query(function: Callable, *args: object, **kwargs: object):
+    """One cached query (see `queries`), for a page that runs only one."""
+    return queries()(function, *args, **kwargs)
+
+
+@st.cache_resource(ttl=CACHE_SECONDS, max_entries=64, show_spinner=False)
+def _figure(kind: str, data: pd.DataFrame, layout: dict, xaxes: dict, yaxes: dict, options: dict):
+    """Built once per data and options and shared, not copied: st.plotly_chart reads a figure, never changes it."""
+    figure = getattr(px, kind)(data, **options)
+    figure.update_layout(**layout)
+    figure.update_xaxes(**xaxes)
+    figure.update_yaxes(**yaxes)
+    return figure
+
+
+def chart(kind: str, data: pd.DataFrame, *, key: str | None = None, layout: dict | None = None,
+          xaxes: dict | None = None, yaxes: dict | None = None, **options: object) -> None:
+    """A plotly express chart (`kind` is px.line, px.bar, ...). Plotly takes 50–150 ms to build one, the most
+    of a cached rerun, so a rerun with the same data and options reuses the figure."""
+    figure = _figure(kind, data, layout or {}, xaxes or {}, yaxes or {}, options)
+    st.plotly_chart(figure, use_container_width=True, key=key)
 
 
 # ---------------------------------------------------------------- formats
@@ -121,6 +150,11 @@ def duration_change(now: float | None, before: float | None) -> str | None:
 def local(moment: datetime | None) -> str:
     return "" if moment is None or pd.isna(moment) else moment.astimezone(ZoneInfo(app.settings().timezone)).strftime(
         "%Y-%m-%d %H:%M")
+
+
+def translated(codes: pd.Series, prefix: str) -> pd.Series:
+    """`t(prefix + code)` for each code, each distinct code translated once (a table has many rows, few codes)."""
+    return codes.map({code: t(f"{prefix}{code}") for code in codes.unique()})
 
 
 def links(ticket_ids: pd.Series) -> pd.Series:
