@@ -108,7 +108,8 @@ def _applied(factory: sessionmaker[Session], inbound_id: int,
     except Exception as exc:  # any failure leaves the raw message for an admin
         with factory() as session, session.begin():
             row = session.get(InboundMail, inbound_id)
-            row.status, row.error = FAILED, f"{exc.__class__.__name__}: {exc} ({row.error or 'full message'})"[:4000]
+            marker = f" ({row.error})" if row.error else ""  # an oversized email keeps saying so
+            row.status, row.error = FAILED, f"{exc.__class__.__name__}: {exc}{marker}"[:4000]
         return Result(FAILED, inbound_id)
 
 
