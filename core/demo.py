@@ -16,6 +16,8 @@ import random
 import unicodedata
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from functools import lru_cache
+from itertools import accumulate
 from typing import Protocol
 
 from sqlalchemy import func, select
@@ -28,6 +30,10 @@ from core.models import CannedResponse, Product, SlaPolicy, Ticket, User, utcnow
 
 AUTO_CLOSE_DAYS = 4
 BULK_FROM = 2000  # more tickets than this are written in bulk (core.demo_bulk)
+# random.choices' weights, summed once (the same draws as weights=...: it sums them on every call)
+_PRIORITY_WEIGHTS = tuple(accumulate((2, 6, 3, 1)))
+_CHANNEL_WEIGHTS = tuple(accumulate((7, 3)))
+_SCORE_WEIGHTS = tuple(accumulate((1, 1, 2, 5, 11)))
 SLA_DEFAULTS = {  # priority: (first reply, resolution) in minutes
     "urgent": (60, 8 * 60), "high": (4 * 60, 24 * 60),
     "normal": (8 * 60, 3 * 24 * 60), "low": (24 * 60, 7 * 24 * 60),
@@ -66,6 +72,7 @@ def ensure_basics(session: Session) -> tuple[list[User], list[int]]:
     return staff, product_ids
 
 
+@lru_cache(maxsize=1024)
 def _email_for(name: str, locale: str) -> str:
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     return ascii_name.lower().replace(" ", ".") + ("@example.com" if locale == "en" else "@example.es")
@@ -174,11 +181,11 @@ def _play_ticket(writer: Writer, rng: random.Random, created: datetime, now: dat
     locale = "es" if rng.random() < 0.45 else "en"
     name = rng.choice(CUSTOMERS[locale])
     kind, subject, description = rng.choice(TICKETS[locale])
-    priority = rng.choices(workflow.PRIORITIES, weights=(2, 6, 3, 1))[0]
+    priority = rng.choices(workflow.PRIORITIES, cum_weights=_PRIORITY_WEIGHTS)[0]
     ticket = writer.create(
         name=name, email=_email_for(name, locale), subject=subject, description=description,
         kind=kind, product_id=rng.choice(product_ids), priority=priority,
-        channel=rng.choices(workflow.CHANNELS, weights=(7, 3))[0], locale=locale, now=created)
+        channel=rng.choices(workflow.CHANNELS, cum_weights=_CHANNEL_WEIGHTS)[0], locale=locale, now=created)
     words, first = REPLIES[locale], name.split()[0]
     clock = _Clock(rng, created, now)
     agent = rng.choice(agents)
@@ -224,6 +231,6 @@ def _survey(writer: Writer, rng: random.Random, clock: _Clock, ticket: DemoTicke
     if rng.random() < 0.45:
         answered = clock.at + timedelta(minutes=rng.uniform(5, 60 * 24))
         if answered < clock.now:
-            score = rng.choices((1, 2, 3, 4, 5), weights=(1, 1, 2, 5, 11))[0]
+            score = rng.choices((1, 2, 3, 4, 5), cum_weights=_SCORE_WEIGHTS)[0]
             comment = rng.choice(COMMENTS[locale]) if rng.random() < 0.6 else None
             writer.answer_survey(ticket, score, comment, answered)

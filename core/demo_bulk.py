@@ -209,7 +209,8 @@ class BulkWriter:
     def __init__(self, connection: Connection, settings: Settings) -> None:
         self.settings = settings
         self.time = _sqlite_time if connection.dialect.name == "sqlite" else _naive_utc
-        self._last: tuple[datetime | None, object] = (None, None)
+        self._last_now: datetime | None = None  # the last moment given to `_stored`, and what it gave
+        self._last_stored: object = None
         self.next = {model: (connection.scalar(select(func.max(model.id))) or 0) + 1 for model in SEQUENCED}
         self.next_event = self.next[TicketEvent]
         self.next_message = self.next[Message]
@@ -232,11 +233,10 @@ class BulkWriter:
 
     def _stored(self, now: datetime) -> object:
         """`now` as the driver gets it; the steps of a story share their moments, so the last one is kept."""
-        last, stored = self._last
-        if now is not last:
-            stored = self.time(now)
-            self._last = (now, stored)
-        return stored
+        if now is self._last_now:
+            return self._last_stored
+        self._last_now, self._last_stored = now, self.time(now)
+        return self._last_stored
 
     def _take(self, model: type) -> int:
         value = self.next[model]
