@@ -85,6 +85,16 @@ class Event(NamedTuple):
     at: datetime
 
 
+class _Step(NamedTuple):
+    """What core.metrics.compute reads of an event."""
+
+    id: int
+    field: str
+    new: str | None
+    version: int
+    at: datetime
+
+
 @dataclass(slots=True)
 class _Ticket:
     id: int
@@ -352,9 +362,9 @@ class BulkWriter:
         return batch
 
     def metrics_job(self, batch: _Batch) -> list[tuple]:
-        """What `metric_rows` needs of each ticket (it may run in another process)."""
-        return [(t.id, t.created_at, t.status, t.solved_at, t.priority, t.events, t.stored_updated)
-                for t in batch.tickets]
+        """What `metric_rows_of` needs of each ticket, as plain tuples (quick to send to a worker process)."""
+        return [(t.id, t.created_at, t.status, t.solved_at, t.priority, t.stored_updated,
+                 [(e.id, e.field, e.new, e.version, e.at) for e in t.events]) for t in batch.tickets]
 
     def write(self, connection: Connection, sink: _Sink, batch: _Batch, metric_rows: list[tuple] | None = None) -> int:
         """Write a batch in the connection's transaction (its metrics computed here unless given)."""
@@ -403,9 +413,9 @@ def metric_rows_of(job: list[tuple], schedule: business.Schedule, policies: dict
     """The ticket_metrics rows of `BulkWriter.metrics_job`: core.metrics.row_values over each ticket's events."""
     time = _sqlite_time if sqlite else _naive_utc
     rows = []
-    for ticket_id, created_at, status, solved_at, priority, events, stored_updated in job:
-        values = metrics.row_values(created_at, status, solved_at, events, policies.get(priority), schedule,
-                                    priority=priority)
+    for ticket_id, created_at, status, solved_at, priority, stored_updated, steps in job:
+        values = metrics.row_values(created_at, status, solved_at, [_Step._make(step) for step in steps],
+                                    policies.get(priority), schedule, priority=priority)
         values.update(ticket_id=ticket_id, updated_at=stored_updated)
         rows.append(tuple([time(values[name]) if name in _METRIC_TIMES else values[name]
                            for name in COLUMNS[TicketMetrics]]))
