@@ -103,7 +103,7 @@ def test_dashboards_equal_the_pandas_reference_for_30_and_365_days(factory, sett
 
 def _reference_heatmap(rows: pd.DataFrame, period: Period, zone: str) -> list[tuple[int, int, int]]:
     local = rows[_in(rows["created_at"], period)]["created_at"].dt.tz_convert(zone)
-    counts = pd.crosstab(local.dt.dayofweek, local.dt.hour)
+    counts = pd.crosstab(local.dt.day_of_week, local.dt.hour)
     return [(d, h, int(counts.at[d, h]) if d in counts.index and h in counts.columns else 0)
             for d in range(7) for h in range(24)]
 
@@ -111,7 +111,7 @@ def _reference_heatmap(rows: pd.DataFrame, period: Period, zone: str) -> list[tu
 def _reference_trend(answers: pd.DataFrame, period: Period, zone: str) -> list[tuple]:
     scored = answers[_in(answers["responded_at"], period) & answers["score"].notna()].copy()
     local = scored["responded_at"].dt.tz_convert(zone)
-    scored["week"] = (local.dt.normalize() - pd.to_timedelta(local.dt.dayofweek, unit="D")).dt.strftime("%Y-%m-%d")
+    scored["week"] = (local.dt.normalize() - pd.to_timedelta(local.dt.day_of_week, unit="D")).dt.strftime("%Y-%m-%d")
     found = []
     for week, group in scored.groupby("week"):
         n = len(group)
