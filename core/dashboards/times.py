@@ -46,6 +46,7 @@ COLUMNS = ["first_reply_count", "first_reply_median", "first_reply_p90", "first_
 @dataclass(frozen=True)
 class Milestone:
     name: str  # as in the names of its ticket_metrics indexes
+    period_index: str  # the (period, ...) index of ticket_metrics
     when: object  # the ticket's moment that places it in a period
     copy: object  # the same moment as copied into ticket_metrics
     minutes: object
@@ -56,14 +57,14 @@ class Milestone:
 
 
 MILESTONES = {
-    "first_reply": Milestone("first_reply", Ticket.created_at, TicketMetrics.ticket_created_at,
-                             TicketMetrics.first_reply_minutes, TicketMetrics.first_reply_business_minutes,
-                             TicketMetrics.first_reply_due_at, TicketMetrics.first_reply_breached,
-                             TicketMetrics.first_reply_at),
-    "resolution": Milestone("resolution", Ticket.solved_at, TicketMetrics.ticket_solved_at,
-                            TicketMetrics.full_resolution_minutes, TicketMetrics.full_resolution_business_minutes,
-                            TicketMetrics.resolution_due_at, TicketMetrics.resolution_breached,
-                            TicketMetrics.full_resolution_minutes),
+    "first_reply": Milestone("first_reply", "ix_ticket_metrics_created", Ticket.created_at,
+                             TicketMetrics.ticket_created_at, TicketMetrics.first_reply_minutes,
+                             TicketMetrics.first_reply_business_minutes, TicketMetrics.first_reply_due_at,
+                             TicketMetrics.first_reply_breached, TicketMetrics.first_reply_at),
+    "resolution": Milestone("resolution", "ix_ticket_metrics_solved", Ticket.solved_at,
+                            TicketMetrics.ticket_solved_at, TicketMetrics.full_resolution_minutes,
+                            TicketMetrics.full_resolution_business_minutes, TicketMetrics.resolution_due_at,
+                            TicketMetrics.resolution_breached, TicketMetrics.full_resolution_minutes),
 }
 SHARES = (50, 90)
 
@@ -76,18 +77,19 @@ def _walk(session: Session, m: Milestone, minutes, period: Period, chosen: list,
           offset: int, *, walk: bool) -> list[int]:
     """The values at `offset` and `offset` + 1 (when there is one) of the milestone's minutes in the period, in order.
 
-    With `walk` (SQLite, a period holding a good share of the tickets) SQLite is told to walk the
-    (value, period) index, or (priority, value, period) for one priority: it reads the values in order,
-    skips those outside the period and stops at `offset` + 2, never sorting. Otherwise the planner picks,
-    usually a range of the period index and a sort of its few values.
+    SQLite is told which index to use (left to itself it picks either way, sometimes badly): with `walk`
+    (a period holding a good share of the tickets) the (value, period) index, or (priority, value, period)
+    for one priority: it reads the values in order, skips those outside the period and stops at
+    `offset` + 2, never sorting. Without, the period index: a range of the few values of a short period,
+    then a sort of them. PostgreSQL's planner chooses well on its own.
     """
     where = [within(m.copy, period), minutes.is_not(None), *chosen]
     if priority is not None:
         where.append(TicketMetrics.ticket_priority == priority)
     query = select(minutes).where(*where).order_by(minutes).limit(2).offset(offset)
-    if walk and not chosen:
+    if not chosen and not is_postgres(session):
         index = (f"ix_ticket_metrics_{'priority_' if priority is not None else ''}{m.name}"
-                 f"{'_business' if minutes is m.business_minutes else ''}")
+                 f"{'_business' if minutes is m.business_minutes else ''}") if walk else m.period_index
         sql = (f"SELECT {minutes.key} FROM ticket_metrics INDEXED BY {index} WHERE {m.copy.key} >= :start"
                f" AND {m.copy.key} < :end AND {minutes.key} IS NOT NULL"
                f"{' AND ticket_priority = :priority' if priority is not None else ''}"
