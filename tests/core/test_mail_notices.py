@@ -45,6 +45,7 @@ CONTEXTS: dict[str, dict[str, Any]] = {
     "agent_new_ticket": {**TICKET, "requester_email": "olivia@example.com",
                          "summary": "The app says invalid credentials.\nSince this morning."},
     "agent_assigned": {**TICKET, "assigned_by": "Maria Lopez"},
+    "mail_too_large": dict(ticket_number=42, subject="Cannot log in", link=LINK, size_mb="120.5", limit_mb="70"),
     "agent_customer_replied": {**TICKET, "reply_body": "Still broken.\nI use Firefox."},
     "agent_low_score": {**TICKET, "score": 2, "comment": "Slow answer.\nThe fix did not work."},
     "manager_digest": dict(period="16–22 Nov 2026", numbers=NUMBERS, link=LINK,

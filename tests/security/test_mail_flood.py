@@ -1,14 +1,15 @@
-"""Mail loops and floods of 10,000 messages through the real ingest, on SQLite and PostgreSQL.
+"""Mail loops and floods through the real ingest, on SQLite and PostgreSQL.
 
 Mesa answers a sender at most `inbound_per_sender_hour` times an hour; after that its mail
 is still stored and threaded, only no longer answered; past LOOP_FACTOR times the limit it
 is a loop, kept raw ("looped") and no longer added to tickets. Both cases run within one
 simulated hour, so the count of emails Mesa queued must stop at the limit and stay there.
 
-10,000 messages on SQLite. Measured on a busy 2-core machine, 10,000 ingests took 332 s (loop)
-and 121 s (flood) on SQLite, 336 s and 232 s on PostgreSQL: each one is a parse and two
-transactions, and a new ticket for the first ones. PostgreSQL runs 2,000 (20 times the loop
-threshold, the same code) to keep the suite bearable; set it to 10,000 to repeat the measurement.
+The loop runs 10,000 messages on SQLite, as issue 9 names it. Measured on a busy 2-core machine,
+10,000 ingests took 332 s (loop) and 121 s (flood) on SQLite, 336 s and 232 s on PostgreSQL: each
+one is a parse and two transactions, and a new ticket for the first ones. The other runs take
+2,000 (20 times the loop threshold, the same code) to keep the suite bearable; raise FLOOD and
+SHORT_FLOOD to repeat the measurement.
 """
 
 import time
@@ -22,7 +23,8 @@ from core.mail import ingest
 from core.models import InboundMail, Message, Outbox
 from tests.core.conftest import T0
 
-FLOOD = {"sqlite": 10_000, "postgresql": 2_000}
+FLOOD = {"sqlite": 10_000, "postgresql": 2_000}  # the loop, as issue 9 names it
+SHORT_FLOOD = {"sqlite": 2_000, "postgresql": 2_000}  # the same code past the loop threshold, 20 times over
 RESPONDER = "robot@autoresponder.example"
 SENDER = "flood@noisy.example"
 AUTO_HEADERS = [{"Auto-Submitted": "auto-replied"}, {"Precedence": "bulk"}, {"X-Autoreply": "yes"},
@@ -69,9 +71,9 @@ def _stored(desk):
     return total, statuses
 
 
-def _size(desk):
+def _size(desk, sizes=FLOOD):
     """How many messages, and how far apart so that all of them arrive within one hour."""
-    count = FLOOD[desk.factory.kw["bind"].dialect.name]
+    count = sizes[desk.factory.kw["bind"].dialect.name]
     return count, timedelta(hours=1) / (count + 1)
 
 
@@ -111,9 +113,9 @@ def test_a_responder_answering_every_email_we_send_is_answered_only_up_to_the_li
     assert biggest[1] <= loop + 1 and len(notes) == 1 and RESPONDER in notes[0]  # the ticket stays readable
 
 
-def test_ten_thousand_mails_from_one_sender_in_an_hour_are_all_kept_and_answered_up_to_the_limit(desk):
+def test_a_flood_from_one_sender_in_an_hour_is_all_kept_and_answered_up_to_the_limit(desk):
     limit = desk.settings.inbound_per_sender_hour
-    flood, step = _size(desk)
+    flood, step = _size(desk, SHORT_FLOOD)
     started = time.perf_counter()
     queued_at: list[int] = []
     for n in range(flood):
