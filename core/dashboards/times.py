@@ -109,6 +109,9 @@ def _walked(session: Session, name: str, period: Period, priorities: tuple[str, 
     exact without sorting the period: walk the value index in order and take the two values around the
     percentile's position (ORDER BY value LIMIT 2 OFFSET k), interpolated like percentile_cont.
     """
+    if is_postgres(session) and not session.in_transaction():
+        # the count and the walks are separate statements: on PostgreSQL, one snapshot for all of them
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
     m = MILESTONES[name]
     minutes = m.business_minutes if business else m.minutes
     chosen = [TicketMetrics.ticket_priority.in_(priorities)] if priorities else []
@@ -135,6 +138,9 @@ def _walked(session: Session, name: str, period: Period, priorities: tuple[str, 
             exact = share * (n - 1)  # position times 100: integer arithmetic, no float surprises
             around = _walk(session, m, minutes, period, chosen, key_value if by_priority else None,
                            exact // 100, walk=4 * sum(g[0] for g in groups.values()) >= total > 0)
+            if not around:  # the rows changed since the count (a session that began elsewhere, at read committed)
+                values.append(None)
+                continue
             low, high = around[0], around[-1]
             values.append(round(low + (high - low) * (exact % 100) / 100, 1))
         values.append(_sla_percent(targets, met))

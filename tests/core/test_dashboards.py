@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 import pytest
+from sqlalchemy import event
 
 from core import surveys, tickets
 from core.dashboards import Filters, Period, overview, times
@@ -179,3 +180,31 @@ def test_the_tickets_behind_the_numbers_newest_first_with_their_times(data):
         assert (t2["first_reply"], t2["full_resolution"], t2["first_reply_breached"]) == (90, 600, True)
         assert pd.isna(rows.set_index("ticket_id").loc[ids["t5"], "first_reply"])
         assert times.tickets(session, P, limit=2, offset=4)["ticket_id"].tolist() == [ids["t2"], ids["t1"]]
+
+
+def test_percentiles_count_and_walk_one_snapshot_while_a_ticket_reopens_between_them(data):
+    """The percentile is read in several statements (count, then walks); a ticket reopened between
+    them must not leave a count of 1 with no value to walk (PostgreSQL's read committed would)."""
+    desk, ids = data
+    urgent = Filters(priorities=("urgent",))  # t3 alone: resolved in 100 minutes
+    with desk.reader() as session:
+        engine = session.get_bind()
+        reopened = []
+
+        def reopen_after_the_count(_conn, _cursor, statement, *_args):
+            if reopened or "count(" not in statement.lower() or "ticket_metrics" not in statement:
+                return
+            reopened.append(statement)
+            with unit_of_work(desk.factory) as writer:
+                tickets.add_customer_message(writer, ids["t3"], body="It broke again.", settings=desk.settings,
+                                             now=NOW)
+
+        event.listen(engine, "after_cursor_execute", reopen_after_the_count)
+        try:
+            summary = times.summary(session, P, urgent)
+        finally:
+            event.remove(engine, "after_cursor_execute", reopen_after_the_count)
+    assert reopened, "the reopening did not happen between the statements"
+    assert (summary["resolution_count"], summary["resolution_median"]) == (1, 100.0)
+    with desk.reader() as session:  # a new read sees the reopened ticket
+        assert times.summary(session, P, urgent)["resolution_count"] == 0
