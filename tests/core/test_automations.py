@@ -257,3 +257,25 @@ def test_a_survey_delay_holds_the_solve_email_until_the_automation_sends_it(desk
     assert rules.run(desk.factory, settings, now=T0 + timedelta(minutes=61)).surveyed == [ticket.id]
     with desk.reader() as session:
         assert len(session.scalars(select(Row).where(Row.template == "ticket_solved")).all()) == 1
+
+
+def test_a_rule_run_by_another_worker_first_leaves_a_ticket_due_for_an_earlier_rule_alone(desk):
+    """The race tests/faults/test_two_apps.py found: one worker's remind (or survey) step ran before another worker's
+    auto-solve (or close) step reached the ticket, so a ticket solved the next moment got a reminder,
+    and one closed the next moment got a survey it could no longer answer."""
+    settings = desk.settings.model_copy(update={"survey_delay_minutes": 60})
+    silent, closing = desk.new_ticket(subject="Silent").id, desk.new_ticket(subject="Closing").id
+    with unit_of_work(desk.factory) as session:
+        tickets.add_agent_reply(session, silent, agent_id=desk.ana, body="Which browser?", status="pending",
+                                settings=settings, now=T0 + timedelta(hours=1))
+        tickets.change_status(session, closing, status="solved", actor_id=desk.ana, settings=settings,
+                              now=T0 + timedelta(hours=1))
+    at = T0 + 8 * DAY
+    assert automations.remind_pending(desk.factory, settings, at) == []  # one worker's later steps first
+    assert automations.send_due_surveys(desk.factory, settings, at) == []
+    assert automations.close_solved(desk.factory, settings, at) == [closing]  # then the other's
+    assert automations.auto_solve_pending(desk.factory, settings, at) == [silent]
+    with desk.reader() as session:
+        sent = select(Outbox.template).where(Outbox.ticket_id.in_((silent, closing))).order_by(Outbox.id)
+        assert session.scalars(sent).all() == ["info_needed", "ticket_closed"]
+        assert session.scalars(select(Survey.ticket_id)).all() == []

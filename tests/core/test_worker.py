@@ -1,10 +1,13 @@
 import os
+import queue
 import signal
 import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
+
+import pytest
 
 from core import worker
 from core.db import unit_of_work
@@ -52,13 +55,19 @@ def test_the_worker_command_exits_cleanly_on_sigterm(tmp_path):
     subprocess.run([sys.executable, "-m", "core", "migrate"], cwd=ROOT, env=env, check=True, capture_output=True)
     process = subprocess.Popen([sys.executable, "-m", "core", "worker"], cwd=ROOT, env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    started = []
-    for line in process.stdout:  # the handlers are in place once it says so; a loaded machine imports slowly
-        started.append(line)
-        if "worker started" in line:
-            break
+    lines: queue.Queue[str] = queue.Queue()
+    reader = threading.Thread(target=lambda: [lines.put(line) for line in process.stdout], daemon=True)
+    reader.start()
+    seen, deadline = "", time.monotonic() + 60
+    while "worker started" not in seen:  # its signal handlers are in place once it says so
+        try:
+            seen += lines.get(timeout=max(0.1, deadline - time.monotonic()))
+        except queue.Empty:
+            process.kill()
+            pytest.fail(f"no 'worker started' within 60 s: {seen}")
     process.send_signal(signal.SIGTERM)
-    rest, _ = process.communicate(timeout=20)
-    output = "".join(started) + rest
+    process.wait(timeout=20)
+    reader.join(timeout=5)
+    output = seen + "".join(lines.queue)
     assert process.returncode == 0, output
     assert "worker started" in output and "worker stopped" in output

@@ -8,7 +8,6 @@ import re
 import subprocess
 import sys
 import time
-import urllib.request
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
@@ -17,6 +16,7 @@ import pytest
 
 from tests.conftest import IN_CI
 from tests.mailserver import MailServer, free_port
+from tests.servers import healthy
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -62,14 +62,6 @@ def links_in(message: EmailMessage) -> list[str]:
     return re.findall(r"https?://[^\s\"'<>)\]]+", text_of(message))
 
 
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=3) as response:
-            return response.status == 200
-    except OSError:
-        return False
-
-
 @pytest.fixture(scope="module")
 def portal(tmp_path_factory, request):
     """One server per test module; a module may set PORTAL_ENV to change settings (e.g. the captcha)."""
@@ -91,7 +83,7 @@ def portal(tmp_path_factory, request):
          "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 90
-    while not _healthy(base + "/_stcore/health"):
+    while not healthy(base + "/_stcore/health"):
         assert server.poll() is None and time.monotonic() < deadline, (data / "server.log").read_text()
         time.sleep(0.3)
     yield portal

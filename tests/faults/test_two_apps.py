@@ -28,12 +28,11 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 
-from core import accounts, automations, digest, portal, tickets
+from core import accounts, digest, portal, tickets
 from core.config import load_settings
 from core.db import make_engine, migrate, read_factory, session_factory, unit_of_work
 from core.models import Outbox, Product, Survey, Ticket, TicketEvent, utcnow
 from tests.conftest import IN_CI, POSTGRES_URL
-from tests.core.conftest import T0
 from tests.mailserver import Inbox, MailServer, free_port
 from tests.servers import ROOT, start_streamlit, visit, wait_healthy
 
@@ -328,24 +327,3 @@ def test_two_apps_and_two_workers_on_postgres_deliver_each_email_and_apply_each_
           f"{sum(digests.values())} digests; {time.monotonic() - started:.0f} s "
           f"({', '.join(f'{name} at {at:.0f} s' for name, at in phases.items())})")
 
-
-def test_a_rule_run_by_another_worker_first_leaves_a_ticket_due_for_an_earlier_rule_alone(desk):
-    """The race the test above found: one worker's remind (or survey) step ran before another worker's
-    auto-solve (or close) step reached the ticket, so a ticket solved the next moment got a reminder,
-    and one closed the next moment got a survey it could no longer answer."""
-    settings = desk.settings.model_copy(update={"survey_delay_minutes": 60})
-    silent, closing = desk.new_ticket(subject="Silent").id, desk.new_ticket(subject="Closing").id
-    with unit_of_work(desk.factory) as session:
-        tickets.add_agent_reply(session, silent, agent_id=desk.ana, body="Which browser?", status="pending",
-                                settings=settings, now=T0 + timedelta(hours=1))
-        tickets.change_status(session, closing, status="solved", actor_id=desk.ana, settings=settings,
-                              now=T0 + timedelta(hours=1))
-    at = T0 + 8 * DAY
-    assert automations.remind_pending(desk.factory, settings, at) == []  # one worker's later steps first
-    assert automations.send_due_surveys(desk.factory, settings, at) == []
-    assert automations.close_solved(desk.factory, settings, at) == [closing]  # then the other's
-    assert automations.auto_solve_pending(desk.factory, settings, at) == [silent]
-    with desk.reader() as session:
-        sent = select(Outbox.template).where(Outbox.ticket_id.in_((silent, closing))).order_by(Outbox.id)
-        assert session.scalars(sent).all() == ["info_needed", "ticket_closed"]
-        assert session.scalars(select(Survey.ticket_id)).all() == []
