@@ -21,6 +21,8 @@ is told once, with the same loop and hourly protections as any other answer.
 
 from __future__ import annotations
 
+import contextlib
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -44,6 +46,7 @@ HOUR = timedelta(hours=1)
 KEEP_BYTES = 64 * 1024  # of an oversized email's body, kept after its headers for an admin to look at
 START_BYTES = inbound.MAX_HEAD_BYTES + KEEP_BYTES  # all of an oversized email that is ever read
 MB = 1024 * 1024
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -169,12 +172,20 @@ def _apply_oversized(session: Session, parsed: Parsed, size: int, inbound_id: in
     answerable = person and _counted(session, "inbound_sender", parsed.from_address, now) < limit
     facts = dict(size=_mb(size), limit=_mb(settings.inbound_max_bytes), subject=parsed.subject or "(no subject)")
     thread_id = parsed.message_id  # on the note, so that replies to the big email find the ticket
+    said = i18n.t("mail.too_large_description", settings.locale, **facts)
     if ticket is None and person:
         ticket = tickets.create_ticket(
             session, name=parsed.from_name or parsed.from_address.split("@")[0], email=parsed.from_address,
             subject=facts["subject"], channel="email", locale=settings.locale, email_message_id=thread_id,
-            description=i18n.t("mail.too_large_description", settings.locale, **facts), settings=settings, now=now)
+            description=said, settings=settings, now=now)
         thread_id = None
+    elif ticket is not None and person and ticket.requester.email == parsed.from_address:
+        # the requester wrote: customer activity like any reply (pending, on hold and solved reopen; a closed
+        # ticket gets a follow-up, which then holds the note and is the one the notice links to)
+        with contextlib.nullcontext() if answerable else notify.muted():
+            message = tickets.add_customer_message(session, ticket.id, body=said, via="email",
+                                                   email_message_id=thread_id, settings=settings, now=now)
+        ticket, thread_id = tickets.get_ticket(session, message.ticket_id), None
     if answerable:
         _notice_too_large(session, ticket, parsed, facts, settings, now)
     if ticket is not None:
@@ -246,10 +257,20 @@ def _loop(settings: Settings) -> int:
 
 def _held(session: Session, ticket: Ticket | None, parsed: Parsed, earlier: int, settings: Settings,
           now: datetime) -> tuple[str, int | None]:
-    """Keep a looping sender's email out of the tickets; the first one held in a run says so on its ticket."""
-    if ticket is not None and earlier == _loop(settings):
-        tickets.add_system_note(session, ticket.id, now=now, body=i18n.t(
-            "mail.loop_note", settings.locale, count=earlier, sender=parsed.from_address))
+    """Keep a looping sender's email out of the tickets; only the start of a hold says so.
+
+    The count of a held sender hovers at the threshold (nothing more is recorded past it), so it
+    cannot tell a new hold from a long one: the note is rate-limited on its own ("loop_noted"),
+    once per sender an hour, whatever the count does while the loop goes on.
+    """
+    address = parsed.from_address or ""
+    if ratelimit.count(session, "loop_noted", address, HOUR, now) == 0:
+        ratelimit.hit(session, "loop_noted", address, now)
+        log.warning("Mail loop: holding the mail of %s (%d emails in the last hour), ticket %s",
+                    address, earlier, ticket.id if ticket else "none")
+        if ticket is not None:
+            tickets.add_system_note(session, ticket.id, now=now, body=i18n.t(
+                "mail.loop_note", settings.locale, count=earlier, sender=address))
     return LOOPED, ticket.id if ticket else None
 
 

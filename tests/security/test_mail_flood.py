@@ -12,6 +12,7 @@ one is a parse and two transactions, and a new ticket for the first ones. The ot
 SHORT_FLOOD to repeat the measurement.
 """
 
+import itertools
 import time
 from datetime import timedelta
 from email.message import EmailMessage
@@ -131,3 +132,25 @@ def test_a_flood_from_one_sender_in_an_hour_is_all_kept_and_answered_up_to_the_l
     loop = limit * ingest.LOOP_FACTOR
     auto = sum(1 for n in range(loop) if n % 8 < len(AUTO_HEADERS))
     assert _stored(desk) == (flood, {"auto": auto, "processed": loop - auto, "looped": flood - loop})
+
+
+def test_a_loop_lasting_hours_is_held_throughout_and_noted_at_most_once_an_hour(desk, caplog):
+    """One email every 25 s for 3 hours (432): held past the threshold and held on, one note an hour at most.
+
+    While held, the sender's count hovers at the threshold; it once gave a new note for every row
+    that left the hour (about 100 an hour).
+    """
+    loop = desk.settings.inbound_per_sender_hour * ingest.LOOP_FACTOR
+    step, total = timedelta(seconds=25), 3 * 3600 // 25
+    first = ingest.ingest(desk.factory, _mail(RESPONDER, "Hello", "Hi, a question."), desk.settings, now=T0)
+    ours = _queued_to(desk, RESPONDER)[0]
+    statuses = [first.status]
+    for n in range(1, total):
+        result = ingest.ingest(desk.factory, _answer(ours, n, fresh=False), desk.settings, now=T0 + n * step)
+        statuses.append(result.status)
+    assert statuses[:loop] == ["processed"] * loop and set(statuses[loop:]) == {"looped"}
+    with desk.reader() as session:
+        noted = sorted(session.scalars(select(Message.created_at).where(Message.body.contains("a mail loop"))))
+    assert 1 <= len(noted) <= 3
+    assert all(later - earlier >= timedelta(hours=1) for earlier, later in itertools.pairwise(noted))
+    assert sum("Mail loop" in r.getMessage() for r in caplog.records) == len(noted)

@@ -8,7 +8,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from core import tickets
 from core.config import ROOT
+from core.db import unit_of_work
 from core.mail import inbound, ingest, outbox
 from core.models import Attachment, InboundMail, Message, Outbox, Ticket
 from tests.core.conftest import T0
@@ -83,7 +85,8 @@ def test_an_oversized_reply_is_kept_short_noted_on_its_ticket_and_the_sender_tol
     assert f"was {size} MB, more than the {LIMIT_MB} MB" in notice.body_text
     assert notice.headers["Auto-Submitted"] == "auto-generated"
     assert f"/ticket?ticket={ticket_id}&token=" in notice.body_text  # a link to add the files on the ticket
-    assert desk.ticket(ticket_id).status == "pending" and _count(desk, Attachment) == 0  # nothing of it was taken
+    assert _count(desk, Attachment) == 0  # nothing of it was taken
+    assert desk.ticket(ticket_id).status == "open"  # the requester wrote: no reminder, no auto-solve on pending
     before = (_count(desk, Message), _count(desk, Outbox), _count(desk, InboundMail))
     assert _take(desk, raw, minutes=31).status == "duplicate"
     assert (_count(desk, Message), _count(desk, Outbox), _count(desk, InboundMail)) == before
@@ -170,3 +173,38 @@ def test_the_command_line_reads_no_more_than_the_limit_and_drains_the_rest(desk,
     again = subprocess.run([sys.executable, "-m", "core", "ingest-email"], input=raw, env=env, cwd=ROOT,
                            capture_output=True, timeout=120)
     assert again.stdout.decode().startswith("duplicate") and _count(desk, InboundMail) == 1
+
+
+@pytest.mark.parametrize("status", ["on_hold", "solved"])
+def test_an_oversized_reply_from_the_requester_reopens_the_ticket(desk, status):
+    ticket_id, ours = _ticket_waiting_for_lucia(desk)
+    with unit_of_work(desk.factory) as session:
+        if status == "solved":
+            tickets.change_status(session, ticket_id, status="solved", actor_id=desk.ana, settings=desk.settings,
+                                  now=T0 + timedelta(minutes=10))
+        else:
+            tickets.change_status(session, ticket_id, status="on_hold", actor_id=desk.ana, settings=desk.settings,
+                                  now=T0 + timedelta(minutes=10))
+    result = _take(desk, _big(subject="Re: " + ours.subject, in_reply_to=ours.message_id), minutes=30)
+    assert (result.status, result.ticket_id) == ("oversized", ticket_id)
+    assert desk.ticket(ticket_id).status == "open" and len(_notes(desk, ticket_id)) == 1
+
+
+def test_an_oversized_reply_on_a_closed_ticket_opens_a_follow_up_that_holds_the_note(desk):
+    ticket_id, ours = _ticket_waiting_for_lucia(desk)
+    with unit_of_work(desk.factory) as session:
+        for status in ("solved", "closed"):
+            tickets.change_status(session, ticket_id, status=status, actor_id=None, settings=desk.settings,
+                                  now=T0 + timedelta(minutes=10))
+    raw = _big(subject="Re: " + ours.subject, in_reply_to=ours.message_id)
+    result = _take(desk, raw, minutes=30)
+    follow = desk.ticket(result.ticket_id)
+    assert result.status == "oversized" and follow.id != ticket_id and follow.follow_up_of_id == ticket_id
+    assert follow.status in ("new", "open") and desk.ticket(ticket_id).status == "closed"
+    assert _notes(desk, ticket_id) == [] and len(_notes(desk, follow.id)) == 1
+    assert _row(desk, result.inbound_id).ticket_id == follow.id
+    [notice] = _notices(desk)
+    assert notice.ticket_id == follow.id and f"/ticket?ticket={follow.id}&token=" in notice.body_text
+    later = _take(desk, mail(subject="Re: big", in_reply_to=inbound.parse_head(raw).message_id, body="A link."),
+                  minutes=40)
+    assert later.ticket_id == follow.id  # a reply to the big email finds the follow-up
