@@ -4,7 +4,8 @@ A connection cut mid-fetch loses nothing: unseen messages are fetched again next
 the ones already stored come back as duplicates (same Message-ID) and are skipped.
 
 The size of each message is asked first: one over MESA_INBOUND_MAX_MB is never downloaded,
-only its header block, which is enough to record it, thread it and tell the sender.
+only its header block and the first ingest.KEEP_BYTES of its body (a partial fetch), which is
+enough to record it, thread it, tell the sender and keep what ingest keeps of it.
 """
 
 from __future__ import annotations
@@ -78,7 +79,11 @@ def _take(client: imaplib.IMAP4, factory: sessionmaker[Session], uid: bytes,
     size = _size(client, uid)
     if size is not None and size > settings.inbound_max_bytes:
         head = _literal(client.uid("FETCH", uid, "(BODY.PEEK[HEADER])")[1])
-        return None if head is None else ingest.ingest_oversized(factory, head, size, settings)
+        if head is None:
+            return None
+        # the start of the body too (a partial fetch): the row keeps what ingest keeps of a whole message
+        text = _literal(client.uid("FETCH", uid, f"(BODY.PEEK[TEXT]<0.{ingest.KEEP_BYTES}>)")[1]) or b""
+        return ingest.ingest_oversized(factory, head + text[: ingest.KEEP_BYTES], size, settings)
     raw = _literal(client.uid("FETCH", uid, "(BODY.PEEK[])")[1])
     return None if raw is None else ingest.ingest(factory, raw, settings)
 

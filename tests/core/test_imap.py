@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from core import tickets
 from core.db import unit_of_work
-from core.mail import imap, ingest
+from core.mail import imap, inbound, ingest
 from core.models import InboundMail, Message, Outbox
 from tests.core.conftest import T0
 from tests.core.test_ingest import PNG, mail
@@ -100,7 +100,7 @@ def test_an_unreachable_server_raises_and_changes_nothing(desk):
     assert _count(desk, InboundMail) == 0
 
 
-def test_an_oversized_message_is_never_downloaded_only_its_headers(desk, dovecot, monkeypatch):
+def test_an_oversized_message_is_never_downloaded_only_its_headers_and_first_64_kb(desk, dovecot, monkeypatch):
     settings = _settings(desk, dovecot).model_copy(update={"inbound_max_mb": 1})
     big = mail(sender="james@example.com", subject="Screen recording",
                files=[("screen.png", PNG + os.urandom(3 * 1024 * 1024), "image", "png")])
@@ -123,7 +123,8 @@ def test_an_oversized_message_is_never_downloaded_only_its_headers(desk, dovecot
     monkeypatch.setattr(imap, "connect", connect_and_count)
     report = imap.fetch(desk.factory, settings)
     assert (report.stored, report.duplicates, report.failed) == (2, 0, 0) and dovecot.unseen() == 0
-    assert 0 < sum(literals) < 50_000  # the header block and the small message; none of the 4 MB
+    # the header block, the first 64 KB of the body and the small message; none of the rest of the 4 MB
+    assert ingest.KEEP_BYTES < sum(literals) < ingest.KEEP_BYTES + 50_000
     with desk.reader() as session:
         row = session.scalars(select(InboundMail).where(InboundMail.status == "oversized")).one()
         note = session.scalars(select(Message.body).where(Message.ticket_id == row.ticket_id,
@@ -131,6 +132,8 @@ def test_an_oversized_message_is_never_downloaded_only_its_headers(desk, dovecot
         notice = session.scalars(select(Outbox).where(Outbox.template == "mail_too_large")).one()
     size = len(big.replace(b"\n", b"\r\n"))  # as stored by the server
     assert row.error.startswith(f"oversized: {size} bytes") and row.raw.startswith(b"From: ")
+    stored = big.replace(b"\n", b"\r\n")  # what ingest would keep of the whole message: the same bytes
+    assert row.raw == stored[: len(inbound.header_section(stored)) + ingest.KEEP_BYTES]
     assert "james@example.com" in note and notice.to_address == "james@example.com"
     assert imap.fetch(desk.factory, settings).stored == 0
     dovecot.append(big)  # delivered twice: recorded once
