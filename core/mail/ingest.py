@@ -23,11 +23,12 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -46,7 +47,13 @@ HOUR = timedelta(hours=1)
 KEEP_BYTES = 64 * 1024  # of an oversized email's body, kept after its headers for an admin to look at
 START_BYTES = inbound.MAX_HEAD_BYTES + KEEP_BYTES  # all of an oversized email that is ever read
 MB = 1024 * 1024
+UNSEEN = (LOOPED, OVERSIZED, FAILED)  # what no ticket shows in full: listed for an admin (the email log)
+_MARKER = re.compile(r"oversized: (\d+) bytes[^()]*")
 log = logging.getLogger(__name__)
+
+
+class NotReprocessable(Exception):
+    """The stored email cannot be applied again (unknown, or already applied)."""
 
 
 @dataclass(frozen=True)
@@ -97,6 +104,47 @@ def ingest_oversized(factory: sessionmaker[Session], start: bytes, size: int, se
         return Result(DUPLICATE)
     return _applied(factory, inbound_id, lambda session: _apply_oversized(session, parsed, size, inbound_id,
                                                                           settings, now))
+
+
+def reprocess(factory: sessionmaker[Session], inbound_id: int, settings: Settings,
+              now: datetime | None = None) -> Result:
+    """Apply a stored raw email again through the normal path (held, oversized or failed mail).
+
+    Its own row is reused (no duplicate of itself); a row already on its ticket (processed, auto,
+    or oversized with its ticket: the note and the notice are out) is refused, and the row is
+    claimed with a conditional update so that two runs cannot both apply it. The loop hold and the
+    hourly limits count as of `now`.
+    """
+    now = now or utcnow()
+    with factory() as session, session.begin():
+        row = session.get(InboundMail, inbound_id)
+        if row is None:
+            raise NotReprocessable(f"inbound email #{inbound_id} does not exist")
+        if row.status in (PROCESSED, AUTO) or (row.status == OVERSIZED and row.ticket_id is not None):
+            raise NotReprocessable(f"inbound email #{inbound_id} was already applied (status {row.status}, "
+                                   f"ticket #{row.ticket_id or '—'}); it is not applied twice")
+        raw, old = bytes(row.raw), row.status
+        found = _MARKER.search(row.error or "")
+        marker = found.group(0).strip() if found else None  # an oversized email stays recorded as one
+        claimed = session.execute(update(InboundMail).where(InboundMail.id == inbound_id, InboundMail.status == old)
+                                  .values(status=RECEIVED, error=marker)).rowcount
+        if not claimed:
+            raise NotReprocessable(f"inbound email #{inbound_id} is being processed by another run")
+    if found:
+        size, parsed = int(found.group(1)), inbound.parse_head(raw)
+        return _applied(factory, inbound_id, lambda session: _apply_oversized(session, parsed, size, inbound_id,
+                                                                              settings, now))
+    parsed = inbound.parse(raw)
+    return _applied(factory, inbound_id, lambda session: _apply(session, parsed, settings, now))
+
+
+def unseen_page(session: Session, offset: int = 0, limit: int = 50) -> list[dict[str, object]]:
+    """Held, oversized and failed inbound mail, newest first, one page (read in SQL, raw bytes left out)."""
+    columns = (InboundMail.id, InboundMail.received_at, InboundMail.from_address, InboundMail.subject,
+               InboundMail.status, InboundMail.error, InboundMail.ticket_id)
+    query = (select(*columns).where(InboundMail.status.in_(UNSEEN))
+             .order_by(InboundMail.received_at.desc(), InboundMail.id.desc()).offset(offset).limit(limit))
+    return [dict(row._mapping) for row in session.execute(query)]
 
 
 def _applied(factory: sessionmaker[Session], inbound_id: int,

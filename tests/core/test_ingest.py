@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from core import tickets
 from core.db import unit_of_work
-from core.mail import ingest, outbox
+from core.mail import inbound, ingest, outbox
 from core.models import InboundMail, Message, Outbox, Ticket, User
 from tests.core.conftest import T0
 
@@ -212,3 +212,64 @@ def test_a_sender_in_a_loop_is_kept_raw_and_off_the_ticket_until_the_hour_is_ove
     later = ingest.ingest(desk.factory, mail(body="Back to normal", in_reply_to=our_email.message_id), settings,
                           now=T0 + timedelta(minutes=75))  # the first emails of the run are over an hour old
     assert later.status == "processed" and _messages(desk, ticket_id)[-1].body == "Back to normal"
+
+
+def _rows(desk):
+    with desk.reader() as session:
+        return {row.id: (row.status, row.ticket_id) for row in session.scalars(select(InboundMail))}
+
+
+def test_a_failed_email_is_reprocessed_once_on_its_own_row_never_twice(desk):
+    raw = mail(subject="Reprocess me", body="Hola, otra vez.")
+    inbound_id = ingest.store_raw(desk.factory, raw, inbound.parse(raw), T0)
+    with unit_of_work(desk.factory) as session:  # as a crash half way leaves it
+        row = session.get(InboundMail, inbound_id)
+        row.status, row.error = "failed", "OperationalError: database is locked"
+    result = ingest.reprocess(desk.factory, inbound_id, desk.settings, now=T0 + timedelta(minutes=5))
+    assert (result.status, result.inbound_id) == ("processed", inbound_id) and result.ticket_id
+    assert desk.ticket(result.ticket_id).subject == "Reprocess me"
+    assert [m.body for m in _messages(desk, result.ticket_id)] == ["Hola, otra vez."]
+    with desk.reader() as session:
+        row = session.get(InboundMail, inbound_id)
+        assert (row.status, row.ticket_id, row.error) == ("processed", result.ticket_id, None)
+        assert session.scalar(select(func.count()).select_from(InboundMail)) == 1  # no duplicate of itself
+    with pytest.raises(ingest.NotReprocessable, match="already applied"):
+        ingest.reprocess(desk.factory, inbound_id, desk.settings, now=T0 + timedelta(minutes=6))
+    with pytest.raises(ingest.NotReprocessable, match="does not exist"):
+        ingest.reprocess(desk.factory, inbound_id + 100, desk.settings)
+    assert len(_messages(desk, result.ticket_id)) == 1 and len(_outbox(desk, "ticket_received")) == 1
+
+
+def test_held_mail_is_reprocessed_only_once_the_loop_is_over(desk):
+    settings = desk.settings.model_copy(update={"inbound_per_sender_hour": 2})
+    loop = 2 * ingest.LOOP_FACTOR
+    ticket_id, our_email = _ticket_waiting_for_lucia(desk)
+    results = [ingest.ingest(desk.factory, mail(body=f"Auto {n}", in_reply_to=our_email.message_id), settings,
+                             now=T0 + timedelta(minutes=10 + n)) for n in range(loop + 1)]
+    held = results[-1]
+    assert held.status == "looped"
+    again = ingest.reprocess(desk.factory, held.inbound_id, settings, now=T0 + timedelta(minutes=30))
+    assert (again.status, _rows(desk)[held.inbound_id]) == ("looped", ("looped", ticket_id))  # still looping
+    count = len(_messages(desk, ticket_id))
+    later = ingest.reprocess(desk.factory, held.inbound_id, settings, now=T0 + timedelta(hours=3))
+    assert (later.status, later.ticket_id) == ("processed", ticket_id)
+    assert len(_messages(desk, ticket_id)) == count + 1 and _messages(desk, ticket_id)[-1].body == f"Auto {loop}"
+
+
+def test_a_failed_oversized_email_is_reprocessed_from_its_headers_and_stays_marked(desk):
+    settings = desk.settings.model_copy(update={"inbound_max_mb": 0.01})
+    raw = mail(sender="james@example.com", subject="Big", files=[("a.png", PNG + b"\x01" * 20_000, "image", "png")])
+    marker = f"oversized: {len(raw)} bytes, limit {settings.inbound_max_bytes} bytes; kept 600 bytes of headers"
+    stored = raw[: len(inbound.header_section(raw)) + 4000]
+    inbound_id = ingest.store_raw(desk.factory, stored, inbound.parse_head(raw), T0, error=marker)
+    with unit_of_work(desk.factory) as session:  # as a failure half way leaves it
+        row = session.get(InboundMail, inbound_id)
+        row.status, row.error = "failed", f"OperationalError: locked ({marker})"
+    again = ingest.reprocess(desk.factory, inbound_id, settings, now=T0 + timedelta(minutes=5))
+    with desk.reader() as session:
+        row = session.get(InboundMail, inbound_id)
+        assert (row.status, bytes(row.raw), row.error) == ("oversized", stored, marker)
+    assert again.status == "oversized" and desk.ticket(again.ticket_id).subject == "Big"
+    assert [n.to_address for n in _outbox(desk, "mail_too_large")] == ["james@example.com"]
+    with pytest.raises(ingest.NotReprocessable, match="already applied"):  # its note and notice are out
+        ingest.reprocess(desk.factory, inbound_id, settings, now=T0 + timedelta(minutes=6))
