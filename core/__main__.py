@@ -87,6 +87,27 @@ def _ingest_email(args: argparse.Namespace) -> int:
     return 1 if result.status == ingest.FAILED else 0
 
 
+def _reprocess_inbound(args: argparse.Namespace) -> int:
+    from core.db import make_engine, session_factory
+    from core.mail import ingest
+
+    settings = get_settings()
+    engine = make_engine(settings.database)
+    factory, code = session_factory(engine), 0
+    for inbound_id in args.ids:
+        try:
+            result = ingest.reprocess(factory, inbound_id, settings)
+        except ingest.NotReprocessable as exc:
+            print(f"Not reprocessed: {exc}.", file=sys.stderr)
+            code = 1
+            continue
+        ticket = f", ticket #{result.ticket_id}" if result.ticket_id else ""
+        print(f"Inbound email #{inbound_id}: {result.status}{ticket}.")
+        code = code or int(result.status == ingest.FAILED)
+    engine.dispose()
+    return code
+
+
 def _drain(stream: BinaryIO, chunk: int = 1024 * 1024) -> int:
     """Read the rest of an oversized email without keeping it (the MTA expects it all read); its size."""
     size = 0
@@ -186,6 +207,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     ingest = commands.add_parser("ingest-email", help="take one raw email on standard input (for an MTA pipe)")
     ingest.set_defaults(run=_ingest_email)
+    again = commands.add_parser("reprocess-inbound", help="apply stored inbound emails again (held, oversized "
+                                "or failed ones; never one already applied)")
+    again.add_argument("ids", type=int, nargs="+", metavar="ID", help="inbound email number, as the email log shows")
+    again.set_defaults(run=_reprocess_inbound)
     fetch = commands.add_parser("fetch-mail", help="read the unseen messages of the IMAP mailbox once")
     fetch.set_defaults(run=_fetch_mail)
     work = commands.add_parser("worker", help="send mail, poll IMAP and run automations until stopped")

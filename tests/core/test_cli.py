@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from core import accounts
 from core.db import make_engine, read_factory
-from core.models import Ticket, User
+from core.models import Ticket, User, utcnow
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -23,7 +23,7 @@ def _cli(*args, data_dir, stdin="", url=None):
 def test_help_lists_the_commands(tmp_path):
     result = _cli("--help", data_dir=tmp_path)
     assert result.returncode == 0
-    for command in ("migrate", "seed-demo", "create-user"):
+    for command in ("migrate", "seed-demo", "create-user", "reprocess-inbound"):
         assert command in result.stdout
 
 
@@ -66,4 +66,27 @@ def test_seed_demo_if_empty_adds_once_and_prints_the_accounts(tmp_path, backend)
     with read_factory(engine)() as session:
         assert session.scalar(select(func.count()).select_from(Ticket)) == 12
         assert session.scalar(select(func.count()).select_from(User).where(User.role != "customer")) == 4
+    engine.dispose()
+
+
+def test_reprocess_inbound_applies_a_failed_email_once_and_refuses_it_after(tmp_path):
+    from core.db import session_factory, unit_of_work
+    from core.mail import inbound, ingest
+    from core.models import InboundMail
+    from tests.core.test_ingest import mail
+
+    assert _cli("migrate", data_dir=tmp_path).returncode == 0
+    engine = make_engine(f"sqlite:///{tmp_path / 'cli.db'}")
+    raw = mail(sender="noa@example.com", subject="Lost in a crash")
+    inbound_id = ingest.store_raw(session_factory(engine), raw, inbound.parse(raw), utcnow())
+    with unit_of_work(session_factory(engine)) as session:
+        session.get(InboundMail, inbound_id).status = "failed"
+    first = _cli("reprocess-inbound", str(inbound_id), data_dir=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.startswith(f"Inbound email #{inbound_id}: processed, ticket #")
+    second = _cli("reprocess-inbound", str(inbound_id), str(inbound_id + 9), data_dir=tmp_path)
+    assert second.returncode == 1 and "already applied" in second.stderr and "does not exist" in second.stderr
+    with read_factory(engine)() as session:
+        assert session.scalar(select(func.count()).select_from(Ticket)) == 1
+        assert session.get(InboundMail, inbound_id).status == "processed"
     engine.dispose()
