@@ -1,10 +1,15 @@
+import dataclasses
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 
 from core import accounts, portal
 from core.config import get_settings
 from core.db import make_engine, read_factory, session_factory, unit_of_work
-from core.models import Outbox
+from core.mail import inbound, ingest
+from core.models import InboundMail, Outbox
+from tests.core.conftest import T0
 from tests.pages.conftest import run_home
 
 PASSWORD = "a long and rare passphrase"
@@ -61,3 +66,35 @@ def test_an_anonymous_visitor_gets_the_sign_in_form_and_then_the_page(desk):
     next(b for b in app.button if b.label == "Sign in").click().run()
     next(b for b in app.button if b.label == "Continue").click().run()
     assert app.title[0].value == "Email log" and app.expander
+
+
+def test_admin_sees_held_oversized_and_failed_inbound_mail_as_text_newest_first(desk):
+    factory, _read = desk
+    with factory() as session:
+        ticket_id = session.scalar(select(Outbox.ticket_id))
+    rows = [("processed", None, 1, "Fine"), ("looped", None, 2, "Auto: *out* of office"),
+            ("oversized", "oversized: 90000000 bytes, limit 73400320 bytes; kept 700 bytes of headers", 3, "Video"),
+            ("failed", "ValueError: bad", 4, "[click](http://evil.example)")]
+    for status, error, minutes, subject in rows:
+        raw = b"From: robot@loop.example\r\nSubject: x\r\n\r\nbody"
+        parsed = inbound.parse(raw)
+        parsed = dataclasses.replace(parsed, message_id=f"<m{minutes}@loop.example>", subject=subject)
+        inbound_id = ingest.store_raw(factory, raw, parsed, T0 + timedelta(minutes=minutes), error=error)
+        with unit_of_work(factory) as session:
+            row = session.get(InboundMail, inbound_id)
+            row.status, row.ticket_id = status, ticket_id if status == "looped" else None
+    app = _as("admin@mesa.example")
+    assert not app.exception, app.exception
+    assert "Inbound mail not on a ticket" in [s.value for s in app.subheader]
+    [table] = app.dataframe
+    shown = table.value
+    assert list(shown["subject"]) == ["[click](http://evil.example)", "Video", "Auto: *out* of office"]
+    assert list(shown["status"]) == ["Failed", "Too large", "Held (mail loop)"]
+    assert list(shown["from"]) == ["robot@loop.example"] * 3 and shown["error"][1].startswith("oversized: 90000000")
+    assert list(shown["ticket"])[2] == f"/workbench?ticket={ticket_id}"
+    assert not any("evil.example" in m.value for m in app.markdown)  # user text only in the table
+
+
+def test_inbound_part_says_when_nothing_is_held(desk):
+    app = _as("admin@mesa.example")
+    assert not app.dataframe and "No held, oversized or failed inbound mail." in [i.value for i in app.info]
