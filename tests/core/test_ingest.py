@@ -273,3 +273,13 @@ def test_a_failed_oversized_email_is_reprocessed_from_its_headers_and_stays_mark
     assert [n.to_address for n in _outbox(desk, "mail_too_large")] == ["james@example.com"]
     with pytest.raises(ingest.NotReprocessable, match="already applied"):  # its note and notice are out
         ingest.reprocess(desk.factory, inbound_id, settings, now=T0 + timedelta(minutes=6))
+
+
+def test_a_hold_without_a_ticket_is_still_logged_once(desk, caplog):
+    settings = desk.settings.model_copy(update={"inbound_per_sender_hour": 1})
+    loop = ingest.LOOP_FACTOR
+    results = [ingest.ingest(desk.factory, mail(sender="bot@loop.example", subject=f"New {n}"), settings,
+                             now=T0 + timedelta(minutes=n)) for n in range(loop + 3)]
+    assert [r.status for r in results[loop:]] == ["looped"] * 3 and {r.ticket_id for r in results[loop:]} == {None}
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING" and "Mail loop" in r.getMessage()]
+    assert len(warnings) == 1 and "bot@loop.example" in warnings[0] and "ticket none" in warnings[0]
