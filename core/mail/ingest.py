@@ -8,10 +8,12 @@ Automatic mail (auto-replies, bounces, lists, our own address) is stored and sho
 as a note on its ticket, but never answered and never reopens anything. A sender past the
 hourly limit is still stored and threaded, only no longer answered. Past LOOP_FACTOR times
 that limit the sender is in a mail loop: its mail is kept as received, flagged "looped" with
-the ticket it belongs to, and its ticket gets one note, but it is no longer added to tickets
+the ticket it belongs to, and its ticket gets one note (at most one an hour, however long the
+loop lasts; a warning is logged too), but it is no longer added to tickets
 (each message added makes the next one slower to add, and buries the conversation). A
 message that cannot be processed keeps its raw row, flagged "failed" for an admin; nothing
-is dropped.
+is dropped. Held, oversized and failed rows are listed on the email log and can be applied
+again with `reprocess` (python -m core reprocess-inbound ID).
 
 A message above MESA_INBOUND_MAX_MB is not parsed: only its headers are read, so it can
 still be threaded. Its row keeps the headers and the first KEEP_BYTES of the body (not
