@@ -181,6 +181,7 @@ class TicketEvent(Base):
     __table_args__ = (
         Index("ix_ticket_events_ticket_version", "ticket_id", "version"),
         Index("ix_ticket_events_field_at", "field", "at"),
+        Index("ix_ticket_events_field_new_at", "field", "new", "at"),  # solved per day, from the index alone
     )
 
 
