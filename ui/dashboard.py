@@ -17,7 +17,10 @@ from ui import app
 from ui.app import t
 
 PRESETS = ("7", "30", "90", "365", "quarter", "custom")
-CACHE_SECONDS = 60
+# Entries are keyed by the data version, so a change shows at once; the lifetime only bounds what is kept
+# and how stale the "now"-relative numbers (backlog ages, breaches) get on a desk where nothing changes.
+# It must outlast a slow cold render, or the render's first entries expire before it ends (1M tickets).
+CACHE_SECONDS = 300
 
 
 def period_picker() -> Period:
@@ -64,7 +67,7 @@ def filters_picker(*, hours: bool = False) -> tuple[Filters, bool]:
     return Filters(tuple(agents), tuple(product_ids), tuple(kinds), tuple(channels), tuple(priorities)), business
 
 
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+@st.cache_data(ttl=CACHE_SECONDS, max_entries=512, show_spinner=False)
 def _cached(database: str, version: tuple, module: str, name: str, args: tuple, kwargs: tuple) -> object:
     """`version` is only part of the key: a change of the data is a new entry, so it shows at once."""
     import importlib
