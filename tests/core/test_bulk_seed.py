@@ -48,8 +48,6 @@ def both(factory, settings, monkeypatch):
     _seed(factory, settings, bulk=False)
     service = _rows(factory)
     clear(factory.kw["bind"])
-    with factory.kw["bind"].begin() as connection:  # the search table is no model: clear() leaves it
-        connection.execute(text(f"DELETE FROM {search.TABLE}"))
     monkeypatch.setattr(demo_bulk, "BATCH", 7)
     monkeypatch.setattr(demo_bulk, "INDEXES_FROM", 1)  # SQLite: drops the indexes and makes them again
     _seed(factory, settings, bulk=True)
