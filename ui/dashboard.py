@@ -79,7 +79,7 @@ def _cached(database: str, version: tuple, module: str, name: str, args: tuple, 
 
 def queries() -> Callable:
     """`query(function, *args, **kwargs)` for one run of a page: `function(session, *args, **kwargs)` from
-    core.dashboards, cached for a minute per database and data version. The version (a few index lookups)
+    core.dashboards, cached (CACHE_SECONDS) per database and data version. The version (a few index lookups)
     is read once here: a new ticket, event, message or survey answer misses the cache on the next run,
     repeated runs without a change hit it."""
     with app.reader()() as session:
