@@ -48,7 +48,8 @@ def test_hostile_text_is_stored_as_given_and_never_reaches_a_header(desk, kind, 
                                            policy=email.policy.default)
     assert message["Bcc"] is None and message["X-Evil"] is None
     assert "\n" not in str(message["Subject"]) and "\r" not in str(message["Subject"])
-    assert "49" not in message.get_body(preferencelist=("plain",)).get_content() or "7*7" not in text
+    body = re.sub(r"https?://\S+", "", message.get_body(preferencelist=("plain",)).get_content())  # tokens are random
+    assert "7*7" not in text or ("49" not in body and "{{ 7*7 }}" in body), "a template in user text is text"
 
 
 @pytest.mark.parametrize(("kind", "text"), CASES, ids=[k for k, _ in CASES])
