@@ -97,17 +97,16 @@ def sla(created_at: datetime, first_reply_minutes: int | None, resolution_minute
 
 
 def row_values(created_at: datetime, status: str, solved_at: datetime | None, events: Sequence[TicketEvent],
-               policy: SlaPolicy | None, schedule: Schedule, *, priority: str | None = None) -> dict[str, object]:
+               policy: SlaPolicy | None, schedule: Schedule, *, priority: str) -> dict[str, object]:
     """Every column of a ticket's metrics row but ticket_id and updated_at (`compute` plus `sla`, and the
     copies of the ticket's created_at, solved_at and priority the dashboards filter on).
 
     `events` only need `version`, `id`, `field`, `new` and `at`: the bulk demo seeding passes
     plain tuples, the services pass TicketEvent rows, and both get the same numbers.
-    `priority` is the ticket's; without it, the priority of its SLA policy (the same when it has one).
     """
     values = compute(created_at, events, schedule)
     values.update(ticket_created_at=created_at, ticket_solved_at=solved_at,
-                  ticket_priority=priority if priority is not None else (policy.priority if policy else None))
+                  ticket_priority=priority)
     first, resolution = (policy.first_reply_minutes, policy.resolution_minutes) if policy else (None, None)
     resolved_at = solved_at if status in (workflow.SOLVED, workflow.CLOSED) else None
     values.update(sla(created_at, first, resolution, first_reply_at=values["first_reply_at"],
