@@ -23,12 +23,14 @@ from typing import Protocol
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from core import accounts, notify, surveys, tickets, workflow
+from core import accounts, automations, notify, surveys, tickets, workflow
 from core.config import Settings, get_settings
 from core.demo_content import CANNED, COMMENTS, CUSTOMERS, PRODUCTS, REPLIES, STAFF, TICKETS
-from core.models import CannedResponse, Product, SlaPolicy, Ticket, User, utcnow
+from core.models import CannedResponse, Product, SlaPolicy, Ticket, TicketEvent, User, utcnow
 
-AUTO_CLOSE_DAYS = 4
+AUTO_CLOSE_DAYS = 4  # Mesa's defaults (core.config): MESA_CLOSE_AFTER_DAYS, MESA_REMINDER_AFTER_DAYS,
+REMINDER_DAYS = 3  # MESA_AUTO_SOLVE_AFTER_DAYS; the demo plays the automations' part with them
+AUTO_SOLVE_DAYS = 7
 BULK_FROM = 2000  # more tickets than this are written in bulk (core.demo_bulk)
 # random.choices' weights, summed once (the same draws as weights=...: it sums them on every call)
 _PRIORITY_WEIGHTS = tuple(accumulate((2, 6, 3, 1)))
@@ -88,10 +90,11 @@ def seed(factory: sessionmaker[Session], *, tickets: int = 300, days: int = 90, 
     with factory() as session, session.begin():
         staff, product_ids = ensure_basics(session)
     agents = [u.id for u in staff if u.role in ("agent", "manager")]
+    # created in order, as on a real desk: ticket ids follow creation time
+    moments = iter(sorted(_working_time(rng, now - timedelta(days=days), now) for _ in range(tickets)))
 
     def play(writer: Writer) -> None:
-        created = _working_time(rng, now - timedelta(days=days), now)
-        _play_ticket(writer, rng, created, now, agents, product_ids)
+        _play_ticket(writer, rng, next(moments), now, agents, product_ids)
 
     if bulk if bulk is not None else tickets > BULK_FROM:
         from core import demo_bulk
@@ -119,6 +122,8 @@ class Writer(Protocol):
     def note(self, ticket: DemoTicket, agent: int, body: str, now: datetime) -> None: ...
     def reply(self, ticket: DemoTicket, agent: int, body: str, status: str, now: datetime) -> None: ...
     def customer_message(self, ticket: DemoTicket, body: str, now: datetime) -> None: ...
+    def remind(self, ticket: DemoTicket, now: datetime) -> None: ...
+    def solve(self, ticket: DemoTicket, now: datetime) -> None: ...
     def close(self, ticket: DemoTicket, now: datetime) -> None: ...
     def send_survey(self, ticket: DemoTicket, now: datetime) -> None: ...
     def answer_survey(self, ticket: DemoTicket, score: int, comment: str | None, now: datetime) -> None: ...
@@ -145,6 +150,15 @@ class ServiceWriter:
     def customer_message(self, ticket: DemoTicket, body: str, now: datetime) -> None:
         tickets.add_customer_message(self.session, ticket.id, body=body, via=ticket.channel,
                                      settings=self.settings, now=now)
+
+    def remind(self, ticket: DemoTicket, now: datetime) -> None:
+        """The pending reminder's event, as core.automations records it (no email: demo mail is muted)."""
+        self.session.add(TicketEvent(ticket_id=ticket.id, actor_id=None, at=now, field=automations.REMINDER_FIELD,
+                                     old=None, new=automations.REMINDER_TEMPLATE, version=ticket.version))
+        self.session.flush()
+
+    def solve(self, ticket: DemoTicket, now: datetime) -> None:
+        tickets.change_status(self.session, ticket.id, status=workflow.SOLVED, actor_id=None, now=now)
 
     def close(self, ticket: DemoTicket, now: datetime) -> None:
         tickets.change_status(self.session, ticket.id, status=workflow.CLOSED, actor_id=None, now=now)
@@ -197,8 +211,11 @@ def _play_ticket(writer: Writer, rng: random.Random, created: datetime, now: dat
     if rng.random() < 0.45:  # ask for more, the customer answers
         if not _reply(writer, clock, ticket, agent, words["ask"].format(name=first), "pending", 1, 30):
             return
-        if rng.random() < 0.15 or not clock.wait(30, 60 * 30):
-            return  # the customer has not answered (yet)
+        if rng.random() < 0.15:  # the customer never answers: reminded, then solved by the automations
+            _unanswered(writer, rng, clock, ticket, locale)
+            return
+        if not clock.wait(30, 60 * 30):
+            return  # the customer has not answered yet
         writer.customer_message(ticket, words["customer_more"], clock.at)
     if rng.random() < 0.15:  # waiting for engineering
         if not _reply(writer, clock, ticket, agent, words["hold"], "on_hold", 5, 120):
@@ -212,10 +229,29 @@ def _play_ticket(writer: Writer, rng: random.Random, created: datetime, now: dat
         writer.customer_message(ticket, words["customer_again"], clock.at)
         if not _reply(writer, clock, ticket, agent, words["solve"].format(name=first), "solved", 30, 60 * 24):
             return
+    _close_when_due(writer, ticket, now)
+
+
+def _close_when_due(writer: Writer, ticket: DemoTicket, now: datetime) -> None:
     assert ticket.solved_at is not None
     closing = ticket.solved_at + timedelta(days=AUTO_CLOSE_DAYS)
     if closing < now:
         writer.close(ticket, closing)
+
+
+def _unanswered(writer: Writer, rng: random.Random, clock: _Clock, ticket: DemoTicket, locale: str) -> None:
+    """A pending ticket the customer never answers, as Mesa's automations handle it with their defaults:
+    one reminder after REMINDER_DAYS, solved (with its survey) after AUTO_SOLVE_DAYS, closed after that."""
+    pending_since = clock.at
+    if pending_since + timedelta(days=REMINDER_DAYS) >= clock.now:
+        return
+    writer.remind(ticket, pending_since + timedelta(days=REMINDER_DAYS))
+    if pending_since + timedelta(days=AUTO_SOLVE_DAYS) >= clock.now:
+        return
+    clock.at = pending_since + timedelta(days=AUTO_SOLVE_DAYS)
+    writer.solve(ticket, clock.at)
+    _survey(writer, rng, clock, ticket, locale)
+    _close_when_due(writer, ticket, clock.now)
 
 
 def _reply(writer: Writer, clock: _Clock, ticket: DemoTicket, agent: int, body: str, status: str,

@@ -1,8 +1,9 @@
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import func, select
 
-from core import demo, metrics, tickets
+from core import automations, demo, metrics, tickets
 from core.models import Message, Survey, Ticket, TicketEvent, TicketMetrics, User
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
@@ -52,3 +53,21 @@ def test_demo_events_replay_to_each_ticket_and_metrics_match_a_rebuild(factory, 
             stored = session.get(TicketMetrics, ticket.id)
             for key, value in metrics.compute(ticket.created_at, events).items():
                 assert getattr(stored, key) == value, (ticket.id, key)
+
+
+@pytest.mark.parametrize("bulk", [False, True], ids=["services", "bulk"])
+def test_demo_plays_the_automations_so_a_worker_pass_finds_nothing_due(factory, settings, bulk):
+    """Unanswered pending tickets are reminded, solved and closed on the defaults' schedule, as the worker
+    would have done; tickets are created in order (ids follow created_at)."""
+    demo.seed(factory, tickets=250, days=60, seed=5, settings=settings, now=NOW, bulk=bulk)
+    assert automations.close_solved(factory, settings, NOW) == []
+    assert automations.auto_solve_pending(factory, settings, NOW) == []
+    assert automations.remind_pending(factory, settings, NOW) == []
+    with factory() as session:
+        created = list(session.scalars(select(Ticket.created_at).order_by(Ticket.id)))
+        auto_solved = session.scalar(select(func.count()).select_from(TicketEvent).where(
+            TicketEvent.field == "status", TicketEvent.new == "solved", TicketEvent.actor_id.is_(None)))
+        reminders = session.scalar(select(func.count()).select_from(TicketEvent).where(
+            TicketEvent.field == automations.REMINDER_FIELD))
+    assert created == sorted(created)
+    assert auto_solved > 0 and reminders >= auto_solved
