@@ -42,7 +42,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from core import metrics, search, surveys, workflow
+from core import automations, metrics, search, surveys, workflow
 from core import schedule as business
 from core.config import Settings
 from core.models import Message, SlaPolicy, Survey, Ticket, TicketEvent, TicketMetrics, User, utcnow
@@ -291,6 +291,15 @@ class BulkWriter:
         self._message(ticket, "customer", body.strip(), ticket.requester_id, ticket.channel, now)
         self._finish(ticket, now)
 
+    def remind(self, ticket: _Ticket, now: datetime) -> None:
+        """An event at the ticket's current version: not a change, so no version or updated_at move."""
+        self._event(ticket, None, now, automations.REMINDER_FIELD, None, automations.REMINDER_TEMPLATE,
+                    version=ticket.version)
+
+    def solve(self, ticket: _Ticket, now: datetime) -> None:
+        self._status(ticket, None, now, workflow.SOLVED)
+        self._finish(ticket, now)
+
     def close(self, ticket: _Ticket, now: datetime) -> None:
         self._status(ticket, None, now, workflow.CLOSED)
         self._finish(ticket, now)
@@ -363,7 +372,8 @@ class BulkWriter:
 
     def metrics_job(self, batch: _Batch) -> list[tuple]:
         """What `metric_rows_of` needs of each ticket, as plain tuples (quick to send to a worker process)."""
-        return [(t.id, t.created_at, t.status, t.solved_at, t.priority, t.stored_updated,
+        return [(t.id, t.created_at, t.status, t.solved_at,
+                 (t.priority, t.assignee_id, t.product_id, t.kind, t.channel), t.stored_updated,
                  [(e.id, e.field, e.new, e.version, e.at) for e in t.events]) for t in batch.tickets]
 
     def write(self, connection: Connection, sink: _Sink, batch: _Batch, metric_rows: list[tuple] | None = None) -> int:
@@ -413,9 +423,11 @@ def metric_rows_of(job: list[tuple], schedule: business.Schedule, policies: dict
     """The ticket_metrics rows of `BulkWriter.metrics_job`: core.metrics.row_values over each ticket's events."""
     time = _sqlite_time if sqlite else _naive_utc
     rows = []
-    for ticket_id, created_at, status, solved_at, priority, stored_updated, steps in job:
+    for ticket_id, created_at, status, solved_at, copies, stored_updated, steps in job:
+        priority, assignee_id, product_id, kind, channel = copies
         values = metrics.row_values(created_at, status, solved_at, [_Step._make(step) for step in steps],
-                                    policies.get(priority), schedule, priority=priority)
+                                    policies.get(priority), schedule, priority=priority, assignee_id=assignee_id,
+                                    product_id=product_id, kind=kind, channel=channel)
         values.update(ticket_id=ticket_id, updated_at=stored_updated)
         rows.append(tuple([time(values[name]) if name in _METRIC_TIMES else values[name]
                            for name in COLUMNS[TicketMetrics]]))

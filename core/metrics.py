@@ -97,16 +97,19 @@ def sla(created_at: datetime, first_reply_minutes: int | None, resolution_minute
 
 
 def row_values(created_at: datetime, status: str, solved_at: datetime | None, events: Sequence[TicketEvent],
-               policy: SlaPolicy | None, schedule: Schedule, *, priority: str) -> dict[str, object]:
+               policy: SlaPolicy | None, schedule: Schedule, *, priority: str, assignee_id: int | None,
+               product_id: int | None, kind: str, channel: str) -> dict[str, object]:
     """Every column of a ticket's metrics row but ticket_id and updated_at (`compute` plus `sla`, and the
-    copies of the ticket's created_at, solved_at and priority the dashboards filter on).
+    copies of the ticket's fields the dashboards filter and group on: created_at, solved_at, priority,
+    assignee, product, kind and channel).
 
     `events` only need `version`, `id`, `field`, `new` and `at`: the bulk demo seeding passes
     plain tuples, the services pass TicketEvent rows, and both get the same numbers.
     """
     values = compute(created_at, events, schedule)
-    values.update(ticket_created_at=created_at, ticket_solved_at=solved_at,
-                  ticket_priority=priority)
+    values.update(ticket_created_at=created_at, ticket_solved_at=solved_at, ticket_priority=priority,
+                  ticket_assignee_id=assignee_id, ticket_product_id=product_id, ticket_kind=kind,
+                  ticket_channel=channel)
     first, resolution = (policy.first_reply_minutes, policy.resolution_minutes) if policy else (None, None)
     resolved_at = solved_at if status in (workflow.SOLVED, workflow.CLOSED) else None
     values.update(sla(created_at, first, resolution, first_reply_at=values["first_reply_at"],
@@ -117,7 +120,8 @@ def row_values(created_at: datetime, status: str, solved_at: datetime | None, ev
 def _fill(row: TicketMetrics, ticket: Ticket, events: Sequence[TicketEvent], policy: SlaPolicy | None,
           schedule: Schedule) -> None:
     for key, value in row_values(ticket.created_at, ticket.status, ticket.solved_at, events, policy, schedule,
-                                 priority=ticket.priority).items():
+                                 priority=ticket.priority, assignee_id=ticket.assignee_id,
+                                 product_id=ticket.product_id, kind=ticket.kind, channel=ticket.channel).items():
         setattr(row, key, value)
 
 

@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pandas as pd
-from sqlalchemy import and_, bindparam, case, func, literal_column, not_, or_, select, text
+from sqlalchemy import and_, bindparam, case, func, literal, not_, or_, select, text
 from sqlalchemy.orm import Session
 
 from core import workflow
 from core.dashboards.common import (
     ANY,
-    DIMENSIONS,
+    METRIC_DIMENSIONS,
     Filters,
     Period,
     bucket,
@@ -31,9 +31,11 @@ from core.dashboards.common import (
     local,
     local_days,
     local_hour,
-    percentiles,
+    metric_filters,
+    percentile,
     ticket_filters,
     utc_hour,
+    week,
     within,
 )
 from core.models import Ticket, TicketEvent, TicketMetrics, utcnow
@@ -150,24 +152,44 @@ def _walked(session: Session, name: str, period: Period, priorities: tuple[str, 
 
 def _milestone(session: Session, name: str, period: Period, filters: Filters, key: Callable | None,
                business: bool, *, by_priority: bool = False) -> dict[object, list]:
-    """{key: [count, median, p90, SLA %]} of one milestone; `key` maps the milestone's moment to a group."""
+    """{key: [count, median, p90, SLA %]} of one milestone; `key` maps the milestone's moment (ticket_metrics'
+    copy) to a group."""
     if not (filters.agent_ids or filters.product_ids or filters.kinds or filters.channels) and (
             key is None or by_priority):
         return _walked(session, name, period, filters.priorities, by_priority, business)
+    return _grouped(session, name, period, filters, key, business)
+
+
+def _grouped(session: Session, name: str, period: Period, filters: Filters, key: Callable | None,
+             business: bool) -> dict[object, list]:
+    """`_milestone` for any filter and grouping, from ticket_metrics alone (its copies of the ticket's fields).
+
+    One range of the (period, ...) index, which holds every column read here, grouped by key and value:
+    each group's values come back as (value, how many) pairs, few (minutes repeat), and each percentile
+    is exact from them (common.percentile). The SLA counts come from the same pass.
+    """
     m = MILESTONES[name]
-    group = key(m.when) if key else literal_column("0")
     minutes = m.business_minutes if business else m.minutes
-    where = [within(m.when, period), *ticket_filters(filters)]
-    base = select(group.label("key")).select_from(Ticket).join(TicketMetrics, TicketMetrics.ticket_id == Ticket.id)
-    found = percentiles(session, base.add_columns(minutes.label("value")).where(*where, minutes.is_not(None)))
-    sla = base.add_columns(case((not_(m.breached), 1), else_=0).label("met")).where(
-        *where, m.due.is_not(None), m.reached.is_not(None)).subquery("sla")
-    for key_value, targets, met in session.execute(
-            select(sla.c.key, func.count(), func.sum(sla.c.met)).group_by(sla.c.key)):
-        found.setdefault(key_value, [0, None, None])
-        found[key_value].append(_sla_percent(targets, met))
-    for values in found.values():
-        values += [None] * (4 - len(values))
+    target = and_(m.due.is_not(None), m.reached.is_not(None))
+    rows = (select((key(m.copy) if key else literal(0)).label("key"), minutes.label("value"),
+                   case((target, 1), else_=0).label("target"),
+                   case((and_(target, not_(m.breached)), 1), else_=0).label("met"))
+            .where(within(m.copy, period), *metric_filters(filters)).subquery("rows"))
+    query = (select(rows.c.key, rows.c.value, func.count(rows.c.value), func.sum(rows.c.target),
+                    func.sum(rows.c.met)).group_by(rows.c.key, rows.c.value))
+    groups: dict[object, list] = {}
+    for key_value, value, n, targets, met in session.execute(query):
+        group = groups.setdefault(key_value, [[], 0, 0])
+        if value is not None:
+            group[0].append((value, int(n)))
+        group[1] += int(targets)
+        group[2] += int(met)
+    found = {}
+    for key_value, (counts, targets, met) in groups.items():
+        counts.sort()
+        n = sum(count for _value, count in counts)
+        if n or targets:
+            found[key_value] = [n, *[percentile(counts, n, share) for share in SHARES], _sla_percent(targets, met)]
     return found
 
 
@@ -191,7 +213,7 @@ def summary(session: Session, period: Period, filters: Filters = ANY, *, busines
 def breakdown(session: Session, period: Period, filters: Filters = ANY, *, by: str = "priority",
               business: bool = False) -> pd.DataFrame:
     """The summary numbers per priority, agent, product, kind or channel; `label` names the key."""
-    column = DIMENSIONS[by]
+    column = METRIC_DIMENSIONS[by]
     table = _table(session, period, filters, lambda _when: column, business, by_priority=by == "priority")
     names = labels(session, by, list(table["key"]))
     table.insert(1, "label", [names.get(k) for k in table["key"]])
@@ -201,8 +223,7 @@ def breakdown(session: Session, period: Period, filters: Filters = ANY, *, by: s
 def trend(session: Session, period: Period, filters: Filters = ANY, *, zone: str = "UTC",
           business: bool = False) -> pd.DataFrame:
     """The summary numbers per ISO week (labelled by its Monday in `zone`)."""
-    table = _table(session, period, filters, lambda when: bucket(session, "week", local(session, when, period, zone)),
-                   business)
+    table = _table(session, period, filters, lambda when: week(session, when, period, zone), business)
     return table.rename(columns={"key": "week"})
 
 

@@ -19,6 +19,7 @@ def _export(factory) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Tickets with their metrics, and surveys: every time as aware UTC."""
     with factory() as session, session.connection() as connection:
         rows = pd.read_sql(select(Ticket.id, Ticket.status, Ticket.priority, Ticket.created_at, Ticket.solved_at,
+                                  Ticket.assignee_id, Ticket.product_id, Ticket.kind, Ticket.channel,
                                   TicketMetrics.first_reply_at, TicketMetrics.first_reply_minutes,
                                   TicketMetrics.first_reply_business_minutes,
                                   TicketMetrics.full_resolution_business_minutes,
@@ -142,3 +143,61 @@ def test_breakdowns_heatmap_and_trend_equal_the_pandas_reference(factory, settin
         assert business == _approx(_reference_times(rows, period, business=True))
         assert list(heatmap.itertuples(index=False, name=None)) == _reference_heatmap(rows, period, zone)
         assert list(trend.itertuples(index=False, name=None)) == _reference_trend(answers, period, zone)
+
+
+def _week(moments: pd.Series, zone: str) -> pd.Series:
+    local = moments.dt.tz_convert(zone)
+    return (local.dt.normalize() - pd.to_timedelta(local.dt.day_of_week, unit="D")).dt.strftime("%Y-%m-%d")
+
+
+def _reference_groups(rows: pd.DataFrame, period: Period, group) -> dict:
+    """{key: the summary numbers of the tickets whose `group` (a function of the rows and the milestone's
+    moment column) is key}: first reply grouped on created_at, resolution on solved_at."""
+    found: dict = {}
+    for moment, columns in (("created_at", slice(0, 4)), ("solved_at", slice(4, 8))):
+        placed = rows[_in(rows[moment], period)]
+        keys = group(placed, moment)
+        for key in keys.dropna().unique().tolist() + ([None] if keys.isna().any() else []):
+            chosen = placed[keys.isna()] if key is None else placed[keys == key]
+            values = list(_reference_times(chosen, period).values())[columns]
+            found.setdefault(key, [0, None, None, None, 0, None, None, None])[columns] = values
+    # a group with no value and no SLA target in either milestone is no row
+    return {key: values for key, values in found.items() if values != [0, None, None, None] * 2}
+
+
+def _as_found(table: pd.DataFrame, key: str) -> dict:
+    def plain(value):  # a missing number is NaN in a float column, None elsewhere
+        return None if value is None or value != value else value
+
+    return {plain(record[key]): [plain(record[c]) for c in times.COLUMNS] for record in table.to_dict("records")}
+
+
+@pytest.mark.parametrize("zone", ["Europe/Madrid", "Asia/Kolkata"])
+def test_grouped_percentiles_filters_and_weekly_trend_equal_the_pandas_reference(factory, settings, zone):
+    """Breakdowns by agent, product, kind and channel, the filters and the weekly trend (local weeks across
+    DST changes and a half-hour zone) read ticket_metrics' copies of the ticket's fields: pandas' numbers."""
+    demo.seed(factory, tickets=150, days=400, seed=11, settings=settings, now=NOW)
+    rows, _answers = _export(factory)
+    column = {"agent": "assignee_id", "product": "product_id", "kind": "kind", "channel": "channel"}
+    for days in (30, 365):
+        period = Period.last(days, NOW)
+        with factory() as session:
+            tables = {by: times.breakdown(session, period, by=by) for by in column}
+            trend = times.trend(session, period, zone=zone)
+            filtered = times.summary(session, period, Filters(agent_ids=(2, 3), kinds=("question", "incident")))
+            business = times.breakdown(session, period, Filters(channels=("email",)), by="kind", business=True)
+        for by, name in column.items():
+            expected = _reference_groups(rows, period, lambda placed, _moment, name=name: placed[name])
+            assert len(expected) > 1 and _as_found(tables[by], "key") == _approx_groups(expected), (days, by)
+        expected = _reference_groups(rows, period, lambda placed, moment: _week(placed[moment], zone))
+        assert len(expected) > 3 and _as_found(trend, "week") == _approx_groups(expected), days
+        chosen = rows[rows["assignee_id"].isin((2, 3)) & rows["kind"].isin(("question", "incident"))]
+        assert 0 < len(chosen) < len(rows) and filtered == _approx(_reference_times(chosen, period)), days
+        emailed = rows[rows["channel"] == "email"]
+        expected = {key: list(_reference_times(emailed[emailed["kind"] == key], period, business=True).values())
+                    for key in set(business["key"])}
+        assert len(expected) > 1 and _as_found(business, "key") == _approx_groups(expected), days
+
+
+def _approx_groups(expected: dict) -> dict:
+    return {key: [v if v is None else pytest.approx(v) for v in values] for key, values in expected.items()}
