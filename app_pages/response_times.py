@@ -38,20 +38,17 @@ else:
         "week": t("dash.week"), "hours": t("dash.hours_axis"), "variable": ""})
 
 st.subheader(t("dash.breakdown"))
-dimensions = ("priority", "agent", "product", "kind")
-for by, tab in zip(dimensions, st.tabs([t(f"dash.by_{by}") for by in dimensions]), strict=True):
-    with tab:
-        table = query(times.breakdown, period, filters, by=by, business=business)
-        shown = table.assign(name=[dashboard.key_label(by, k, n) for k, n in zip(table["key"], table["label"],
-                                                                                 strict=True)])
-        for key in ("first_reply_median", "first_reply_p90", "resolution_median", "resolution_p90"):
-            shown[key] = shown[key].map(dashboard.duration)
-        for key in ("first_reply_sla", "resolution_sla"):
-            shown[key] = shown[key].map(dashboard.percent)
-        shown = shown[["name", *times.COLUMNS]]
-        st.dataframe(shown, hide_index=True, use_container_width=True,
-                     column_config={"name": t(f"dash.{by}"), **{c: t(f"dash.{c}") for c in times.COLUMNS}})
-        dashboard.csv(table.drop(columns=["key"]), f"response-times-by-{by}")
+by = dashboard.breakdown_picker(("priority", "agent", "product", "kind", "channel"), "rt_breakdown")
+table = query(times.breakdown, period, filters, by=by, business=business)
+shown = table.assign(name=[dashboard.key_label(by, k, n) for k, n in zip(table["key"], table["label"], strict=True)])
+for key in ("first_reply_median", "first_reply_p90", "resolution_median", "resolution_p90"):
+    shown[key] = shown[key].map(dashboard.duration)
+for key in ("first_reply_sla", "resolution_sla"):
+    shown[key] = shown[key].map(dashboard.percent)
+shown = shown[["name", *times.COLUMNS]]
+st.dataframe(shown, hide_index=True, use_container_width=True,
+             column_config={"name": t(f"dash.{by}"), **{c: t(f"dash.{c}") for c in times.COLUMNS}})
+dashboard.csv(table.drop(columns=["key"]), f"response-times-by-{by}")
 
 left, right = st.columns(2)
 with left:

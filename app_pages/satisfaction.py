@@ -42,19 +42,16 @@ with right:
                     layout={"coloraxis_showscale": False}, xaxes={"dtick": 1})
 
 st.subheader(t("dash.breakdown"))
-dimensions = ("agent", "product", "kind", "channel")
-for by, tab in zip(dimensions, st.tabs([t(f"dash.by_{by}") for by in dimensions]), strict=True):
-    with tab:
-        table = query(sat.breakdown, period, filters, by=by)
-        table["name"] = [dashboard.key_label(by, k, n) for k, n in zip(table["key"], table["label"], strict=True)]
-        dashboard.chart("bar", table, key=f"sat_{by}", x="name", y="csat", hover_data=["responses", "average"],
-                        labels={"name": t(f"dash.{by}"), "csat": t("dash.csat"), "responses": t("dash.responses"),
-                                "average": t("dash.average")})
-        shown = table[["name", "responses", "csat", "average"]]
-        st.dataframe(shown, hide_index=True, use_container_width=True, column_config={
-            "name": t(f"dash.{by}"), "responses": t("dash.responses"), "csat": t("dash.csat"),
-            "average": t("dash.average")})
-        dashboard.csv(shown, f"satisfaction-by-{by}")
+by = dashboard.breakdown_picker(("agent", "product", "kind", "channel"), "sat_breakdown")
+table = query(sat.breakdown, period, filters, by=by)
+table["name"] = [dashboard.key_label(by, k, n) for k, n in zip(table["key"], table["label"], strict=True)]
+dashboard.chart("bar", table, key=f"sat_{by}", x="name", y="csat", hover_data=["responses", "average"],
+                labels={"name": t(f"dash.{by}"), "csat": t("dash.csat"), "responses": t("dash.responses"),
+                        "average": t("dash.average")})
+shown = table[["name", "responses", "csat", "average"]]
+st.dataframe(shown, hide_index=True, use_container_width=True, column_config={
+    "name": t(f"dash.{by}"), "responses": t("dash.responses"), "csat": t("dash.csat"), "average": t("dash.average")})
+dashboard.csv(shown, f"satisfaction-by-{by}")
 
 columns = {"ticket": dashboard.ticket_column(), "subject": t("dash.subject"), "score": t("dash.score"),
            "comment": t("dash.comment"), "when": t("dash.when"), "assignee": t("dash.agent")}

@@ -45,6 +45,13 @@ def period_picker() -> Period:
     return Period(start, datetime.combine(last + timedelta(days=1), time.min, tz).astimezone(UTC))
 
 
+def breakdown_picker(dimensions: tuple[str, ...], key: str) -> str:
+    """The one breakdown shown: each is a pass over the period's tickets, and tabs would compute them all."""
+    names = {by: t(f"dash.by_{by}") for by in dimensions}
+    return st.segmented_control(t("dash.breakdown"), dimensions, default=dimensions[0], key=key,
+                                format_func=names.__getitem__, label_visibility="collapsed") or dimensions[0]
+
+
 def filters_picker(*, hours: bool = False) -> tuple[Filters, bool]:
     """The filters of every dashboard; with `hours`, the calendar / business hours switch too."""
     with app.reader()() as session:

@@ -71,6 +71,21 @@ def test_the_response_times_page_shows_the_medians_and_the_backlog(desk):
     assert len(app.get("plotly_chart")) >= 4
 
 
+def test_one_breakdown_at_a_time_by_the_dimension_picked(desk):
+    """Only the breakdown picked is computed and shown (each is a pass over the period's tickets)."""
+    app = _open("app_pages/response_times.py", "manager@mesa.example")
+    first = app.dataframe[0].value
+    assert list(first["name"]) == ["Normal"] and list(first["first_reply_count"]) == [2]
+    app.segmented_control(key="rt_breakdown").set_value("agent").run()
+    assert not app.exception, app.exception
+    by_agent = app.dataframe[0].value
+    assert list(by_agent["name"]) == ["Unassigned"] and list(by_agent["first_reply_count"]) == [2]
+    app = _open("app_pages/satisfaction.py", "manager@mesa.example")
+    app.segmented_control(key="sat_breakdown").set_value("channel").run()
+    assert not app.exception, app.exception
+    assert list(app.dataframe[0].value["name"]) == ["Web"]
+
+
 def test_an_empty_custom_range_says_there_is_no_data(desk):
     app = _open("app_pages/satisfaction.py", "manager@mesa.example")
     app.segmented_control(key="dash_period").set_value("custom").run()
