@@ -322,7 +322,8 @@ def breached(session: Session, period: Period, filters: Filters = ANY, *, now: d
                     TicketMetrics.first_reply_due_at, TicketMetrics.resolution_due_at)
              .join(TicketMetrics, TicketMetrics.ticket_id == Ticket.id)
              .where(within(Ticket.created_at, period), or_(first, resolution), *ticket_filters(filters))
-             .order_by(Ticket.id.desc()).limit(limit).offset(offset))
+             # newest first by the created_at index itself: read backwards, it stops at the page's last breach
+             .order_by(Ticket.created_at.desc(), Ticket.id.desc()).limit(limit).offset(offset))
     rows = []
     for r in session.execute(query):
         if r.first:
