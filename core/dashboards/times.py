@@ -105,6 +105,24 @@ def _walk(session: Session, m: Milestone, minutes, period: Period, chosen: list,
     return list(session.scalars(query))
 
 
+def _value_counts(session: Session, m: Milestone, minutes, period: Period, by_priority: bool) -> dict[object, list]:
+    """SQLite, a period holding a good share of the tickets, no filter: {priority or 0: [(value, how many)]} in
+    value order, from one pass over the (value, period) or (priority, value, period) index. The index is
+    already in group order, so nothing is sorted; minutes repeat, so the rows are few (a few thousand)."""
+    index = (f"ix_ticket_metrics_{'priority_' if by_priority else ''}{m.name}"
+             f"{'_business' if minutes is m.business_minutes else ''}")
+    group = "ticket_priority, " if by_priority else ""
+    sql = (f"SELECT {group or '0, '}{minutes.key}, count(*) FROM ticket_metrics INDEXED BY {index}"
+           f" WHERE {m.copy.key} >= :start AND {m.copy.key} < :end AND {minutes.key} IS NOT NULL"
+           f" GROUP BY {group}{minutes.key}")
+    query = text(sql).bindparams(bindparam("start", period.start, type_=m.copy.type),
+                                 bindparam("end", period.end, type_=m.copy.type))
+    found: dict[object, list] = {}
+    for key_value, value, n in session.execute(query):
+        found.setdefault(key_value, []).append((value, int(n)))
+    return found
+
+
 def _walked(session: Session, name: str, period: Period, filters: Filters, by_priority: bool,
             business: bool) -> dict[object, list]:
     """`_milestone` from ticket_metrics alone (its copies of the ticket's fields), for no grouping but priority.
@@ -128,9 +146,16 @@ def _walked(session: Session, name: str, period: Period, filters: Filters, by_pr
                            .one())}
     # the ids have few gaps: the largest is the number of rows, read from the primary key alone
     total = 0 if is_postgres(session) else session.scalar(select(func.max(TicketMetrics.ticket_id))) or 0
+    big = not chosen and 4 * sum(g[0] for g in groups.values()) >= total > 0
+    counted = _value_counts(session, m, minutes, period, by_priority) if big else None
     found: dict[object, list] = {}
     for key_value, (n, targets, met) in groups.items():
         if not n and not targets:
+            continue
+        if counted is not None:
+            pairs = counted.get(key_value, [])
+            found[key_value] = [n, *[percentile(pairs, sum(c for _v, c in pairs), share) for share in SHARES],
+                                _sla_percent(targets, met)]
             continue
         values: list = [n]
         for share in SHARES:
@@ -139,7 +164,7 @@ def _walked(session: Session, name: str, period: Period, filters: Filters, by_pr
                 continue
             exact = share * (n - 1)  # position times 100: integer arithmetic, no float surprises
             around = _walk(session, m, minutes, period, chosen, key_value if by_priority else None,
-                           exact // 100, walk=not chosen and 4 * sum(g[0] for g in groups.values()) >= total > 0)
+                           exact // 100, walk=False)
             if not around:  # the rows changed since the count (a session that began elsewhere, at read committed)
                 values.append(None)
                 continue
