@@ -295,6 +295,12 @@ class Survey(Base):
     )
 
 
+VALUE_INDEXES = (  # milestone, its minutes, its business minutes, its period, due and breached columns
+    ("first_reply", "first_reply_minutes", "first_reply_business_minutes", "ticket_created_at", "first_reply_due_at",
+     "first_reply_breached"),
+    ("resolution", "full_resolution_minutes", "full_resolution_business_minutes", "ticket_solved_at",
+     "resolution_due_at", "resolution_breached"),
+)
 DIMENSION_COPIES = ("ticket_assignee_id", "ticket_product_id", "ticket_kind", "ticket_channel")
 
 
@@ -337,20 +343,12 @@ class TicketMetrics(Base):
     __table_args__ = (
         Index("ix_ticket_metrics_first_reply_due", "first_reply_due_at"),
         Index("ix_ticket_metrics_resolution_due", "resolution_due_at"),
-        # Percentiles walk a value index in order and stop at the wanted position (core.dashboards.times):
-        # (value, period) for all priorities, (priority, value, period) for one.
-        Index("ix_ticket_metrics_first_reply", "first_reply_minutes", "ticket_created_at"),
-        Index("ix_ticket_metrics_priority_first_reply", "ticket_priority", "first_reply_minutes",
-              "ticket_created_at"),
-        Index("ix_ticket_metrics_first_reply_business", "first_reply_business_minutes", "ticket_created_at"),
-        Index("ix_ticket_metrics_priority_first_reply_business", "ticket_priority", "first_reply_business_minutes",
-              "ticket_created_at"),
-        Index("ix_ticket_metrics_resolution", "full_resolution_minutes", "ticket_solved_at"),
-        Index("ix_ticket_metrics_priority_resolution", "ticket_priority", "full_resolution_minutes",
-              "ticket_solved_at"),
-        Index("ix_ticket_metrics_resolution_business", "full_resolution_business_minutes", "ticket_solved_at"),
-        Index("ix_ticket_metrics_priority_resolution_business", "ticket_priority",
-              "full_resolution_business_minutes", "ticket_solved_at"),
+        # A long period's percentiles and SLA counts read a value index in value order, grouped by value
+        # (core.dashboards.times): (value, period, due, breached), or (priority, value, ...) per priority.
+        *[Index(f"ix_ticket_metrics_{prefix}{name}{kind}", *lead, value, period, due, breached)
+          for name, minutes, business_minutes, period, due, breached in VALUE_INDEXES
+          for kind, value in (("", minutes), ("_business", business_minutes))
+          for prefix, lead in (("", ()), ("priority_", ("ticket_priority",)))],
         # Counts and SLA attainment per period: a range of the period column, the rest read from the index.
         # The grouped percentiles of any filter or grouping (agent, product, kind, channel, week) read it too.
         Index("ix_ticket_metrics_created", "ticket_created_at", "ticket_priority", "first_reply_breached",

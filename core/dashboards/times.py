@@ -76,23 +76,20 @@ def _sla_percent(targets: int, met: int) -> float | None:
 
 
 def _walk(session: Session, m: Milestone, minutes, period: Period, chosen: list, priority: str | None,
-          offset: int, *, walk: bool) -> list[int]:
+          offset: int) -> list[int]:
     """The values at `offset` and `offset` + 1 (when there is one) of the milestone's minutes in the period, in order.
 
-    SQLite is told which index to use (left to itself it picks either way, sometimes badly): with `walk`
-    (no filter, and a period holding a good share of the tickets) the (value, period) index, or
-    (priority, value, period) for one priority: it reads the values in order, skips those outside the
-    period and stops at `offset` + 2, never sorting. Without, the period index, which holds every filtered
-    column: a range of the few values of a short period, then a sort of them. The filters' values are
-    written into the SQL as literals (SQLAlchemy quotes them). PostgreSQL's planner chooses well on its own.
+    SQLite is told to use the period index, which holds every filtered column (left to itself it may walk
+    a value index across all time to save the sort): a range of the period's values, then a sort of them.
+    The filters' values are written into the SQL as literals (SQLAlchemy quotes them). PostgreSQL's
+    planner chooses well on its own.
     """
     where = [within(m.copy, period), minutes.is_not(None), *chosen]
     if priority is not None:
         where.append(TicketMetrics.ticket_priority == priority)
     query = select(minutes).where(*where).order_by(minutes).limit(2).offset(offset)
     if not is_postgres(session):
-        index = (f"ix_ticket_metrics_{'priority_' if priority is not None else ''}{m.name}"
-                 f"{'_business' if minutes is m.business_minutes else ''}") if walk else m.period_index
+        index = m.period_index
         literal = {"dialect": session.get_bind().dialect, "compile_kwargs": {"literal_binds": True}}
         filtered = "".join(f" AND {condition.compile(**literal)}" for condition in chosen)
         sql = (f"SELECT {minutes.key} FROM ticket_metrics INDEXED BY {index} WHERE {m.copy.key} >= :start"
@@ -105,36 +102,60 @@ def _walk(session: Session, m: Milestone, minutes, period: Period, chosen: list,
     return list(session.scalars(query))
 
 
-def _value_counts(session: Session, m: Milestone, minutes, period: Period, by_priority: bool) -> dict[object, list]:
-    """SQLite, a period holding a good share of the tickets, no filter: {priority or 0: [(value, how many)]} in
-    value order, from one pass over the (value, period) or (priority, value, period) index. The index is
-    already in group order, so nothing is sorted; minutes repeat, so the rows are few (a few thousand)."""
+def _value_counts(session: Session, m: Milestone, minutes, period: Period,
+                  by_priority: bool) -> dict[object, tuple[list, int, int]]:
+    """SQLite, no filter: {priority or 0: ([(value, how many)] in value order, SLA targets, met)} from one
+    pass over the (value, period, due, breached) or (priority, value, ...) index. The index is already in
+    group order, so nothing is sorted; minutes repeat, so the rows are few (a few thousand). A row with a
+    value has reached the milestone, so its target counts when it has a due time."""
     index = (f"ix_ticket_metrics_{'priority_' if by_priority else ''}{m.name}"
              f"{'_business' if minutes is m.business_minutes else ''}")
     group = "ticket_priority, " if by_priority else ""
-    sql = (f"SELECT {group or '0, '}{minutes.key}, count(*) FROM ticket_metrics INDEXED BY {index}"
+    sql = (f"SELECT {group or '0, '}{minutes.key}, count(*), count({m.due.key}),"
+           f" count(CASE WHEN {m.due.key} IS NOT NULL AND NOT {m.breached.key} THEN 1 END)"
+           f" FROM ticket_metrics INDEXED BY {index}"
            f" WHERE {m.copy.key} >= :start AND {m.copy.key} < :end AND {minutes.key} IS NOT NULL"
            f" GROUP BY {group}{minutes.key}")
     query = text(sql).bindparams(bindparam("start", period.start, type_=m.copy.type),
                                  bindparam("end", period.end, type_=m.copy.type))
-    found: dict[object, list] = {}
-    for key_value, value, n in session.execute(query):
-        found.setdefault(key_value, []).append((value, int(n)))
+    found: dict[object, tuple[list, int, int]] = {}
+    for key_value, value, n, targets, met in session.execute(query):
+        pairs, all_targets, all_met = found.get(key_value, ([], 0, 0))
+        pairs.append((value, int(n)))
+        found[key_value] = (pairs, all_targets + int(targets), all_met + int(met))
     return found
+
+
+def _long(session: Session, m: Milestone, period: Period) -> bool:
+    """Whether the period covers a quarter or more of the time the milestone's moments span (the first and
+    last read from the period index's ends): then its values are a good share of all of them, and one
+    pass over a value index beats sorting them. Either way the numbers are exact; this only picks the way."""
+    # two subqueries: SQLite reads a lone min() or max() from the index's end, both in one select scan it
+    first, last = session.execute(select(select(func.min(m.copy)).scalar_subquery(),
+                                         select(func.max(m.copy)).scalar_subquery())).one()
+    if first is None or last <= first:
+        return False
+    covered = min(period.end, last) - max(period.start, first)
+    return 4 * covered >= last - first
 
 
 def _walked(session: Session, name: str, period: Period, filters: Filters, by_priority: bool,
             business: bool) -> dict[object, list]:
     """`_milestone` from ticket_metrics alone (its copies of the ticket's fields), for no grouping but priority.
 
-    One range of the period index counts the values and the SLA targets met; then each percentile is
-    exact without sorting the period: walk the value index in order and take the two values around the
-    percentile's position (ORDER BY value LIMIT 2 OFFSET k), interpolated like percentile_cont. A short
-    period (a week of the trend) sorts only its own values.
+    A period holding a good share of the tickets, without a filter, on SQLite: `_value_counts`, one pass.
+    Otherwise one range of the period index counts the values and the SLA targets met; then each
+    percentile is exact without sorting every value: take the two values around the percentile's position
+    (ORDER BY value LIMIT 2 OFFSET k), interpolated like percentile_cont; a short period (a week of the
+    trend) sorts only its own values, and PostgreSQL's planner picks its own way.
     """
     m = MILESTONES[name]
     minutes = m.business_minutes if business else m.minutes
     chosen = metric_filters(filters)
+    if not chosen and not is_postgres(session) and _long(session, m, period):
+        return {key: [sum(c for _v, c in pairs), *[percentile(pairs, sum(c for _v, c in pairs), share)
+                                                        for share in SHARES], _sla_percent(targets, met)]
+                    for key, (pairs, targets, met) in _value_counts(session, m, minutes, period, by_priority).items()}
     target = and_(m.due.is_not(None), m.reached.is_not(None))
     query = select(TicketMetrics.ticket_priority, func.count(minutes), func.count(case((target, 1))),
                    func.count(case((and_(target, not_(m.breached)), 1)))).where(within(m.copy, period), *chosen)
@@ -144,18 +165,9 @@ def _walked(session: Session, name: str, period: Period, filters: Filters, by_pr
     else:
         groups = {0: tuple(int(v) for v in session.execute(query.with_only_columns(*query.selected_columns[1:]))
                            .one())}
-    # the ids have few gaps: the largest is the number of rows, read from the primary key alone
-    total = 0 if is_postgres(session) else session.scalar(select(func.max(TicketMetrics.ticket_id))) or 0
-    big = not chosen and 4 * sum(g[0] for g in groups.values()) >= total > 0
-    counted = _value_counts(session, m, minutes, period, by_priority) if big else None
     found: dict[object, list] = {}
     for key_value, (n, targets, met) in groups.items():
         if not n and not targets:
-            continue
-        if counted is not None:
-            pairs = counted.get(key_value, [])
-            found[key_value] = [n, *[percentile(pairs, sum(c for _v, c in pairs), share) for share in SHARES],
-                                _sla_percent(targets, met)]
             continue
         values: list = [n]
         for share in SHARES:
@@ -163,8 +175,7 @@ def _walked(session: Session, name: str, period: Period, filters: Filters, by_pr
                 values.append(None)
                 continue
             exact = share * (n - 1)  # position times 100: integer arithmetic, no float surprises
-            around = _walk(session, m, minutes, period, chosen, key_value if by_priority else None,
-                           exact // 100, walk=False)
+            around = _walk(session, m, minutes, period, chosen, key_value if by_priority else None, exact // 100)
             if not around:  # the rows changed since the count (a session that began elsewhere, at read committed)
                 values.append(None)
                 continue
