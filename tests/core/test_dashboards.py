@@ -182,9 +182,9 @@ def test_the_tickets_behind_the_numbers_newest_first_with_their_times(data):
         assert times.tickets(session, P, limit=2, offset=4)["ticket_id"].tolist() == [ids["t2"], ids["t1"]]
 
 
-def test_percentiles_count_and_walk_one_snapshot_while_a_ticket_reopens_between_them(data):
-    """The percentile is read in several statements (count, then walks); a ticket reopened between
-    them must not leave a count of 1 with no value to walk (PostgreSQL's read committed would)."""
+def test_a_summary_reads_one_snapshot_while_a_ticket_reopens_between_its_statements(data):
+    """A summary is read in several statements (a milestone each); a ticket reopened between them must
+    not change the second one's numbers (PostgreSQL's read committed would)."""
     desk, ids = data
     urgent = Filters(priorities=("urgent",))  # t3 alone: resolved in 100 minutes
     with desk.reader() as session:
