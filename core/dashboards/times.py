@@ -48,9 +48,7 @@ COLUMNS = ["first_reply_count", "first_reply_median", "first_reply_p90", "first_
 @dataclass(frozen=True)
 class Milestone:
     name: str  # as in the names of its ticket_metrics indexes
-    period_index: str  # the (period, ...) index of ticket_metrics
-    when: object  # the ticket's moment that places it in a period
-    copy: object  # the same moment as copied into ticket_metrics
+    copy: object  # the ticket's moment that places it in a period, as copied into ticket_metrics
     minutes: object
     business_minutes: object
     due: object
@@ -59,12 +57,10 @@ class Milestone:
 
 
 MILESTONES = {
-    "first_reply": Milestone("first_reply", "ix_ticket_metrics_created", Ticket.created_at,
-                             TicketMetrics.ticket_created_at, TicketMetrics.first_reply_minutes,
+    "first_reply": Milestone("first_reply", TicketMetrics.ticket_created_at, TicketMetrics.first_reply_minutes,
                              TicketMetrics.first_reply_business_minutes, TicketMetrics.first_reply_due_at,
                              TicketMetrics.first_reply_breached, TicketMetrics.first_reply_at),
-    "resolution": Milestone("resolution", "ix_ticket_metrics_solved", Ticket.solved_at,
-                            TicketMetrics.ticket_solved_at, TicketMetrics.full_resolution_minutes,
+    "resolution": Milestone("resolution", TicketMetrics.ticket_solved_at, TicketMetrics.full_resolution_minutes,
                             TicketMetrics.full_resolution_business_minutes, TicketMetrics.resolution_due_at,
                             TicketMetrics.resolution_breached, TicketMetrics.full_resolution_minutes),
 }
@@ -135,8 +131,7 @@ def _milestone(session: Session, name: str, period: Period, filters: Filters, ke
     if (key is None or by_priority) and filters == ANY and not is_postgres(session) and _long(
             session, MILESTONES[name], period):
         return _counted(session, name, period, by_priority, business)
-    return _grouped(session, name, period, filters, (lambda _when: TicketMetrics.ticket_priority) if by_priority
-                    else key, business)
+    return _grouped(session, name, period, filters, key, business)
 
 
 def _grouped(session: Session, name: str, period: Period, filters: Filters, key: Callable | None,
