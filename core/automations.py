@@ -178,6 +178,13 @@ def auto_solve_pending(factory: sessionmaker[Session], settings: Settings, now: 
     return _apply(factory, _pending_since_before(cutoff), solve, "auto-solve", batch)
 
 
+def record_reminder(session: Session, ticket: Ticket, now: datetime) -> None:
+    """The `reminder` event at the ticket's current version: not a change, so neither the version nor
+    updated_at move (the email is the caller's)."""
+    session.add(TicketEvent(ticket_id=ticket.id, actor_id=None, at=now, field=REMINDER_FIELD, old=None,
+                            new=REMINDER_TEMPLATE, version=ticket.version))
+
+
 def remind_pending(factory: sessionmaker[Session], settings: Settings, now: datetime, batch: int = 200) -> list[int]:
     """One reminder email per pending period, `reminder_after_days` after the ticket last became pending.
 
@@ -185,8 +192,7 @@ def remind_pending(factory: sessionmaker[Session], settings: Settings, now: date
     not a change of the ticket, so neither its version nor its updated_at move.
     """
     def remind(session: Session, ticket: Ticket, since: datetime) -> None:
-        session.add(TicketEvent(ticket_id=ticket.id, actor_id=None, at=now, field=REMINDER_FIELD, old=None,
-                                new=REMINDER_TEMPLATE, version=ticket.version))
+        record_reminder(session, ticket, now)
         notify.pending_reminder(session, ticket, (now - since).days, settings, now)
         session.flush()
 

@@ -23,14 +23,11 @@ from typing import Protocol
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from core import accounts, automations, notify, surveys, tickets, workflow
+from core import accounts, automations, notify, schedule, surveys, tickets, workflow
 from core.config import Settings, get_settings
 from core.demo_content import CANNED, COMMENTS, CUSTOMERS, PRODUCTS, REPLIES, STAFF, TICKETS
-from core.models import CannedResponse, Product, SlaPolicy, Ticket, TicketEvent, User, utcnow
+from core.models import CannedResponse, Product, SlaPolicy, Ticket, User, utcnow
 
-AUTO_CLOSE_DAYS = 4  # Mesa's defaults (core.config): MESA_CLOSE_AFTER_DAYS, MESA_REMINDER_AFTER_DAYS,
-REMINDER_DAYS = 3  # MESA_AUTO_SOLVE_AFTER_DAYS; the demo plays the automations' part with them
-AUTO_SOLVE_DAYS = 7
 BULK_FROM = 2000  # more tickets than this are written in bulk (core.demo_bulk)
 # random.choices' weights, summed once (the same draws as weights=...: it sums them on every call)
 _PRIORITY_WEIGHTS = tuple(accumulate((2, 6, 3, 1)))
@@ -89,12 +86,13 @@ def seed(factory: sessionmaker[Session], *, tickets: int = 300, days: int = 90, 
     rng = random.Random(seed)
     with factory() as session, session.begin():
         staff, product_ids = ensure_basics(session)
+        timings = schedule.with_timings(session, settings)  # the automations' part is played on the desk's
     agents = [u.id for u in staff if u.role in ("agent", "manager")]
     # created in order, as on a real desk: ticket ids follow creation time
     moments = iter(sorted(_working_time(rng, now - timedelta(days=days), now) for _ in range(tickets)))
 
     def play(writer: Writer) -> None:
-        _play_ticket(writer, rng, next(moments), now, agents, product_ids)
+        _play_ticket(writer, rng, next(moments), now, agents, product_ids, timings)
 
     if bulk if bulk is not None else tickets > BULK_FROM:
         from core import demo_bulk
@@ -152,9 +150,7 @@ class ServiceWriter:
                                      settings=self.settings, now=now)
 
     def remind(self, ticket: DemoTicket, now: datetime) -> None:
-        """The pending reminder's event, as core.automations records it (no email: demo mail is muted)."""
-        self.session.add(TicketEvent(ticket_id=ticket.id, actor_id=None, at=now, field=automations.REMINDER_FIELD,
-                                     old=None, new=automations.REMINDER_TEMPLATE, version=ticket.version))
+        automations.record_reminder(self.session, ticket, now)  # type: ignore[arg-type]
         self.session.flush()
 
     def solve(self, ticket: DemoTicket, now: datetime) -> None:
@@ -191,7 +187,7 @@ class _Clock:
 
 
 def _play_ticket(writer: Writer, rng: random.Random, created: datetime, now: datetime,
-                 agents: list[int], product_ids: list[int]) -> None:
+                 agents: list[int], product_ids: list[int], timings: Settings) -> None:
     locale = "es" if rng.random() < 0.45 else "en"
     name = rng.choice(CUSTOMERS[locale])
     kind, subject, description = rng.choice(TICKETS[locale])
@@ -212,7 +208,7 @@ def _play_ticket(writer: Writer, rng: random.Random, created: datetime, now: dat
         if not _reply(writer, clock, ticket, agent, words["ask"].format(name=first), "pending", 1, 30):
             return
         if rng.random() < 0.15:  # the customer never answers: reminded, then solved by the automations
-            _unanswered(writer, rng, clock, ticket, locale)
+            _unanswered(writer, rng, clock, ticket, locale, timings)
             return
         if not clock.wait(30, 60 * 30):
             return  # the customer has not answered yet
@@ -229,29 +225,32 @@ def _play_ticket(writer: Writer, rng: random.Random, created: datetime, now: dat
         writer.customer_message(ticket, words["customer_again"], clock.at)
         if not _reply(writer, clock, ticket, agent, words["solve"].format(name=first), "solved", 30, 60 * 24):
             return
-    _close_when_due(writer, ticket, now)
+    _close_when_due(writer, ticket, now, timings)
 
 
-def _close_when_due(writer: Writer, ticket: DemoTicket, now: datetime) -> None:
+def _close_when_due(writer: Writer, ticket: DemoTicket, now: datetime, timings: Settings) -> None:
     assert ticket.solved_at is not None
-    closing = ticket.solved_at + timedelta(days=AUTO_CLOSE_DAYS)
+    closing = ticket.solved_at + timedelta(days=timings.close_after_days)
     if closing < now:
         writer.close(ticket, closing)
 
 
-def _unanswered(writer: Writer, rng: random.Random, clock: _Clock, ticket: DemoTicket, locale: str) -> None:
-    """A pending ticket the customer never answers, as Mesa's automations handle it with their defaults:
-    one reminder after REMINDER_DAYS, solved (with its survey) after AUTO_SOLVE_DAYS, closed after that."""
+def _unanswered(writer: Writer, rng: random.Random, clock: _Clock, ticket: DemoTicket, locale: str,
+                timings: Settings) -> None:
+    """A pending ticket the customer never answers, as the desk's automations handle it: a reminder
+    (unless it would be solved first), then solved with its survey (unless auto-solve is off), then closed."""
     pending_since = clock.at
-    if pending_since + timedelta(days=REMINDER_DAYS) >= clock.now:
+    reminding = pending_since + timedelta(days=timings.reminder_after_days)
+    solving = (pending_since + timedelta(days=timings.auto_solve_after_days)
+               if timings.auto_solve_after_days > 0 else None)
+    if reminding < clock.now and (solving is None or reminding < solving):
+        writer.remind(ticket, reminding)
+    if solving is None or solving >= clock.now:
         return
-    writer.remind(ticket, pending_since + timedelta(days=REMINDER_DAYS))
-    if pending_since + timedelta(days=AUTO_SOLVE_DAYS) >= clock.now:
-        return
-    clock.at = pending_since + timedelta(days=AUTO_SOLVE_DAYS)
+    clock.at = solving
     writer.solve(ticket, clock.at)
     _survey(writer, rng, clock, ticket, locale)
-    _close_when_due(writer, ticket, clock.now)
+    _close_when_due(writer, ticket, clock.now, timings)
 
 
 def _reply(writer: Writer, clock: _Clock, ticket: DemoTicket, agent: int, body: str, status: str,

@@ -57,8 +57,10 @@ def test_demo_events_replay_to_each_ticket_and_metrics_match_a_rebuild(factory, 
 
 @pytest.mark.parametrize("bulk", [False, True], ids=["services", "bulk"])
 def test_demo_plays_the_automations_so_a_worker_pass_finds_nothing_due(factory, settings, bulk):
-    """Unanswered pending tickets are reminded, solved and closed on the defaults' schedule, as the worker
+    """Unanswered pending tickets are reminded, solved and closed on the desk's schedule, as the worker
     would have done; tickets are created in order (ids follow created_at)."""
+    settings = settings.model_copy(update={"reminder_after_days": 2, "auto_solve_after_days": 5,
+                                           "close_after_days": 3})
     demo.seed(factory, tickets=250, days=60, seed=5, settings=settings, now=NOW, bulk=bulk)
     assert automations.close_solved(factory, settings, NOW) == []
     assert automations.auto_solve_pending(factory, settings, NOW) == []
@@ -71,3 +73,16 @@ def test_demo_plays_the_automations_so_a_worker_pass_finds_nothing_due(factory, 
             TicketEvent.field == automations.REMINDER_FIELD))
     assert created == sorted(created)
     assert auto_solved > 0 and reminders >= auto_solved
+
+
+def test_with_auto_solve_off_the_unanswered_stay_pending_reminded_once(factory, settings):
+    settings = settings.model_copy(update={"auto_solve_after_days": 0})
+    demo.seed(factory, tickets=250, days=60, seed=5, settings=settings, now=NOW)
+    assert automations.remind_pending(factory, settings, NOW) == []
+    with factory() as session:
+        reminded = set(session.scalars(select(TicketEvent.ticket_id).where(
+            TicketEvent.field == automations.REMINDER_FIELD)))
+        solved_by_nobody = session.scalar(select(func.count()).select_from(TicketEvent).where(
+            TicketEvent.field == "status", TicketEvent.new == "solved", TicketEvent.actor_id.is_(None)))
+        statuses = set(session.scalars(select(Ticket.status).where(Ticket.id.in_(reminded))))
+    assert reminded and solved_by_nobody == 0 and statuses == {"pending"}
