@@ -66,7 +66,7 @@ for row in rows:
                      disabled=row.status in ("sent", "sending"))
         again.button(t("log.send_again"), key=f"again-{row.id}", on_click=_again, args=(row.id,))
 
-# Inbound mail that no ticket shows in full: held as a loop, too large, failed (kept raw, listed as text)
+# Inbound mail that no ticket shows in full: held as a loop, too large, failed, left unapplied (kept raw)
 st.subheader(t("log.inbound"))
 st.caption(t("log.inbound_help"))
 inbound_page = st.number_input(t("log.inbound_page"), min_value=1, value=1, step=1, key="inbound_page")

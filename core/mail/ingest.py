@@ -30,7 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -44,6 +44,8 @@ from core.models import InboundMail, Message, Outbox, Ticket, utcnow
 
 RECEIVED, PROCESSED, AUTO, DUPLICATE, FAILED = "received", "processed", "auto", "duplicate", "failed"
 OVERSIZED, LOOPED = "oversized", "looped"
+REPROCESSING = "reprocessing"  # claimed by `reprocess`, being applied again
+STRANDED = timedelta(minutes=10)  # a row still received this long after arriving was left by a stopped process
 LOOP_FACTOR = 5  # this many times MESA_INBOUND_PER_SENDER_HOUR in an hour is a mail loop, not a person
 HOUR = timedelta(hours=1)
 KEEP_BYTES = 64 * 1024  # of an oversized email's body, kept after its headers for an admin to look at
@@ -125,11 +127,15 @@ def reprocess(factory: sessionmaker[Session], inbound_id: int, settings: Setting
         if row.status in (PROCESSED, AUTO) or (row.status == OVERSIZED and row.ticket_id is not None):
             raise NotReprocessable(f"inbound email #{inbound_id} was already applied (status {row.status}, "
                                    f"ticket #{row.ticket_id or '—'}); it is not applied twice")
+        if row.status == REPROCESSING or (row.status == RECEIVED and row.received_at > now - STRANDED):
+            raise NotReprocessable(f"inbound email #{inbound_id} is being applied now (status {row.status}); "
+                                   "it is not applied twice")
         raw, old = bytes(row.raw), row.status
         found = _MARKER.search(row.error or "")
         marker = found.group(0).strip() if found else None  # an oversized email stays recorded as one
+        # claimed into a status of its own: a second run, or a live ingest, never matches it
         claimed = session.execute(update(InboundMail).where(InboundMail.id == inbound_id, InboundMail.status == old)
-                                  .values(status=RECEIVED, error=marker)).rowcount
+                                  .values(status=REPROCESSING, error=marker)).rowcount
         if not claimed:
             raise NotReprocessable(f"inbound email #{inbound_id} is being processed by another run")
     if found:
@@ -140,11 +146,15 @@ def reprocess(factory: sessionmaker[Session], inbound_id: int, settings: Setting
     return _applied(factory, inbound_id, lambda session: _apply(session, parsed, settings, now))
 
 
-def unseen_page(session: Session, offset: int = 0, limit: int = 50) -> list[dict[str, object]]:
-    """Held, oversized and failed inbound mail, newest first, one page (read in SQL, raw bytes left out)."""
+def unseen_page(session: Session, offset: int = 0, limit: int = 50,
+                now: datetime | None = None) -> list[dict[str, object]]:
+    """Held, oversized and failed inbound mail, mail being applied again, and mail a stopped process left
+    unapplied (still received after STRANDED), newest first, one page (read in SQL, raw bytes left out)."""
+    now = now or utcnow()
     columns = (InboundMail.id, InboundMail.received_at, InboundMail.from_address, InboundMail.subject,
                InboundMail.status, InboundMail.error, InboundMail.ticket_id)
-    query = (select(*columns).where(InboundMail.status.in_(UNSEEN))
+    stranded = and_(InboundMail.status == RECEIVED, InboundMail.received_at < now - STRANDED)
+    query = (select(*columns).where(or_(InboundMail.status.in_((*UNSEEN, REPROCESSING)), stranded))
              .order_by(InboundMail.received_at.desc(), InboundMail.id.desc()).offset(offset).limit(limit))
     return [dict(row._mapping) for row in session.execute(query)]
 

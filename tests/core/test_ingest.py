@@ -240,6 +240,29 @@ def test_a_failed_email_is_reprocessed_once_on_its_own_row_never_twice(desk):
     assert len(_messages(desk, result.ticket_id)) == 1 and len(_outbox(desk, "ticket_received")) == 1
 
 
+def test_a_row_a_stopped_process_left_received_is_listed_and_applied_once(desk):
+    """A row still "received" may be one a live ingest is applying: refused at first, listed and
+    reprocessable once it is stranded; a run's claim ("reprocessing") keeps any other run out."""
+    raw = mail(subject="Left behind", body="Hola.")
+    inbound_id = ingest.store_raw(desk.factory, raw, inbound.parse(raw), T0)  # the process stopped here
+    with pytest.raises(ingest.NotReprocessable, match="being applied now"):
+        ingest.reprocess(desk.factory, inbound_id, desk.settings, now=T0 + timedelta(minutes=1))
+    later = T0 + ingest.STRANDED + timedelta(minutes=1)
+    with desk.reader() as session:
+        assert [r["id"] for r in ingest.unseen_page(session, now=T0 + timedelta(minutes=1))] == []
+        assert [(r["id"], r["status"]) for r in ingest.unseen_page(session, now=later)] == [(inbound_id, "received")]
+    with unit_of_work(desk.factory) as session:  # another run has claimed it
+        session.get(InboundMail, inbound_id).status = ingest.REPROCESSING
+    with pytest.raises(ingest.NotReprocessable, match="being applied now"):
+        ingest.reprocess(desk.factory, inbound_id, desk.settings, now=later)
+    with unit_of_work(desk.factory) as session:
+        session.get(InboundMail, inbound_id).status = ingest.RECEIVED
+    result = ingest.reprocess(desk.factory, inbound_id, desk.settings, now=later)
+    assert result.status == "processed" and desk.ticket(result.ticket_id).subject == "Left behind"
+    with pytest.raises(ingest.NotReprocessable, match="already applied"):
+        ingest.reprocess(desk.factory, inbound_id, desk.settings, now=later)
+
+
 def test_held_mail_is_reprocessed_only_once_the_loop_is_over(desk):
     settings = desk.settings.model_copy(update={"inbound_per_sender_hour": 2})
     loop = 2 * ingest.LOOP_FACTOR
