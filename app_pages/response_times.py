@@ -66,8 +66,7 @@ with right:
         "status": t("dash.status"), "tickets": t("dash.tickets"), "age": t("dash.age")})
 
 st.subheader(t("dash.heatmap"))
-cells = query(times.heatmap, period, filters, zone=zone).pivot(index="weekday", columns="hour",
-                                                                        values="tickets")
+cells = query(times.heatmap, period, filters, zone=zone).pivot(index="weekday", columns="hour", values="tickets")
 cells.index = t("dash.weekdays").split(",")
 dashboard.chart("imshow", cells, aspect="auto", color_continuous_scale="Blues", labels={
     "x": t("dash.hour"), "y": "", "color": t("dash.tickets")})

@@ -55,10 +55,14 @@ class Filters:
 ANY = Filters()
 
 
+def _conditions(filters: Filters, columns: dict) -> list[ColumnElement[bool]]:
+    chosen = (("agent", filters.agent_ids), ("product", filters.product_ids), ("kind", filters.kinds),
+              ("channel", filters.channels), ("priority", filters.priorities))
+    return [columns[name].in_(values) for name, values in chosen if values]
+
+
 def ticket_filters(filters: Filters) -> list[ColumnElement[bool]]:
-    pairs = ((Ticket.assignee_id, filters.agent_ids), (Ticket.product_id, filters.product_ids),
-             (Ticket.kind, filters.kinds), (Ticket.channel, filters.channels), (Ticket.priority, filters.priorities))
-    return [column.in_(values) for column, values in pairs if values]
+    return _conditions(filters, DIMENSIONS)
 
 
 def metric_filters(filters: Filters) -> list[ColumnElement[bool]]:
@@ -67,10 +71,7 @@ def metric_filters(filters: Filters) -> list[ColumnElement[bool]]:
     The priority is compared as `ticket_priority || ''`: an expression no index serves, so SQLite keeps
     to the period's range instead of walking a (priority, value, ...) index across all time.
     """
-    pairs = ((METRIC_DIMENSIONS["agent"], filters.agent_ids), (METRIC_DIMENSIONS["product"], filters.product_ids),
-             (METRIC_DIMENSIONS["kind"], filters.kinds), (METRIC_DIMENSIONS["channel"], filters.channels),
-             (TicketMetrics.ticket_priority.concat(""), filters.priorities))
-    return [column.in_(values) for column, values in pairs if values]
+    return _conditions(filters, {**METRIC_DIMENSIONS, "priority": TicketMetrics.ticket_priority.concat("")})
 
 
 def within(column, period: Period) -> ColumnElement[bool]:

@@ -71,9 +71,8 @@ def _sla_percent(targets: int, met: int) -> float | None:
     return round(100 * int(met) / targets, 1) if targets else None
 
 
-def _value_counts(session: Session, m: Milestone, minutes, period: Period,
-                  by_priority: bool) -> dict[object, tuple[list, int, int]]:
-    """SQLite, no filter: {priority or 0: ([(value, how many)] in value order, SLA targets, met)} from one
+def _counted(session: Session, m: Milestone, minutes, period: Period, by_priority: bool) -> dict[object, list]:
+    """`_milestone` of a long period without a filter, on SQLite, from one
     pass over the (value, period, due, breached) or (priority, value, ...) index. The index is already in
     group order, so nothing is sorted; minutes repeat, so the rows are few (a few thousand). A row with a
     value has reached the milestone, so its target counts when it has a due time."""
@@ -87,11 +86,25 @@ def _value_counts(session: Session, m: Milestone, minutes, period: Period,
            f" GROUP BY {group}{minutes.key}")
     query = text(sql).bindparams(bindparam("start", period.start, type_=m.copy.type),
                                  bindparam("end", period.end, type_=m.copy.type))
-    found: dict[object, tuple[list, int, int]] = {}
-    for key_value, value, n, targets, met in session.execute(query):
-        pairs, all_targets, all_met = found.get(key_value, ([], 0, 0))
-        pairs.append((value, int(n)))
-        found[key_value] = (pairs, all_targets + int(targets), all_met + int(met))
+    return _numbers(session.execute(query))
+
+
+def _numbers(rows) -> dict[object, list]:
+    """{key: [count, median, p90, SLA %]} from (key, value, how many, SLA targets, met) rows, a key's values
+    in any order (a NULL value adds only its SLA counts); exact percentiles from the counts."""
+    groups: dict[object, list] = {}
+    for key_value, value, n, targets, met in rows:
+        group = groups.setdefault(key_value, [[], 0, 0])
+        if value is not None:
+            group[0].append((value, int(n)))
+        group[1] += int(targets)
+        group[2] += int(met)
+    found = {}
+    for key_value, (counts, targets, met) in groups.items():
+        counts.sort()
+        n = sum(count for _value, count in counts)
+        if n or targets:
+            found[key_value] = [n, *[percentile(counts, n, share) for share in SHARES], _sla_percent(targets, met)]
     return found
 
 
@@ -108,15 +121,6 @@ def _long(session: Session, m: Milestone, period: Period) -> bool:
     return 4 * covered >= last - first
 
 
-def _counted(session: Session, name: str, period: Period, by_priority: bool, business: bool) -> dict[object, list]:
-    """`_milestone` of a long period without a filter, on SQLite: `_value_counts`, one pass."""
-    m = MILESTONES[name]
-    minutes = m.business_minutes if business else m.minutes
-    return {key: [sum(c for _v, c in pairs), *[percentile(pairs, sum(c for _v, c in pairs), share)
-                                                for share in SHARES], _sla_percent(targets, met)]
-            for key, (pairs, targets, met) in _value_counts(session, m, minutes, period, by_priority).items()}
-
-
 def _one_snapshot(session: Session) -> None:
     """The two milestones (and a trend's weeks) are separate statements: on PostgreSQL, one snapshot for all."""
     if is_postgres(session) and not session.in_transaction():
@@ -130,7 +134,8 @@ def _milestone(session: Session, name: str, period: Period, filters: Filters, ke
     _one_snapshot(session)
     if (key is None or by_priority) and filters == ANY and not is_postgres(session) and _long(
             session, MILESTONES[name], period):
-        return _counted(session, name, period, by_priority, business)
+        m = MILESTONES[name]
+        return _counted(session, m, m.business_minutes if business else m.minutes, period, by_priority)
     return _grouped(session, name, period, filters, key, business)
 
 
@@ -151,20 +156,7 @@ def _grouped(session: Session, name: str, period: Period, filters: Filters, key:
             .where(within(m.copy, period), *metric_filters(filters)).subquery("rows"))
     query = (select(rows.c.key, rows.c.value, func.count(rows.c.value), func.sum(rows.c.target),
                     func.sum(rows.c.met)).group_by(rows.c.key, rows.c.value))
-    groups: dict[object, list] = {}
-    for key_value, value, n, targets, met in session.connection().execute(query):  # Core: no ORM row overhead
-        group = groups.setdefault(key_value, [[], 0, 0])
-        if value is not None:
-            group[0].append((value, int(n)))
-        group[1] += int(targets)
-        group[2] += int(met)
-    found = {}
-    for key_value, (counts, targets, met) in groups.items():
-        counts.sort()
-        n = sum(count for _value, count in counts)
-        if n or targets:
-            found[key_value] = [n, *[percentile(counts, n, share) for share in SHARES], _sla_percent(targets, met)]
-    return found
+    return _numbers(session.connection().execute(query))  # Core: no ORM row overhead
 
 
 def _table(session: Session, period: Period, filters: Filters, key: Callable | None,
