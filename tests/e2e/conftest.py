@@ -16,7 +16,7 @@ import pytest
 
 from tests.conftest import IN_CI
 from tests.mailserver import MailServer, free_port
-from tests.servers import healthy
+from tests.servers import start_streamlit, wait_healthy
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -78,14 +78,8 @@ def portal(tmp_path_factory, request):
     portal.cli("migrate")
     portal.cli("seed-demo", "--tickets", "12", "--if-empty")
     log = open(data / "server.log", "wb")  # noqa: SIM115 - closed below
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "Home.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 90
-    while not healthy(base + "/_stcore/health"):
-        assert server.poll() is None and time.monotonic() < deadline, (data / "server.log").read_text()
-        time.sleep(0.3)
+    server = start_streamlit(port, env, log)
+    wait_healthy(base, server, data / "server.log")
     yield portal
     server.terminate()
     server.wait(timeout=20)
