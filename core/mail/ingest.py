@@ -102,7 +102,7 @@ def ingest_oversized(factory: sessionmaker[Session], start: bytes, size: int, se
     now = now or utcnow()
     parsed = inbound.parse_head(start)
     head = inbound.header_section(start)
-    marker = f"oversized: {size} bytes, limit {settings.inbound_max_bytes} bytes; kept {len(head)} bytes of headers"
+    marker = _oversized_marker(size, settings.inbound_max_bytes, len(head))
     inbound_id = store_raw(factory, bytes(start[: len(head) + KEEP_BYTES]), parsed, now, error=marker)
     if inbound_id is None:
         return Result(DUPLICATE)
@@ -131,19 +131,29 @@ def reprocess(factory: sessionmaker[Session], inbound_id: int, settings: Setting
             raise NotReprocessable(f"inbound email #{inbound_id} is being applied now (status {row.status}); "
                                    "it is not applied twice")
         raw, old = bytes(row.raw), row.status
-        found = _MARKER.search(row.error or "")
-        marker = found.group(0).strip() if found else None  # an oversized email stays recorded as one
+        size, marker = _oversized_size(row.error)  # an oversized email stays recorded as one
         # claimed into a status of its own: a second run, or a live ingest, never matches it
         claimed = session.execute(update(InboundMail).where(InboundMail.id == inbound_id, InboundMail.status == old)
                                   .values(status=REPROCESSING, error=marker)).rowcount
         if not claimed:
             raise NotReprocessable(f"inbound email #{inbound_id} is being processed by another run")
-    if found:
-        size, parsed = int(found.group(1)), inbound.parse_head(raw)
+    if size is not None:
+        parsed = inbound.parse_head(raw)
         return _applied(factory, inbound_id, lambda session: _apply_oversized(session, parsed, size, inbound_id,
                                                                               settings, now))
     parsed = inbound.parse(raw)
     return _applied(factory, inbound_id, lambda session: _apply(session, parsed, settings, now))
+
+
+def _oversized_marker(size: int, limit: int, kept: int) -> str:
+    """What the error column says of an oversized email (a later failure keeps it, in brackets)."""
+    return f"oversized: {size} bytes, limit {limit} bytes; kept {kept} bytes of headers"
+
+
+def _oversized_size(error: str | None) -> tuple[int | None, str | None]:
+    """The size and the marker `_oversized_marker` wrote into `error`, or (None, None)."""
+    found = _MARKER.search(error or "")
+    return (int(found.group(1)), found.group(0).strip()) if found else (None, None)
 
 
 def unseen_page(session: Session, offset: int = 0, limit: int = 50,
@@ -190,7 +200,7 @@ def match(session: Session, parsed: Parsed, settings: Settings) -> Ticket | None
             return ticket
     if parsed.ticket_number and parsed.from_address:
         ticket = session.get(Ticket, parsed.ticket_number)
-        if ticket is not None and ticket.requester.email == parsed.from_address:
+        if _from_requester(ticket, parsed):
             return ticket
     return None
 
@@ -210,10 +220,7 @@ def _apply(session: Session, parsed: Parsed, settings: Settings, now: datetime) 
     flooding = _counted(session, "inbound_sender", parsed.from_address, now) >= settings.inbound_per_sender_hour
     files, refused = _checked_files(parsed.attachments, settings)
     body = _body(parsed, settings)
-    if flooding:
-        with notify.muted():
-            ticket_id = _store(session, ticket, parsed, body, files, settings, now)
-    else:
+    with notify.muted() if flooding else contextlib.nullcontext():
         ticket_id = _store(session, ticket, parsed, body, files, settings, now)
     if refused:
         tickets.add_system_note(session, ticket_id, now=now, body=i18n.t("mail.refused_files", settings.locale)
@@ -239,7 +246,7 @@ def _apply_oversized(session: Session, parsed: Parsed, size: int, inbound_id: in
             subject=facts["subject"], channel="email", locale=settings.locale, email_message_id=thread_id,
             description=said, settings=settings, now=now)
         thread_id = None
-    elif ticket is not None and person and ticket.requester.email == parsed.from_address:
+    elif person and _from_requester(ticket, parsed):
         # the requester wrote: customer activity like any reply (pending, on hold and solved reopen; a closed
         # ticket gets a follow-up, which then holds the note and is the one the notice links to)
         with contextlib.nullcontext() if answerable else notify.muted():
@@ -259,13 +266,18 @@ def _apply_oversized(session: Session, parsed: Parsed, size: int, inbound_id: in
 def _notice_too_large(session: Session, ticket: Ticket | None, parsed: Parsed, facts: dict[str, str],
                       settings: Settings, now: datetime) -> None:
     """Tell the sender; the ticket (number, thread, a link to add files) only when the sender is its requester."""
-    own = ticket is not None and ticket.requester.email == parsed.from_address
+    own = _from_requester(ticket, parsed)
     link = notify.ticket_link(session, ticket, settings, now) if own else None
     outbox.enqueue(session, template="mail_too_large", to=parsed.from_address,
                    locale=ticket.locale if own else settings.locale, ticket_id=ticket.id if own else None,
                    settings=settings, now=now, context=dict(
                        ticket_number=ticket.id if own else None, link=link, subject=facts["subject"],
                        size_mb=facts["size"], limit_mb=facts["limit"]))
+
+
+def _from_requester(ticket: Ticket | None, parsed: Parsed) -> bool:
+    """Whether the email comes from the requester of the ticket it threads onto."""
+    return ticket is not None and ticket.requester.email == parsed.from_address
 
 
 def _mb(size: int) -> str:
@@ -275,7 +287,7 @@ def _mb(size: int) -> str:
 
 def _store(session: Session, ticket: Ticket | None, parsed: Parsed, body: str, files: list[Upload],
            settings: Settings, now: datetime) -> int:
-    if ticket is not None and ticket.requester.email == parsed.from_address:
+    if _from_requester(ticket, parsed):
         message = tickets.add_customer_message(session, ticket.id, body=body, uploads=files, via="email",
                                                email_message_id=parsed.message_id, settings=settings, now=now)
         if message.ticket_id != ticket.id:  # the ticket was closed: a follow-up opened
