@@ -5,10 +5,13 @@ from datetime import timedelta
 import streamlit as st
 from streamlit_authenticator.utilities import RegisterError
 
-from core import accounts, admin, customers, ratelimit
+from core.accounts import customers
+from core.accounts import service as accounts
 from core.db import unit_of_work
+from core.desk import admin
 from core.errors import DomainError, ValidationError
 from core.models import User
+from core.portal import ratelimit
 from ui import app, auth, forms
 from ui.app import t
 

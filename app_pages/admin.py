@@ -6,9 +6,11 @@ from zoneinfo import available_timezones
 import pandas as pd
 import streamlit as st
 
-from core import admin, i18n, schedule, workflow
+from core import i18n
 from core.db import unit_of_work
+from core.desk import admin, schedule
 from core.errors import DomainError, ValidationError
+from core.tickets import workflow
 from ui import access, app, forms
 from ui.app import t
 

@@ -1,12 +1,13 @@
 """The customer's ticket, opened by its link (?ticket=N&token=T): status, conversation, actions."""
 
 import streamlit as st
-from sqlalchemy.orm import Session
 
-from core import attachments, portal, tickets, workflow
 from core.db import unit_of_work
 from core.errors import DomainError, ValidationError
 from core.models import Message, Ticket
+from core.portal import service as portal
+from core.tickets import attachments, workflow
+from core.tickets import service as tickets
 from ui import app, auth, forms, timeline
 from ui.app import t
 from ui.text import plain
@@ -17,9 +18,10 @@ def _ticket_id() -> int | None:
     return int(raw) if raw.isdigit() and len(raw) < 12 else None
 
 
-def _open(session: Session) -> Ticket | None:
-    return portal.open_ticket(session, _ticket_id(), st.query_params.get("token"), viewer=auth.current_user(),
-                              address=forms.client_address(), settings=app.settings())
+def _opened() -> int | None:
+    """The ticket this link opens (its checks read; only a miss writes, in a transaction of its own)."""
+    return portal.open_by_link(app.reader(), app.writer(), _ticket_id(), st.query_params.get("token"),
+                               viewer=auth.current_user(), address=forms.client_address(), settings=app.settings())
 
 
 def _lost_link_form() -> None:
@@ -39,13 +41,13 @@ def _add_information() -> None:
     state = st.session_state
     files_key = f"add_files_{state.get('add_round', 0)}"
     try:
+        ticket_id = _opened()
+        if ticket_id is None:
+            return
         with unit_of_work(app.writer()) as session:
-            ticket = _open(session)
-            if ticket is None:
-                return
             _message, follow_up_link = portal.add_information(
-                session, ticket, body=state.get("add_body", ""), uploads=forms.uploads(state.get(files_key)),
-                settings=app.settings())
+                session, tickets.get_ticket(session, ticket_id), body=state.get("add_body", ""),
+                uploads=forms.uploads(state.get(files_key)), settings=app.settings())
     except ValidationError as exc:
         state.add_errors = exc.messages(app.locale())
         return
@@ -61,18 +63,20 @@ def _add_information() -> None:
 
 def _mark_solved() -> None:
     try:
-        with unit_of_work(app.writer()) as session:
-            ticket = _open(session)
-            if ticket is not None:
+        ticket_id = _opened()
+        if ticket_id is not None:
+            with unit_of_work(app.writer()) as session:
+                ticket = tickets.get_ticket(session, ticket_id)
                 tickets.mark_solved_by_customer(session, ticket.id, requester_id=ticket.requester_id)
-                st.session_state.add_done = "ticket.solved_done"
+            st.session_state.add_done = "ticket.solved_done"
     except DomainError as exc:
         st.session_state.add_errors = {"form": exc.message(app.locale())}
 
 
-with unit_of_work(app.writer()) as session:
-    ticket = _open(session)
-    if ticket is not None:
+ticket: Ticket | None = None
+if (opened := _opened()) is not None:
+    with app.reader()() as session:
+        ticket = tickets.get_ticket(session, opened)
         messages = portal.public_messages(session, ticket.id)
         blobs = {a.id: attachments.content_of(session, a) for m in messages for a in m.attachments}
 

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from core import helpcenter
+from core.portal import helpcenter
 from ui.app import locale, t
 
 slug = st.query_params.get("article")

@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from core import customers, workflow
+from core.accounts import customers
+from core.tickets import workflow
 from ui import app, auth
 from ui.app import t
 from ui.text import plain

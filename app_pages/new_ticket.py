@@ -2,9 +2,11 @@
 
 import streamlit as st
 
-from core import helpcenter, portal, workflow
 from core.db import unit_of_work
 from core.errors import DomainError, ValidationError
+from core.portal import helpcenter
+from core.portal import service as portal
+from core.tickets import workflow
 from ui import app, captcha_box, forms
 from ui.app import t
 

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from core.dashboards import times
+from core.reports import times
 from ui import access, app, dashboard
 from ui.app import t
 

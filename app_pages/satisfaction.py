@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from core.dashboards import satisfaction as sat
+from core.reports import satisfaction as sat
 from ui import access, app, dashboard
 from ui.app import t
 

@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from core import surveys
 from core.db import unit_of_work
 from core.errors import DomainError
+from core.tickets import surveys
 from ui import app
 from ui.app import t
 

@@ -28,15 +28,19 @@ from sqlalchemy.engine import make_url
 
 from bench import pages as bench_pages
 from bench.stats import percentile
-from core import demo, notify, portal, queues, search, tickets, workbench
-from core.attachments import Upload
+from core import events
 from core.config import Settings, get_settings
-from core.dashboards import satisfaction, times
-from core.dashboards.common import Period
-from core.dashboards.overview import overview as overview_strip
 from core.db import make_engine, migrate, read_factory, session_factory, unit_of_work
 from core.mail import sender
 from core.models import Message, Outbox, Ticket, User, utcnow
+from core.portal import service as portal
+from core.reports import satisfaction, times
+from core.reports.common import Period
+from core.reports.overview import overview as overview_strip
+from core.tickets import queues, search, workbench
+from core.tickets import service as tickets
+from core.tickets.attachments import Upload
+from demo import seed as demo
 from tests.mailserver import free_port, smtp_settings
 
 MB = 1 << 20
@@ -97,7 +101,8 @@ def _bench_settings(url: str) -> Settings:
 
 def _long_ticket(factory, settings: Settings, agent: int, messages: int = 20) -> int:
     """A ticket with `messages` messages, customer and agent in turn."""
-    with unit_of_work(factory) as session, notify.muted():
+    with unit_of_work(factory) as session:
+        events.quiet(session)
         ticket = tickets.create_ticket(session, name="Long Story", email="long.story@example.com",
                                        subject="A long conversation about exports", settings=settings,
                                        description="The export stops half-way.", kind="incident")

@@ -3,9 +3,9 @@
 Everything runs on loopback and stops after `--seconds`:
 
 - `--agents` threads (spread over `--processes` processes) each read a shared ticket's
-  version, then reply to it with a status ("submit as") through core.tickets.add_agent_reply
+  version, then reply to it with a status ("submit as") through core.tickets.service.add_agent_reply
   with that expected_version, in their own unit of work, so agents collide and conflicts happen;
-- one thread submits tickets through core.portal.send_ticket at `--tickets-per-minute`;
+- one thread submits tickets through core.portal.service.send_ticket at `--tickets-per-minute`;
 - two threads run the outbox dispatcher (core.mail.sender.dispatch) against a loopback SMTP
   server (tests.mailserver.MailServer), then drain the outbox once the load stops.
 
@@ -37,12 +37,15 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bench.stats import percentile
-from core import accounts, portal, tickets, workflow
+from core.accounts import service as accounts
 from core.config import Settings, load_settings
 from core.db import make_engine, migrate, read_factory, session_factory, unit_of_work
 from core.errors import ConflictError, DomainError
 from core.mail import sender
 from core.models import Message, Outbox, Ticket, TicketEvent
+from core.portal import service as portal
+from core.tickets import service as tickets
+from core.tickets import workflow
 from tests.mailserver import MailServer, smtp_settings
 
 REPLY_STATUSES = (workflow.OPEN, workflow.PENDING, workflow.ON_HOLD, workflow.SOLVED)

@@ -31,10 +31,11 @@ from streamlit import logger as streamlit_logger
 from streamlit.testing.v1 import AppTest
 
 from bench.stats import percentile
-from core import config, i18n, tokens
+from core import config, i18n
 from core.db import read_factory, session_factory, unit_of_work
-from core.demo_content import STAFF
 from core.models import Survey, Ticket, User, utcnow
+from core.portal import tokens
+from demo.content import STAFF
 from tests.pages.conftest import ROOT, run_home
 
 RENDER_TIMEOUT = 600.0  # seconds; AppTest's own default (3 s) would turn a slow page into an exception

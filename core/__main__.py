@@ -21,8 +21,8 @@ def _migrate(args: argparse.Namespace) -> int:
 
 
 def _seed_demo(args: argparse.Namespace) -> int:
-    from core import demo
     from core.db import make_engine, migrate, session_factory
+    from demo import seed as demo
 
     settings = get_settings()
     migrate(settings.database)
@@ -39,7 +39,7 @@ def _seed_demo(args: argparse.Namespace) -> int:
 
 
 def _create_user(args: argparse.Namespace) -> int:
-    from core import accounts
+    from core.accounts import service as accounts
     from core.db import make_engine, session_factory, unit_of_work
     from core.errors import DomainError
 
@@ -152,8 +152,8 @@ def _worker(args: argparse.Namespace) -> int:
 
 
 def _rebuild_metrics(args: argparse.Namespace) -> int:
-    from core import metrics
     from core.db import make_engine, session_factory
+    from core.tickets import metrics
 
     engine = make_engine(get_settings().database)
     try:

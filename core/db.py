@@ -14,8 +14,9 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
+from core import notify
 from core.errors import Busy
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
@@ -61,9 +62,24 @@ def is_sqlite(engine: Engine) -> bool:
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions for writing: before each commit the notifier turns the unit's domain events into
+    emails in the same transaction (core.notify); a rollback drops them."""
     factory = sessionmaker(bind=engine, expire_on_commit=False)
     event.listen(factory, "before_flush", _drop_nul_bytes)
+    event.listen(factory, "before_commit", _before_commit)
+    event.listen(factory, "after_transaction_end", _after_transaction)
     return factory
+
+
+def _before_commit(session: Session) -> None:
+    if not session.in_nested_transaction():  # a savepoint's release is not the unit's commit
+        notify.publish(session)
+
+
+def _after_transaction(session: Session, transaction: SessionTransaction) -> None:
+    """The unit of work ended (committed or rolled back; a savepoint is not its end)."""
+    if transaction.parent is None:
+        notify.reset(session)
 
 
 def _drop_nul_bytes(session: Session, _context: object, _instances: object) -> None:

@@ -186,7 +186,7 @@ class TicketEvent(Base):
 
 
 class TicketTag(Base):
-    """One tag of a ticket: lowercase letters, digits, - and _ (core.tickets.set_tags checks them)."""
+    """One tag of a ticket: lowercase letters, digits, - and _ (core.tickets.service.set_tags checks them)."""
 
     __tablename__ = "ticket_tags"
 
@@ -289,7 +289,7 @@ class Survey(Base):
     __table_args__ = (
         Index("ix_surveys_sent", "sent_at"),
         Index("ix_surveys_responded", "responded_at"),
-        # the satisfaction dashboard's counts and sums read these alone (core.dashboards.satisfaction)
+        # the satisfaction dashboard's counts and sums read these alone (core.reports.satisfaction)
         Index("ix_surveys_sent_score", "sent_at", "score"),
         Index("ix_surveys_responded_score", "responded_at", "score"),
     )
@@ -344,7 +344,7 @@ class TicketMetrics(Base):
         Index("ix_ticket_metrics_first_reply_due", "first_reply_due_at"),
         Index("ix_ticket_metrics_resolution_due", "resolution_due_at"),
         # A long period's percentiles and SLA counts read a value index in value order, grouped by value
-        # (core.dashboards.times): (value, period, due, breached), or (priority, value, ...) per priority.
+        # (core.reports.times): (value, period, due, breached), or (priority, value, ...) per priority.
         *[Index(f"ix_ticket_metrics_{prefix}{name}{kind}", *lead, value, period, due, breached)
           for name, minutes, business_minutes, period, due, breached in VALUE_INDEXES
           for kind, value in (("", minutes), ("_business", business_minutes))

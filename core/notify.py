@@ -1,51 +1,64 @@
-"""Who is told what, by email, when a ticket changes. Written to the outbox in the same
-transaction as the change; internal notes are never part of any email.
+"""The one place that decides who is told what: domain events in, outbox rows out.
 
-The demo data generator mutes notifications (`muted()`): its past conversations send nothing.
+`publish` runs just before a unit of work commits (core.db.session_factory hooks it in) with the
+batch of events the services recorded (core.events), and writes every email of the change to the
+outbox in the same transaction. Nothing else in Mesa writes to the outbox. Internal notes are no
+event and so never reach any email. The table of events and notices is in docs/architecture.md.
 """
 
 from __future__ import annotations
 
-import contextvars
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import schedule, surveys, tokens
+from core import events
 from core.config import Settings
+from core.desk import schedule
 from core.mail import outbox
 from core.mail.templates import summarize
-from core.models import Message, Survey, Ticket, User
+from core.models import Ticket, User
+from core.portal import tokens
+from core.tickets import surveys, workflow
 
-_muted = contextvars.ContextVar("mesa_notifications_muted", default=False)
+STAFF_ROLES = ("agent", "manager", "admin")
 
 
-@contextmanager
-def muted() -> Iterator[None]:
-    token = _muted.set(True)
-    try:
-        yield
-    finally:
-        _muted.reset(token)
+def publish(session: Session) -> None:
+    """Turn the unit of work's events into emails (the before-commit hook)."""
+    batch = events.take(session)
+    replaced = {e.ticket.id for e, *_ in batch if isinstance(e, events.MailTooLarge) and e.ticket is not None}
+    for event, settings, now in batch:
+        if isinstance(event, events.TicketCreated) and event.ticket.id in replaced:
+            continue  # the sender hears "too large" instead of a confirmation
+        HANDLERS[type(event)](session, event, settings, now)
+
+
+def reset(session: Session) -> None:
+    """After commit or rollback: the next transaction starts with no events and fresh links."""
+    events.forget(session)
+    tokens.forget_links(session)
 
 
 def ticket_link(session: Session, ticket: Ticket, settings: Settings, now: datetime) -> str:
-    """A fresh customer link to the ticket (each email carries its own token), in the ticket's language."""
-    raw = tokens.issue(session, tokens.TICKET_VIEW, ticket_id=ticket.id, now=now)
-    return f"{settings.base_url}/ticket?ticket={ticket.id}&token={raw}&lang={ticket.locale}"
+    return tokens.ticket_link(session, ticket, settings.base_url, now)
 
 
 def workbench_link(settings: Settings, ticket: Ticket) -> str:
     return f"{settings.base_url}/workbench?ticket={ticket.id}"
 
 
+def account_link(settings: Settings, action: str, raw_token: str, locale: str = "en") -> str:
+    return f"{settings.base_url}/account?{action}={raw_token}&lang={locale}"
+
+
+# ---------------------------------------------------------------- who gets it
+
 def _to_requester(session: Session, ticket: Ticket, template: str, settings: Settings, now: datetime,
                   **context: object) -> None:
-    if _muted.get():
-        return
     requester = ticket.requester
     outbox.enqueue(session, template=template, to=requester.email, locale=ticket.locale, ticket_id=ticket.id,
                    settings=settings, now=now, context={"ticket_number": ticket.id, "subject": ticket.subject,
@@ -54,7 +67,7 @@ def _to_requester(session: Session, ticket: Ticket, template: str, settings: Set
 
 def _to_staff(session: Session, user: User | None, ticket: Ticket, template: str, settings: Settings,
               now: datetime, **context: object) -> None:
-    if _muted.get() or user is None or not user.active:
+    if user is None or not user.active:
         return
     outbox.enqueue(session, template=template, to=user.email, locale=user.locale, ticket_id=ticket.id,
                    settings=settings, now=now, context={"ticket_number": ticket.id, "subject": ticket.subject,
@@ -62,41 +75,68 @@ def _to_staff(session: Session, user: User | None, ticket: Ticket, template: str
                                                         "link": workbench_link(settings, ticket), **context})
 
 
-def received(session: Session, ticket: Ticket, description: str, settings: Settings, now: datetime) -> str:
-    """The confirmation (or follow-up notice) with the ticket's link; returns the link."""
+def _to_user(session: Session, user: User, template: str, settings: Settings, now: datetime,
+             **context: object) -> None:
+    outbox.enqueue(session, template=template, to=user.email, locale=user.locale, settings=settings, now=now,
+                   context=context)
+
+
+# ---------------------------------------------------------------- tickets
+
+def _created(session: Session, event: events.TicketCreated, settings: Settings, now: datetime) -> None:
+    """The confirmation (or follow-up notice) with the ticket's link; new-ticket notices to staff if wanted."""
+    ticket = event.ticket
     link = ticket_link(session, ticket, settings, now)
     if ticket.follow_up_of_id:
         _to_requester(session, ticket, "follow_up_opened", settings, now, link=link,
                       previous_number=ticket.follow_up_of_id)
     else:
-        _to_requester(session, ticket, "ticket_received", settings, now, link=link, summary=summarize(description))
+        _to_requester(session, ticket, "ticket_received", settings, now, link=link,
+                      summary=summarize(event.description))
     if settings.notify_agents_new_tickets and ticket.assignee_id is None:
-        for agent in session.scalars(select(User).where(User.role.in_(("agent", "manager", "admin")), User.active)):
+        for agent in session.scalars(select(User).where(User.role.in_(STAFF_ROLES), User.active)):
             _to_staff(session, agent, ticket, "agent_new_ticket", settings, now,
-                      requester_email=ticket.requester.email, summary=summarize(description))
-    return link
+                      requester_email=ticket.requester.email, summary=summarize(event.description))
 
 
-def agent_replied(session: Session, ticket: Ticket, message: Message, settings: Settings, now: datetime) -> None:
+def _customer_replied(session: Session, event: events.CustomerReplied, settings: Settings, now: datetime) -> None:
+    ticket = event.ticket
+    _to_staff(session, ticket.assignee, ticket, "agent_customer_replied", settings, now,
+              reply_body=event.message.body)
+
+
+def _agent_replied(session: Session, event: events.AgentReplied, settings: Settings, now: datetime) -> None:
     """The public answer; "more information needed" when it left the ticket pending."""
-    if _muted.get():
-        return
+    ticket, message = event.ticket, event.message
     link = ticket_link(session, ticket, settings, now)
     files = [{"name": a.filename, "url": link} for a in message.attachments]
-    template = "info_needed" if ticket.status == "pending" else "agent_replied"
+    template = "info_needed" if ticket.status == workflow.PENDING else "agent_replied"
     _to_requester(session, ticket, template, settings, now, link=link, reply_body=message.body,
                   agent_name=message.author.name if message.author else "", attachments=files)
 
 
-def solved(session: Session, ticket: Ticket, settings: Settings, now: datetime, *, late: bool = False) -> None:
+def _status_changed(session: Session, event: events.StatusChanged, settings: Settings, now: datetime) -> None:
+    """Solved brings the solve notice and survey; closed its notice. Closing as spam or merged tells nobody."""
+    ticket = event.ticket
+    if event.new == workflow.SOLVED and surveys.wanted(ticket):
+        if not schedule.timing(session, settings, "survey_delay_minutes"):
+            _survey(session, ticket, settings, now)
+    elif event.new == workflow.CLOSED and ticket.close_reason is None:
+        _to_requester(session, ticket, "ticket_closed", settings, now, link=ticket_link(session, ticket, settings, now))
+
+
+def _survey_due(session: Session, event: events.SurveyDue, settings: Settings, now: datetime) -> None:
+    if surveys.wanted(event.ticket):
+        _survey(session, event.ticket, settings, now)
+
+
+def _survey(session: Session, ticket: Ticket, settings: Settings, now: datetime) -> None:
     """The solve notice with the satisfaction survey (five one-click scores); once per ticket.
 
-    With a survey delay (admin page, else MESA_SURVEY_DELAY_MINUTES) it waits: the automation
-    sends it later (`late=True`). Tickets closed as spam or merged get no survey.
+    With a survey delay (admin page, else MESA_SURVEY_DELAY_MINUTES) the solve sends nothing and the
+    automation records SurveyDue later.
     """
-    if _muted.get() or not surveys.wanted(ticket) or surveys.already_sent(session, ticket.id):
-        return
-    if not late and schedule.timing(session, settings, "survey_delay_minutes"):
+    if surveys.already_sent(session, ticket.id):
         return
     surveys.send(session, ticket, now)
     raw = tokens.issue(session, tokens.SURVEY, ticket_id=ticket.id, now=now)
@@ -106,40 +146,96 @@ def solved(session: Session, ticket: Ticket, settings: Settings, now: datetime, 
                                 for score in surveys.SCORES])
 
 
-def closed(session: Session, ticket: Ticket, settings: Settings, now: datetime) -> None:
-    _to_requester(session, ticket, "ticket_closed", settings, now, link=ticket_link(session, ticket, settings, now))
-
-
-def merged(session: Session, source: Ticket, target: Ticket, settings: Settings, now: datetime) -> None:
+def _merged(session: Session, event: events.Merged, settings: Settings, now: datetime) -> None:
     """The merged ticket's requester hears where their request went on; the link opens the target
     when it is theirs too, else their own (closed) ticket: nobody sees another customer's ticket."""
+    source, target = event.source, event.target
     shown = target if target.requester_id == source.requester_id else source
     _to_requester(session, source, "ticket_merged", settings, now, target_number=target.id,
                   link=ticket_link(session, shown, settings, now))
 
 
-def pending_reminder(session: Session, ticket: Ticket, days: int, settings: Settings, now: datetime) -> None:
-    """The nudge to a requester whose ticket has waited `days` days for their answer (pending)."""
-    if _muted.get():
-        return
-    _to_requester(session, ticket, "pending_reminder", settings, now, days=days,
-                  link=ticket_link(session, ticket, settings, now))
-
-
-def assigned(session: Session, ticket: Ticket, actor: User | None, settings: Settings, now: datetime) -> None:
+def _assigned(session: Session, event: events.Assigned, settings: Settings, now: datetime) -> None:
+    ticket, actor = event.ticket, event.actor
     if ticket.assignee is not None and (actor is None or actor.id != ticket.assignee_id):
         _to_staff(session, ticket.assignee, ticket, "agent_assigned", settings, now,
                   assigned_by=actor.name if actor else "Mesa")
 
 
-def customer_replied(session: Session, ticket: Ticket, message: Message, settings: Settings, now: datetime) -> None:
-    _to_staff(session, ticket.assignee, ticket, "agent_customer_replied", settings, now, reply_body=message.body)
-
-
-def low_score(session: Session, ticket: Ticket, survey: Survey, settings: Settings, now: datetime) -> None:
-    """A score of 1 or 2: the assignee and every active manager are told (each once)."""
+def _survey_answered(session: Session, event: events.SurveyAnswered, settings: Settings, now: datetime) -> None:
+    """A score that became low (1 or 2): the assignee and every active manager are told (each once)."""
+    if not event.became_low:
+        return
+    ticket, survey = event.ticket, event.survey
     managers = session.scalars(select(User).where(User.role == "manager", User.active).order_by(User.id))
     people = {user.id: user for user in (ticket.assignee, *managers) if user is not None}
     for user in people.values():
         _to_staff(session, user, ticket, "agent_low_score", settings, now, score=survey.score,
                   comment=survey.comment or "")
+
+
+def _reminder_due(session: Session, event: events.ReminderDue, settings: Settings, now: datetime) -> None:
+    """The nudge to a requester whose ticket has waited `days` days for their answer (pending)."""
+    _to_requester(session, event.ticket, "pending_reminder", settings, now, days=event.days,
+                  link=ticket_link(session, event.ticket, settings, now))
+
+
+def _link_requested(session: Session, event: events.LinkRequested, settings: Settings, now: datetime) -> None:
+    _to_requester(session, event.ticket, "lost_link", settings, now,
+                  link=ticket_link(session, event.ticket, settings, now))
+
+
+def _mail_too_large(session: Session, event: events.MailTooLarge, settings: Settings, now: datetime) -> None:
+    """Tell the sender; the ticket (number, thread, a link to add files) only when it is theirs."""
+    ticket, facts = event.ticket, event.facts
+    outbox.enqueue(session, template="mail_too_large", to=event.to,
+                   locale=ticket.locale if ticket else settings.locale, ticket_id=ticket.id if ticket else None,
+                   settings=settings, now=now, context=dict(
+                       ticket_number=ticket.id if ticket else None,
+                       link=ticket_link(session, ticket, settings, now) if ticket else None,
+                       subject=facts["subject"], size_mb=facts["size"], limit_mb=facts["limit"]))
+
+
+# ---------------------------------------------------------------- accounts and reports
+
+def _staff_invited(session: Session, event: events.StaffInvited, settings: Settings, now: datetime) -> None:
+    user = event.user
+    _to_user(session, user, "set_password", settings, now, name=user.name, role=user.role,
+             days=tokens.LIFETIME[tokens.SET_PASSWORD].days,
+             link=account_link(settings, "set", event.raw_token, user.locale))
+
+
+def _verification(session: Session, event: events.VerificationRequested, settings: Settings, now: datetime) -> None:
+    user = event.user
+    _to_user(session, user, "verify_email", settings, now, name=user.name,
+             link=account_link(settings, "verify", event.raw_token, user.locale))
+
+
+def _reset(session: Session, event: events.PasswordResetRequested, settings: Settings, now: datetime) -> None:
+    user = event.user
+    _to_user(session, user, "password_reset", settings, now, name=user.name,
+             link=account_link(settings, "reset", event.raw_token, user.locale))
+
+
+def _digest(session: Session, event: events.DigestDue, settings: Settings, now: datetime) -> None:
+    _to_user(session, event.user, "manager_digest", settings, now, **event.context)
+
+
+Handler = Callable[[Session, Any, Settings, datetime], None]
+HANDLERS: dict[type, Handler] = {
+    events.TicketCreated: _created,
+    events.CustomerReplied: _customer_replied,
+    events.AgentReplied: _agent_replied,
+    events.StatusChanged: _status_changed,
+    events.SurveyDue: _survey_due,
+    events.Merged: _merged,
+    events.Assigned: _assigned,
+    events.SurveyAnswered: _survey_answered,
+    events.ReminderDue: _reminder_due,
+    events.LinkRequested: _link_requested,
+    events.MailTooLarge: _mail_too_large,
+    events.StaffInvited: _staff_invited,
+    events.VerificationRequested: _verification,
+    events.PasswordResetRequested: _reset,
+    events.DigestDue: _digest,
+}

@@ -15,9 +15,9 @@ from collections.abc import Callable
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from core import automations
 from core.config import Settings
 from core.db import session_factory
+from core.desk import automations
 from core.mail import imap, sender
 
 log = logging.getLogger("mesa.worker")

@@ -5,7 +5,7 @@ from alembic import context
 from core.config import get_settings
 from core.db import make_engine
 from core.models import Base, UTCDateTime
-from core.search import include_object
+from core.tickets.search import include_object
 
 config = context.config
 url = config.get_main_option("sqlalchemy.url") or get_settings().database

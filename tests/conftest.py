@@ -16,10 +16,10 @@ import pytest
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from core import search
 from core.config import Settings, load_settings
 from core.db import make_engine, migrate, session_factory
 from core.models import Base
+from core.tickets import search
 
 POSTGRES_URL = os.environ.get("MESA_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")

@@ -6,9 +6,10 @@ from collections.abc import Iterator
 
 from streamlit.testing.v1 import AppTest
 
-from core import accounts, portal
+from core.accounts import service as accounts
 from core.config import get_settings
 from core.db import make_engine, read_factory, session_factory, unit_of_work
+from core.portal import service as portal
 from tests.pages.conftest import run_home
 
 PASSWORD = "a long passphrase"

@@ -13,7 +13,8 @@ import streamlit as st
 import streamlit_authenticator as stauth
 from streamlit_authenticator.utilities import LoginError, Validator
 
-from core import accounts, i18n
+from core import i18n
+from core.accounts import service as accounts
 from core.models import User
 from ui.app import locale, reader, settings
 
@@ -101,8 +102,8 @@ def sign_in_form() -> bool:
     No st.rerun() after success: it would cut off the cookie the library sets in this run;
     the page carries on (and keeps its URL, so a deep link survives the sign-in).
     """
-    from core import ratelimit
     from core.db import unit_of_work
+    from core.portal import ratelimit
     from ui import forms
     from ui.app import t, writer
 

@@ -1,4 +1,4 @@
-"""The "I'm not a robot" box: image (with audio) from core.captcha, or a hosted provider's widget.
+"""The "I'm not a robot" box: image (with audio) from core.portal.captcha, or a hosted provider's widget.
 
 A provider (turnstile, hcaptcha, recaptcha) is used only when both its keys are set; otherwise the
 image captcha stands in, never no captcha at all.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core import captcha
+from core.portal import captcha
 from ui import captcha_widget, forms
 from ui.app import locale, settings, t
 

@@ -10,9 +10,8 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from core import workbench, workflow
-from core.dashboards import Filters, Period
-from core.dashboards.common import data_version
+from core.reports.common import Filters, Period, data_version
+from core.tickets import workbench, workflow
 from ui import app
 from ui.app import t
 
@@ -86,7 +85,7 @@ def _cached(database: str, version: tuple, module: str, name: str, args: tuple, 
 
 def queries() -> Callable:
     """`query(function, *args, **kwargs)` for one run of a page: `function(session, *args, **kwargs)` from
-    core.dashboards, cached (CACHE_SECONDS) per database and data version. The version (a few index lookups)
+    core.reports, cached (CACHE_SECONDS) per database and data version. The version (a few index lookups)
     is read once here: a new ticket, event, message or survey answer misses the cache on the next run,
     repeated runs without a change hit it."""
     with app.reader()() as session:

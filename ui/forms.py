@@ -6,7 +6,7 @@ import math
 
 import streamlit as st
 
-from core.attachments import Upload
+from core.tickets.attachments import Upload
 from ui.app import settings, t
 
 

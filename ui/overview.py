@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.dashboards import overview
+from core.reports.overview import overview
 from ui import app, dashboard
 from ui.app import t
 
 
 def show() -> None:
-    """Five numbers, each with its change against the period before (see core.dashboards.overview)."""
+    """Five numbers, each with its change against the period before (see core.reports.overview)."""
     found = dashboard.query(overview, zone=app.settings().timezone)
     counts = (("backlog", found.backlog), ("unassigned", found.unassigned), ("breaching_today", found.breaching_today))
     columns = st.columns(5)

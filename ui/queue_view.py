@@ -7,10 +7,11 @@ from datetime import datetime, time
 import pandas as pd
 import streamlit as st
 
-from core import queues, tickets, workbench, workflow
 from core.db import unit_of_work
 from core.errors import DomainError
 from core.models import User, utcnow
+from core.tickets import queues, workbench, workflow
+from core.tickets import service as tickets
 from ui import app
 from ui.app import t
 

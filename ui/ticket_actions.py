@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core import presence, tickets, tokens, workflow
 from core.db import unit_of_work
 from core.errors import ConflictError, DomainError, ValidationError
 from core.models import Ticket, User, utcnow
+from core.portal import tokens
+from core.tickets import presence, workflow
+from core.tickets import service as tickets
 from ui import app
 from ui.app import t
 from ui.text import plain

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core import tickets, workbench, workflow
 from core.db import unit_of_work
 from core.errors import DomainError, ValidationError
 from core.models import Ticket, User, utcnow
+from core.tickets import service as tickets
+from core.tickets import workbench, workflow
 from ui import app, forms, ticket_actions, timeline
 from ui.app import t
 from ui.text import plain

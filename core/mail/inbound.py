@@ -23,8 +23,8 @@ from email.message import Message
 from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 from typing import TypeVar
 
-from core.attachments import Upload, safe_filename
 from core.mail.quotes import html_to_text, strip_quotes, unflow
+from core.tickets.attachments import Upload, safe_filename
 
 log = logging.getLogger(__name__)
 

@@ -23,7 +23,6 @@ is told once, with the same loop and hourly protections as any other answer.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import re
 from collections.abc import Callable
@@ -34,13 +33,16 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from core import attachments, i18n, notify, ratelimit, tickets
-from core.attachments import Upload
+from core import events, i18n
 from core.config import Settings
 from core.errors import Collector
 from core.mail import inbound, outbox
 from core.mail.inbound import Parsed
 from core.models import InboundMail, Message, Outbox, Ticket, utcnow
+from core.portal import ratelimit
+from core.tickets import attachments
+from core.tickets import service as tickets
+from core.tickets.attachments import Upload
 
 RECEIVED, PROCESSED, AUTO, DUPLICATE, FAILED = "received", "processed", "auto", "duplicate", "failed"
 OVERSIZED, LOOPED = "oversized", "looped"
@@ -220,8 +222,9 @@ def _apply(session: Session, parsed: Parsed, settings: Settings, now: datetime) 
     flooding = _counted(session, "inbound_sender", parsed.from_address, now) >= settings.inbound_per_sender_hour
     files, refused = _checked_files(parsed.attachments, settings)
     body = _body(parsed, settings)
-    with notify.muted() if flooding else contextlib.nullcontext():
-        ticket_id = _store(session, ticket, parsed, body, files, settings, now)
+    if flooding:
+        events.quiet(session)  # stored, but a flood of mail gets no answers
+    ticket_id = _store(session, ticket, parsed, body, files, settings, now)
     if refused:
         tickets.add_system_note(session, ticket_id, now=now, body=i18n.t("mail.refused_files", settings.locale)
                                 + "\n" + "\n".join(refused))
@@ -240,6 +243,8 @@ def _apply_oversized(session: Session, parsed: Parsed, size: int, inbound_id: in
     facts = dict(size=_mb(size), limit=_mb(settings.inbound_max_bytes), subject=parsed.subject or "(no subject)")
     thread_id = parsed.message_id  # on the note, so that replies to the big email find the ticket
     said = i18n.t("mail.too_large_description", settings.locale, **facts)
+    if not answerable:
+        events.quiet(session)
     if ticket is None and person:
         ticket = tickets.create_ticket(
             session, name=parsed.from_name or parsed.from_address.split("@")[0], email=parsed.from_address,
@@ -249,30 +254,18 @@ def _apply_oversized(session: Session, parsed: Parsed, size: int, inbound_id: in
     elif person and _from_requester(ticket, parsed):
         # the requester wrote: customer activity like any reply (pending, on hold and solved reopen; a closed
         # ticket gets a follow-up, which then holds the note and is the one the notice links to)
-        with contextlib.nullcontext() if answerable else notify.muted():
-            message = tickets.add_customer_message(session, ticket.id, body=said, via="email",
-                                                   email_message_id=thread_id, settings=settings, now=now)
+        message = tickets.add_customer_message(session, ticket.id, body=said, via="email",
+                                               email_message_id=thread_id, settings=settings, now=now)
         ticket, thread_id = tickets.get_ticket(session, message.ticket_id), None
-    if answerable:
-        _notice_too_large(session, ticket, parsed, facts, settings, now)
+    if answerable:  # replaces the confirmation of a ticket this email opened (core.notify)
+        own = ticket if _from_requester(ticket, parsed) else None
+        events.record(session, events.MailTooLarge(parsed.from_address, own, facts), settings, now)
     if ticket is not None:
         told = i18n.t("mail.too_large_told" if answerable else "mail.too_large_not_told", settings.locale)
         tickets.add_system_note(session, ticket.id, now=now, email_message_id=thread_id, body=i18n.t(
             "mail.too_large_note", settings.locale, sender=parsed.from_address or "?", kept=KEEP_BYTES // 1024,
             inbound=inbound_id, told=told, **facts))
     return OVERSIZED, ticket.id if ticket else None
-
-
-def _notice_too_large(session: Session, ticket: Ticket | None, parsed: Parsed, facts: dict[str, str],
-                      settings: Settings, now: datetime) -> None:
-    """Tell the sender; the ticket (number, thread, a link to add files) only when the sender is its requester."""
-    own = _from_requester(ticket, parsed)
-    link = notify.ticket_link(session, ticket, settings, now) if own else None
-    outbox.enqueue(session, template="mail_too_large", to=parsed.from_address,
-                   locale=ticket.locale if own else settings.locale, ticket_id=ticket.id if own else None,
-                   settings=settings, now=now, context=dict(
-                       ticket_number=ticket.id if own else None, link=link, subject=facts["subject"],
-                       size_mb=facts["size"], limit_mb=facts["limit"]))
 
 
 def _from_requester(ticket: Ticket | None, parsed: Parsed) -> bool:
@@ -290,8 +283,6 @@ def _store(session: Session, ticket: Ticket | None, parsed: Parsed, body: str, f
     if _from_requester(ticket, parsed):
         message = tickets.add_customer_message(session, ticket.id, body=body, uploads=files, via="email",
                                                email_message_id=parsed.message_id, settings=settings, now=now)
-        if message.ticket_id != ticket.id:  # the ticket was closed: a follow-up opened
-            notify.received(session, tickets.get_ticket(session, message.ticket_id), body, settings, now)
         return message.ticket_id
     if ticket is not None:  # someone else wrote on the thread: staff decide what to do with it
         tickets.add_system_note(session, ticket.id, now=now, uploads=files, email_message_id=parsed.message_id,
@@ -302,7 +293,6 @@ def _store(session: Session, ticket: Ticket | None, parsed: Parsed, body: str, f
         session, name=parsed.from_name or parsed.from_address.split("@")[0], email=parsed.from_address,
         subject=parsed.subject or "(no subject)", description=body, channel="email", locale=settings.locale,
         uploads=files, email_message_id=parsed.message_id, settings=settings, now=now)
-    notify.received(session, created, body, settings, now)
     return created.id
 
 

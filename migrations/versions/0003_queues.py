@@ -6,7 +6,7 @@ Create Date: 2026-11-27 10:00:00.000000
 
 `ticket_search` is no model (see core/search.py): an FTS5 virtual table on SQLite, a
 table with a generated tsvector column and a GIN index on PostgreSQL. Existing tickets
-are indexed here, with the same normalisation as core.search.normalize; afterwards the
+are indexed here, with the same normalisation as core.tickets.search.normalize; afterwards the
 application keeps each row current.
 """
 import re

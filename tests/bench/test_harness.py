@@ -13,9 +13,10 @@ from sqlalchemy import select
 
 from bench import chart, harness
 from bench import pages as bench_pages
-from core import config, demo
+from core import config
 from core.db import make_engine, migrate, read_factory, session_factory
 from core.models import Ticket
+from demo import seed as demo
 from tests.pages.conftest import ROOT
 
 TICKETS = 2_000

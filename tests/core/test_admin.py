@@ -3,10 +3,12 @@ import re
 import pytest
 from sqlalchemy import select
 
-from core import accounts, admin, tickets
+from core.accounts import service as accounts
 from core.db import unit_of_work
+from core.desk import admin
 from core.errors import ValidationError
 from core.models import Outbox, Product
+from core.tickets import service as tickets
 
 
 def test_an_invited_agent_chooses_a_password_through_the_emailed_link(desk):

@@ -3,8 +3,8 @@ import zipfile
 
 import pytest
 
-from core.attachments import Upload, check_uploads, safe_filename, sniff
 from core.errors import Collector
+from core.tickets.attachments import Upload, check_uploads, safe_filename, sniff
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 32

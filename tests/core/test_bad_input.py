@@ -2,10 +2,12 @@
 
 import pytest
 
-from core import accounts, surveys, tickets
-from core.attachments import Upload
+from core.accounts import service as accounts
 from core.db import unit_of_work
 from core.errors import DomainError, ValidationError
+from core.tickets import service as tickets
+from core.tickets import surveys
+from core.tickets.attachments import Upload
 from tests.conftest import row_counts
 
 

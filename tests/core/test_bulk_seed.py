@@ -1,4 +1,4 @@
-"""The bulk demo seeding (core.demo_bulk) leaves the rows the services leave.
+"""The bulk demo seeding (demo.bulk) leaves the rows the services leave.
 
 The same stories (seed 5) are written once through the services, one ticket at a time,
 and once in bulk, in batches of 7; every table must come out the same, ids included, and so
@@ -12,9 +12,12 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import delete, select, text
 
-from core import demo, demo_bulk, search, tickets
 from core.db import unit_of_work
 from core.models import Message, Survey, Ticket, TicketEvent, TicketMetrics, User
+from core.tickets import search
+from core.tickets import service as tickets
+from demo import bulk as demo_bulk
+from demo import seed as demo
 from tests.conftest import clear
 from tests.core.conftest import run_command
 

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core import captcha
+from core.portal import captcha
 
 SECRET = "s" * 48
 ANSWER = "K7P4X"

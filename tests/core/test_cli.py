@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from core import accounts
+from core.accounts import service as accounts
 from core.db import make_engine, read_factory
 from core.models import Ticket, User, utcnow
 

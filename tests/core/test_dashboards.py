@@ -19,11 +19,14 @@ import pandas as pd
 import pytest
 from sqlalchemy import event
 
-from core import surveys, tickets
-from core.dashboards import Filters, Period, overview, times
-from core.dashboards import satisfaction as sat
 from core.db import unit_of_work
 from core.models import SlaPolicy
+from core.reports import satisfaction as sat
+from core.reports import times
+from core.reports.common import Filters, Period
+from core.reports.overview import overview
+from core.tickets import service as tickets
+from core.tickets import surveys
 from tests.core.conftest import T0
 
 P = Period(datetime(2026, 3, 2, tzinfo=UTC), datetime(2026, 3, 3, tzinfo=UTC))
@@ -44,7 +47,8 @@ def _story(desk, created, *, priority="normal", agent=None, reply=None, solved=N
         if solved is not None and solved != reply:
             tickets.change_status(session, ticket.id, status="solved", actor_id=agent, settings=desk.settings,
                                   now=created + solved * MIN)
-        if score is not None:
+    if score is not None:  # the customer answers later, in a change of their own (the solve sent the survey)
+        with unit_of_work(desk.factory) as session:
             surveys.respond(session, ticket.id, score=score, comment=comment, now=answered)
     return ticket.id
 

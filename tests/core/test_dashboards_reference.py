@@ -8,9 +8,11 @@ import pandas as pd
 import pytest
 from sqlalchemy import select
 
-from core import demo, workflow
-from core.dashboards import Filters, Period, satisfaction, times
 from core.models import Survey, Ticket, TicketMetrics
+from core.reports import satisfaction, times
+from core.reports.common import Filters, Period
+from core.tickets import workflow
+from demo import seed as demo
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 

@@ -3,8 +3,11 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
-from core import automations, demo, metrics, tickets
+from core.desk import automations
 from core.models import Message, Survey, Ticket, TicketEvent, TicketMetrics, User
+from core.tickets import metrics
+from core.tickets import service as tickets
+from demo import seed as demo
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 

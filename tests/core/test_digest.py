@@ -7,9 +7,12 @@ from datetime import UTC, datetime, timedelta
 import time_machine
 from sqlalchemy import select
 
-from core import accounts, automations, digest, tickets
+from core.accounts import service as accounts
 from core.db import unit_of_work
+from core.desk import automations
 from core.models import DeskSettings, Outbox
+from core.reports import digest
+from core.tickets import service as tickets
 
 ZONE = "America/New_York"
 MONDAY_8 = datetime(2026, 3, 9, 12, 0, tzinfo=UTC)  # Monday 9 March 2026, 08:00 EDT (DST began on the 8th)

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from core import tickets
 from core.db import unit_of_work
 from core.mail import imap, inbound, ingest
 from core.models import InboundMail, Message, Outbox
+from core.tickets import service as tickets
 from tests.core.conftest import T0
 from tests.core.test_ingest import PNG, mail
 from tests.imapserver import PASSWORD, USER, ImapServer, available

@@ -8,10 +8,10 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from core import tickets
 from core.db import unit_of_work
 from core.mail import inbound, ingest, outbox
 from core.models import InboundMail, Message, Outbox, Ticket, User
+from core.tickets import service as tickets
 from tests.core.conftest import T0
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32

@@ -6,7 +6,7 @@ from sqlalchemy import inspect
 
 from core.db import alembic_config, make_engine, migrate
 from core.models import Base
-from core.search import include_object
+from core.tickets.search import include_object
 
 
 def test_migrations_build_exactly_the_models(engine):

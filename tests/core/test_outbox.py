@@ -7,10 +7,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from core import tickets
 from core.db import unit_of_work
 from core.mail import outbox
 from core.models import Outbox
+from core.tickets import service as tickets
 from tests.core.conftest import T0
 
 CONTEXT = dict(ticket_number=1, subject="Cannot log in", requester_name="Olivia Brown",

@@ -1,13 +1,17 @@
+import threading
+import time
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
-from core import portal, tickets, tokens
-from core.attachments import Upload
 from core.db import unit_of_work
 from core.errors import ValidationError
 from core.models import AccessToken, Outbox
+from core.portal import ratelimit, tokens
+from core.portal import service as portal
+from core.tickets import service as tickets
+from core.tickets.attachments import Upload
 from tests.conftest import row_counts
 from tests.core.conftest import T0
 from tests.links import query_value
@@ -70,22 +74,46 @@ def test_rate_limit_per_client_address(desk):
 def test_bad_tokens_from_one_address_are_slowed_down(desk):
     sent = _send(desk)
     waits = []
-    with unit_of_work(desk.factory) as session:
-        for _ in range(8):
-            assert portal.open_ticket(session, sent.ticket_id, "guess", address="6.6.6.6", settings=desk.settings,
-                                      now=T0, sleep=waits.append) is None
-        ticket = portal.open_ticket(session, sent.ticket_id, query_value(sent.link, "token"), address="7.7.7.7",
-                                    settings=desk.settings, now=T0, sleep=waits.append)
+    for _ in range(8):
+        assert portal.open_by_link(desk.reader, desk.factory, sent.ticket_id, "guess", address="6.6.6.6",
+                                   settings=desk.settings, now=T0, sleep=waits.append) is None
+    opened = portal.open_by_link(desk.reader, desk.factory, sent.ticket_id, query_value(sent.link, "token"),
+                                 address="7.7.7.7", settings=desk.settings, now=T0, sleep=waits.append)
     assert waits == [0.25, 0.5, 1.0]
-    assert ticket is not None and ticket.id == sent.ticket_id
+    assert opened == sent.ticket_id
+
+
+def test_a_visitor_slowed_down_for_bad_links_holds_no_lock_while_waiting(desk):
+    """The anti-guessing wait is real time (no patched sleep) and another writer works meanwhile: on SQLite a
+    wait inside a write transaction made every other writer queue behind it."""
+    sent = _send(desk)
+    with unit_of_work(desk.factory) as session:  # misses in the last minutes, enough for a 4 s wait
+        for _ in range(portal.BAD_TOKENS_BEFORE_DELAY + 4):
+            ratelimit.hit(session, "bad_token", "6.6.6.6")
+    guesser = threading.Thread(target=portal.open_by_link, args=(desk.reader, desk.factory, sent.ticket_id, "guess"),
+                               kwargs=dict(address="6.6.6.6", settings=desk.settings))
+    started = time.monotonic()
+    guesser.start()
+    time.sleep(0.5)  # the guesser is waiting by now
+    writing = time.monotonic()
+    with unit_of_work(desk.factory) as session:
+        tickets.add_internal_note(session, sent.ticket_id, agent_id=desk.ana, body="Meanwhile, at the desk")
+    write_took = time.monotonic() - writing
+    guesser.join()
+    assert time.monotonic() - started >= 4, "the guesser was slowed down"
+    assert write_took < 2, f"the other writer waited {write_took:.1f} s behind the guesser"
+    with desk.reader() as session:
+        assert ratelimit.count(session, "bad_token", "6.6.6.6", portal.BAD_TOKEN_WINDOW) == \
+            portal.BAD_TOKENS_BEFORE_DELAY + 5, "the miss itself is still counted"
 
 
 def test_a_survey_token_does_not_open_the_ticket_view(desk):
     sent = _send(desk)
     with unit_of_work(desk.factory) as session:
         survey = tokens.issue(session, tokens.SURVEY, ticket_id=sent.ticket_id, now=T0)
-        assert portal.open_ticket(session, sent.ticket_id, survey, address="1.1.1.1", settings=desk.settings,
-                                  now=T0) is None
+    assert portal.open_by_link(desk.reader, desk.factory, sent.ticket_id, survey, address="1.1.1.1",
+                               settings=desk.settings, now=T0) is None
+    with desk.reader() as session:
         assert tokens.ticket_access(session, sent.ticket_id, survey, purpose=tokens.SURVEY, now=T0)
 
 

@@ -5,9 +5,10 @@ from datetime import timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core import tickets, workflow
 from core.db import unit_of_work
 from core.errors import DomainError
+from core.tickets import service as tickets
+from core.tickets import workflow
 from tests.core.conftest import T0
 
 ACTIONS = st.one_of(

@@ -1,4 +1,4 @@
-"""The agents' queues (core.queues) and full-text search (core.search), on SQLite and PostgreSQL."""
+"""The agents' queues (core.tickets.queues) and full-text search (core.tickets.search), on SQLite and PostgreSQL."""
 
 from datetime import timedelta
 
@@ -6,10 +6,11 @@ import pytest
 from alembic import command
 from sqlalchemy import event, func, inspect, select, text
 
-from core import queues, search, tickets
 from core.db import alembic_config, migrate, session_factory, unit_of_work
 from core.models import Product, SlaPolicy, Ticket
-from core.queues import Filters
+from core.tickets import queues, search
+from core.tickets import service as tickets
+from core.tickets.queues import Filters
 from tests.core.conftest import T0
 
 HOUR = timedelta(hours=1)

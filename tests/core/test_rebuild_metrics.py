@@ -6,9 +6,10 @@ from datetime import datetime, time, timedelta
 
 from sqlalchemy import delete, func, select, update
 
-from core import admin, tickets
 from core.db import unit_of_work
+from core.desk import admin
 from core.models import SlaPolicy, Ticket, TicketMetrics
+from core.tickets import service as tickets
 from tests.core.conftest import T0, run_command
 
 HOUR = timedelta(hours=1)
@@ -70,7 +71,7 @@ def test_rebuild_metrics_gives_back_the_incremental_rows(desk, engine, tmp_path,
 
 
 def test_rebuild_metrics_corrects_stale_rows(desk):
-    from core import metrics
+    from core.tickets import metrics
 
     _history(desk)
     before = _rows(desk)
@@ -84,7 +85,8 @@ def test_rebuild_metrics_corrects_stale_rows(desk):
 
 
 def test_rebuild_metrics_equals_the_incremental_rows_on_demo_data(desk):
-    from core import demo, metrics
+    from core.tickets import metrics
+    from demo import seed as demo
 
     demo.seed(desk.factory, tickets=40, days=20, seed=11, settings=desk.settings, now=T0 + 20 * 24 * HOUR)
     before = _rows(desk)
@@ -112,7 +114,7 @@ def test_metrics_rows_copy_the_ticket_fields_the_dashboards_filter_on(desk):
     found = pairs()
     assert [r[:3] for r in found] == [r[3:] for r in found]
     assert {r[2] for r in found} == {"high", "normal", "low", "urgent"} and sum(r[1] is not None for r in found) == 2
-    from core import metrics
+    from core.tickets import metrics
 
     with unit_of_work(desk.factory) as session:
         session.execute(update(TicketMetrics).values(ticket_created_at=None, ticket_solved_at=None,

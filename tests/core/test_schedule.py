@@ -9,11 +9,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from core import admin, metrics, schedule, tickets
 from core.db import unit_of_work
+from core.desk import admin, schedule
+from core.desk.schedule import Schedule, add_business_minutes, business_minutes
 from core.errors import ValidationError
 from core.models import SlaPolicy, TicketEvent, TicketMetrics
-from core.schedule import Schedule, add_business_minutes, business_minutes
+from core.tickets import metrics
+from core.tickets import service as tickets
 from tests.core.conftest import T0
 
 HOUR = timedelta(hours=1)

@@ -5,10 +5,12 @@ from html import escape
 import pytest
 from sqlalchemy import select
 
-from core import portal, tickets, tokens
 from core.db import unit_of_work
 from core.mail import outbox, sender
 from core.models import Outbox
+from core.portal import service as portal
+from core.portal import tokens
+from core.tickets import service as tickets
 from tests.core.conftest import T0
 from tests.links import query_value
 from tests.mailserver import MailServer, free_port, smtp_settings

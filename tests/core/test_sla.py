@@ -4,9 +4,10 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from core import metrics, tickets
 from core.db import unit_of_work
 from core.models import SlaPolicy, TicketEvent, TicketMetrics
+from core.tickets import metrics
+from core.tickets import service as tickets
 from tests.core.conftest import T0
 
 HOUR = timedelta(hours=1)

@@ -7,10 +7,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from core import automations, surveys, tickets
 from core.db import unit_of_work
+from core.desk import automations
 from core.errors import ValidationError
 from core.models import Message, Outbox, Survey
+from core.tickets import service as tickets
+from core.tickets import surveys
 from tests.core.conftest import T0
 
 HOUR = timedelta(hours=1)
@@ -117,7 +119,7 @@ def test_the_late_survey_skips_spam_and_merged_tickets(desk):
 
 
 def test_a_survey_delay_saved_by_the_admin_holds_the_survey_back(desk):
-    from core import admin
+    from core.desk import admin
 
     with unit_of_work(desk.factory) as session:
         admin.save_timings(session, settings=desk.settings, survey_delay_minutes=30)

@@ -7,11 +7,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from core import presence, queues, tickets
-from core.attachments import Upload
 from core.db import unit_of_work
 from core.errors import ConflictError, DomainError, ValidationError
 from core.models import Message, Outbox, Survey, TicketMetrics, TicketPresence
+from core.tickets import presence, queues
+from core.tickets import service as tickets
+from core.tickets.attachments import Upload
 from tests.conftest import row_counts
 from tests.core.conftest import T0
 

@@ -3,11 +3,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from core import tickets
-from core.attachments import Upload
 from core.db import unit_of_work
 from core.errors import ConflictError, DomainError, ForbiddenTransition, NotFound
 from core.models import Attachment, AttachmentBlob, Message, TicketMetrics, User
+from core.tickets import service as tickets
+from core.tickets.attachments import Upload
 from tests.core.conftest import T0
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64

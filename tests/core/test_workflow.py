@@ -1,6 +1,6 @@
 import pytest
 
-from core import workflow as wf
+from core.tickets import workflow as wf
 
 
 @pytest.mark.parametrize("old", wf.STATUSES)

@@ -16,10 +16,13 @@ from sqlalchemy import event, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
 
-from core import attachments, db, portal, tickets
-from core.attachments import Upload
+from core import db
 from core.db import make_engine, session_factory, unit_of_work
 from core.errors import Busy
+from core.portal import service as portal
+from core.tickets import attachments
+from core.tickets import service as tickets
+from core.tickets.attachments import Upload
 from tests.conftest import row_counts
 from tests.core.conftest import T0
 

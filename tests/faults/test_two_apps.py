@@ -28,10 +28,13 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 
-from core import accounts, digest, portal, tickets
+from core.accounts import service as accounts
 from core.config import load_settings
 from core.db import make_engine, migrate, read_factory, session_factory, unit_of_work
 from core.models import Outbox, Product, Survey, Ticket, TicketEvent, utcnow
+from core.portal import service as portal
+from core.reports import digest
+from core.tickets import service as tickets
 from tests.conftest import IN_CI, POSTGRES_URL
 from tests.mailserver import Inbox, MailServer, free_port
 from tests.servers import ROOT, start_streamlit, visit, wait_healthy

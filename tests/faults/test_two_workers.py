@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from core import digest, tickets
 from core.db import unit_of_work
 from core.models import Outbox, TicketEvent, User, utcnow
+from core.reports import digest
+from core.tickets import service as tickets
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from core.attachments import sniff
 from core.mail.inbound import Parsed, clean_text, decode_bytes, is_own_address, normalize_message_id, parse, thread_ids
 from core.mail.quotes import html_to_text, strip_quotes
+from core.tickets.attachments import sniff
 
 CORPUS = Path(__file__).parent / "corpus"
 EMAILS = sorted(CORPUS.glob("*.eml"))

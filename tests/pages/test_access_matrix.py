@@ -2,7 +2,7 @@
 
 import pytest
 
-from core import accounts
+from core.accounts import service as accounts
 from core.db import make_engine, session_factory, unit_of_work
 from tests.pages.conftest import run_home
 

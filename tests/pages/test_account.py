@@ -4,10 +4,11 @@ import pytest
 from sqlalchemy import select
 from streamlit_authenticator.utilities import Encryptor
 
-from core import accounts, portal
+from core.accounts import service as accounts
 from core.config import get_settings
 from core.db import make_engine, read_factory, session_factory, unit_of_work
 from core.models import Outbox, RateEvent, User
+from core.portal import service as portal
 from tests.pages.conftest import run_home
 
 PASSWORD = "a long and rare passphrase"

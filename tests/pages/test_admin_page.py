@@ -2,8 +2,9 @@ from datetime import date, time
 
 from sqlalchemy import select
 
-from core import accounts, schedule
+from core.accounts import service as accounts
 from core.db import make_engine, read_factory, session_factory, unit_of_work
+from core.desk import schedule
 from core.models import User
 from tests.pages.conftest import run_home
 

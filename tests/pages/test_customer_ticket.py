@@ -3,10 +3,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from core import portal, tickets, tokens
 from core.config import get_settings
 from core.db import make_engine, read_factory, session_factory, unit_of_work
 from core.models import Ticket, User, utcnow
+from core.portal import service as portal
+from core.portal import tokens
+from core.tickets import service as tickets
 from tests.links import query_value
 from tests.pages.conftest import run_home
 

@@ -5,11 +5,13 @@ from datetime import timedelta
 
 import pytest
 
-from core import accounts, surveys, tickets
+from core.accounts import service as accounts
 from core.config import get_settings
-from core.dashboards import satisfaction as sat_module
 from core.db import make_engine, session_factory, unit_of_work
 from core.models import utcnow
+from core.reports import satisfaction as sat_module
+from core.tickets import service as tickets
+from core.tickets import surveys
 from tests.pages.conftest import run_home
 
 PASSWORD = "a long passphrase"
@@ -26,14 +28,18 @@ def desk(app_env):
             accounts.create_user(session, email=f"{role}@mesa.example", name=role.title(), role=role,
                                  password=PASSWORD)
         agent = accounts.find_by_email(session, "agent@mesa.example").id
-        for n, score in enumerate((5, 2)):
+        solved = []
+        for n in range(2):
             ticket = tickets.create_ticket(session, name="Olivia", email=f"c{n}@example.com", subject="Printer <b>",
                                            description="It jams.", settings=get_settings(), now=start)
             tickets.add_agent_reply(session, ticket.id, agent_id=agent, body="Fixed.", status="solved",
                                     settings=get_settings(), now=start + timedelta(minutes=30 * (n + 1)))
-            surveys.respond(session, ticket.id, score=score, comment=f"comment {n}", now=start + timedelta(hours=2))
+            solved.append(ticket.id)
         tickets.create_ticket(session, name="James", email="james@example.com", subject="Invoice",
                               description="Twice.", settings=get_settings(), now=start)
+    with unit_of_work(factory) as session:  # the customers answer the surveys the solve sent
+        for n, (ticket_id, score) in enumerate(zip(solved, (5, 2), strict=True)):
+            surveys.respond(session, ticket_id, score=score, comment=f"comment {n}", now=start + timedelta(hours=2))
     yield
     engine.dispose()
 
@@ -144,6 +150,7 @@ def test_a_new_answer_shows_at_once_and_unchanged_runs_hit_the_cache(desk, app_e
         agent = accounts.find_by_email(session, "agent@mesa.example").id
         tickets.add_agent_reply(session, ticket.id, agent_id=agent, body="Fixed.", status="solved",
                                 settings=get_settings())
+    with unit_of_work(session_factory(engine)) as session:
         surveys.respond(session, ticket.id, score=4)
     engine.dispose()
     app.run()

@@ -4,11 +4,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from core import accounts, portal
+from core.accounts import service as accounts
 from core.config import get_settings
 from core.db import make_engine, read_factory, session_factory, unit_of_work
 from core.mail import inbound, ingest
 from core.models import InboundMail, Outbox
+from core.portal import service as portal
 from tests.core.conftest import T0
 from tests.pages.conftest import run_home
 

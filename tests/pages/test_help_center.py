@@ -1,4 +1,4 @@
-from core import helpcenter
+from core.portal import helpcenter
 from tests.pages.conftest import run_home
 
 

@@ -11,9 +11,9 @@ ANSWER = "22222"
 @pytest.fixture(autouse=True)
 def known_captcha(monkeypatch):
     """Every captcha answer is 22222 (the first letter of the alphabet, five times)."""
-    import core.captcha
+    import core.portal.captcha
 
-    monkeypatch.setattr(core.captcha.secrets, "choice", lambda alphabet: alphabet[0])
+    monkeypatch.setattr(core.portal.captcha.secrets, "choice", lambda alphabet: alphabet[0])
 
 
 def _rows(url, model):

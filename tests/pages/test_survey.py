@@ -3,10 +3,11 @@ import re
 import pytest
 from sqlalchemy import select
 
-from core import portal, tickets
 from core.config import get_settings
 from core.db import make_engine, read_factory, session_factory, unit_of_work
 from core.models import Outbox, Survey, User
+from core.portal import service as portal
+from core.tickets import service as tickets
 from tests.links import query_value
 from tests.pages.conftest import run_home
 

@@ -1,9 +1,9 @@
 import pytest
 from sqlalchemy import select
 
-from core import tickets
 from core.db import unit_of_work
 from core.models import Message, Outbox, Ticket
+from core.tickets import service as tickets
 from tests.workbench_desk import open_workbench, workbench_desk
 
 

@@ -5,9 +5,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from core import presence, tickets
 from core.db import unit_of_work
 from core.models import Message, Outbox, Ticket, utcnow
+from core.tickets import presence
+from core.tickets import service as tickets
 from tests.workbench_desk import open_workbench, workbench_desk
 
 

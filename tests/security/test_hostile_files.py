@@ -8,10 +8,11 @@ import zipfile
 
 from sqlalchemy import select
 
-from core import attachments, portal
-from core.attachments import Upload
 from core.db import unit_of_work
 from core.models import Attachment
+from core.portal import service as portal
+from core.tickets import attachments
+from core.tickets.attachments import Upload
 from tests.core.conftest import T0
 
 

@@ -10,11 +10,13 @@ import re
 import pytest
 from sqlalchemy import select
 
-from core import portal, queues, tickets
 from core.db import unit_of_work
 from core.errors import ValidationError
 from core.mail import sender
 from core.models import Message, Outbox, Ticket
+from core.portal import service as portal
+from core.tickets import queues
+from core.tickets import service as tickets
 from tests.conftest import row_counts
 from tests.core.conftest import T0
 from tests.security.corpus import HOSTILE, MEGABYTE

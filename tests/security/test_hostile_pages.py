@@ -6,9 +6,11 @@ import re
 
 import pytest
 
-from core import accounts, portal, tickets
+from core.accounts import service as accounts
 from core.config import get_settings
 from core.db import make_engine, session_factory, unit_of_work
+from core.portal import service as portal
+from core.tickets import service as tickets
 from tests.pages.conftest import run_home
 from tests.security.corpus import HOSTILE
 

@@ -8,11 +8,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from core import tickets
 from core.config import ROOT
 from core.db import unit_of_work
 from core.mail import inbound, ingest, outbox
 from core.models import Attachment, InboundMail, Message, Outbox, Ticket
+from core.tickets import service as tickets
 from tests.core.conftest import T0
 from tests.core.test_ingest import PNG, _ticket_waiting_for_lucia, mail
 

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from streamlit.components.v1 import declare_component
 
-from core import captcha, i18n
+from core import i18n
+from core.portal import captcha
 
 _component = declare_component("mesa_captcha", path=str(Path(__file__).resolve().parent / "frontend"))
 

@@ -11,10 +11,13 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from core import i18n, workflow
+from core import events, i18n
 from core.config import Settings, get_settings
 from core.errors import Collector, DomainError, NotFound
 from core.models import Survey, Ticket, utcnow
+from core.portal import tokens
+from core.tickets import service as tickets
+from core.tickets import workflow
 
 SCORES = (1, 2, 3, 4, 5)
 LOW_SCORES = (1, 2)
@@ -64,8 +67,12 @@ def respond(session: Session, ticket_id: int, *, score: int, comment: str | None
     survey.comment = (comment or "").strip() or survey.comment
     survey.responded_at = now
     session.flush()
-    if became_low and ticket is not None:
-        _low_score(session, ticket, survey, settings or get_settings(), now)
+    if ticket is not None:
+        settings = settings or get_settings()
+        if became_low:
+            tickets.add_system_note(session, ticket.id, now=now,
+                                    body=low_score_note(survey.score, survey.comment, settings.locale))
+        events.record(session, events.SurveyAnswered(ticket, survey, became_low), settings, now)
     return survey
 
 
@@ -75,15 +82,6 @@ def low_score_note(score: int, comment: str | None, locale: str) -> str:
     return body + "\n\n" + comment if comment else body
 
 
-def _low_score(session: Session, ticket: Ticket, survey: Survey, settings: Settings, now: datetime) -> None:
-    """The internal note on the ticket and the notice to its assignee and the managers."""
-    from core import notify, tickets
-
-    tickets.add_system_note(session, ticket.id, body=low_score_note(survey.score, survey.comment, settings.locale),
-                            now=now)
-    notify.low_score(session, ticket, survey, settings, now)
-
-
 def answer_by_link(session: Session, ticket_id: int, raw_token: str, *, score: int | None,
                    comment: str | None = None, settings: Settings | None = None,
                    now: datetime | None = None) -> Survey | None:
@@ -91,8 +89,6 @@ def answer_by_link(session: Session, ticket_id: int, raw_token: str, *, score: i
 
     A survey link opens only the survey, never the ticket view (its own token purpose).
     """
-    from core import tokens
-
     if not tokens.ticket_access(session, ticket_id, raw_token, purpose=tokens.SURVEY, now=now):
         return None
     survey = session.query(Survey).filter_by(ticket_id=ticket_id).one_or_none()

@@ -77,3 +77,21 @@ def revoke_ticket_links(session: Session, ticket_id: int, now: datetime | None =
         AccessToken.ticket_id == ticket_id, AccessToken.purpose == TICKET_VIEW, AccessToken.revoked_at.is_(None),
     ).values(revoked_at=now or utcnow()))
     return result.rowcount or 0
+
+
+def ticket_link(session: Session, ticket: Ticket, base_url: str, now: datetime | None = None) -> str:
+    """The customer's link to the ticket, in the ticket's language.
+
+    One link per ticket per unit of work: the confirmation page and the email of the same change
+    carry the same token; each later change (each later email) issues its own.
+    """
+    issued = session.info.setdefault("mesa_ticket_links", {})
+    if ticket.id not in issued:
+        raw = issue(session, TICKET_VIEW, ticket_id=ticket.id, now=now)
+        issued[ticket.id] = f"{base_url}/ticket?ticket={ticket.id}&token={raw}&lang={ticket.locale}"
+    return issued[ticket.id]
+
+
+def forget_links(session: Session) -> None:
+    """At the end of a unit of work: its links were sent (or rolled back)."""
+    session.info.pop("mesa_ticket_links", None)

@@ -18,8 +18,8 @@ import pandas as pd
 from sqlalchemy import and_, bindparam, case, func, literal, not_, or_, select, text
 from sqlalchemy.orm import Session
 
-from core import workflow
-from core.dashboards.common import (
+from core.models import Ticket, TicketEvent, TicketMetrics, utcnow
+from core.reports.common import (
     ANY,
     METRIC_DIMENSIONS,
     Filters,
@@ -38,7 +38,7 @@ from core.dashboards.common import (
     weeks,
     within,
 )
-from core.models import Ticket, TicketEvent, TicketMetrics, utcnow
+from core.tickets import workflow
 
 AGE_BUCKETS = ("lt_1d", "1_3d", "3_7d", "gt_7d")
 COLUMNS = ["first_reply_count", "first_reply_median", "first_reply_p90", "first_reply_sla",

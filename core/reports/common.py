@@ -19,7 +19,7 @@ from core.models import Message, Product, Survey, Ticket, TicketEvent, TicketMet
 
 DIMENSIONS = {"agent": Ticket.assignee_id, "product": Ticket.product_id, "kind": Ticket.kind,
               "channel": Ticket.channel, "priority": Ticket.priority}
-# the same fields as copied into ticket_metrics (core.metrics.row_values), for aggregates of that table alone
+# the same fields as copied into ticket_metrics (core.tickets.metrics.row_values), for aggregates of that table alone
 METRIC_DIMENSIONS = {"agent": TicketMetrics.ticket_assignee_id, "product": TicketMetrics.ticket_product_id,
                      "kind": TicketMetrics.ticket_kind, "channel": TicketMetrics.ticket_channel,
                      "priority": TicketMetrics.ticket_priority}

@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from core import attachments, queues, tickets
 from core.models import CannedResponse, InboundMail, Message, Product, Ticket, TicketMetrics, User
+from core.tickets import attachments, queues
+from core.tickets import service as tickets
 
 
 @dataclass

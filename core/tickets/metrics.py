@@ -6,7 +6,7 @@ towards waits, so rebuilding later (`rebuild`, `python -m core rebuild-metrics`)
 the same numbers.
 
 Every duration is kept twice: calendar minutes and business minutes of the desk's
-schedule (core.schedule). SLA due times count business minutes when the priority's
+schedule (core.desk.schedule). SLA due times count business minutes when the priority's
 policy says business hours, calendar minutes otherwise (see `sla`).
 """
 
@@ -19,11 +19,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, lazyload, sessionmaker
 
-from core import schedule as business
-from core import workflow
-from core.db import unit_of_work
+from core.desk import schedule as business
+from core.desk.schedule import Schedule
 from core.models import SlaPolicy, Ticket, TicketEvent, TicketMetrics
-from core.schedule import Schedule
+from core.tickets import workflow
 
 WAIT_STATUSES = {
     "requester_wait": (workflow.NEW, workflow.OPEN, workflow.ON_HOLD),
@@ -78,7 +77,7 @@ def sla(created_at: datetime, first_reply_minutes: int | None, resolution_minute
     Targets count business minutes of `schedule` from creation, or calendar minutes without
     one. `resolved_at` is when the ticket was last solved, None while it is live. A flag is
     set only when the target was met after its due time; a live ticket past its due
-    time is "breached" in the queues (core.queues), which know the current time.
+    time is "breached" in the queues (core.tickets.queues), which know the current time.
     """
     def due(target: int | None) -> datetime | None:
         if target is None:
@@ -147,7 +146,7 @@ def rebuild(factory: sessionmaker[Session], *, batch: int = 1000,
     """
     last = done = 0
     while True:
-        with unit_of_work(factory) as session:
+        with factory() as session, session.begin():
             schedule = business.load(session)
             policies = {p.priority: p for p in session.scalars(select(SlaPolicy))}
             batch_tickets = list(session.scalars(select(Ticket).options(lazyload(Ticket.requester))

@@ -1,10 +1,10 @@
-"""Bulk demo seeding: the demo stories of core.demo turned into rows, written in batches.
+"""Bulk demo seeding: the demo stories of demo.seed turned into rows, written in batches.
 
-`BulkWriter` takes the same steps as core.demo.ServiceWriter and keeps, in memory, the rows
+`BulkWriter` takes the same steps as demo.seed.ServiceWriter and keeps, in memory, the rows
 the services would leave: users (customers on first contact), tickets, messages,
-ticket_events (one version per step, as core.tickets bumps them), surveys, the low-score
-note, ticket_metrics (core.metrics.row_values over the same events) and the search
-document (core.search.normalize of the same text). Every BATCH tickets the rows go to the
+ticket_events (one version per step, as core.tickets.service bumps them), surveys, the low-score
+note, ticket_metrics (core.tickets.metrics.row_values over the same events) and the search
+document (core.tickets.search.normalize of the same text). Every BATCH tickets the rows go to the
 database in one transaction; ids are given explicitly (they continue from the current
 maximum), so a bulk run leaves the very rows a service run would
 (tests/core/test_bulk_seed.py).
@@ -21,7 +21,7 @@ dialect would have stored (`_Sink`):
 - PostgreSQL: naive UTC datetimes, psycopg's COPY; the id sequences are moved past the
   new rows at the end, and VACUUM ANALYZE gives the planner statistics and the visibility map.
 
-The metrics (core.metrics.row_values, about a third of the work) of a batch are computed
+The metrics (core.tickets.metrics.row_values, about a third of the work) of a batch are computed
 by a forked worker process while this process writes the batch before it and plays the
 next stories (WORKERS = 0: all in this process). Memory stays bounded: at most two
 batches are held at a time.
@@ -42,11 +42,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from core import automations, metrics, search, surveys, workflow
-from core import schedule as business
 from core.config import Settings
+from core.desk import automations
+from core.desk import schedule as business
 from core.models import Message, SlaPolicy, Survey, Ticket, TicketEvent, TicketMetrics, User, utcnow
-from core.tickets import set_status_times
+from core.tickets import metrics, search, surveys, workflow
+from core.tickets.service import set_status_times
 
 BATCH = 5000  # tickets per transaction
 WORKERS = 1  # processes computing metrics while this one plays the stories and writes (0: none)
@@ -71,7 +72,7 @@ _METRIC_TIMES = frozenset(name for name in COLUMNS[TicketMetrics] if name.endswi
 
 
 class Event(NamedTuple):
-    """A ticket_events row (its first eight fields); also what core.metrics.compute reads (version, id, field,
+    """A ticket_events row (its first eight fields); also what core.tickets.metrics.compute reads (version, id, field,
     new, at)."""
 
     id: int
@@ -86,7 +87,7 @@ class Event(NamedTuple):
 
 
 class _Step(NamedTuple):
-    """What core.metrics.compute reads of an event."""
+    """What core.tickets.metrics.compute reads of an event."""
 
     id: int
     field: str
@@ -208,13 +209,13 @@ def _check_columns() -> None:
     for model, columns in COLUMNS.items():
         found = tuple(c.name for c in model.__table__.columns)
         if found != columns:
-            raise RuntimeError(f"core.demo_bulk writes {model.__tablename__} as {columns}, the model has {found}")
+            raise RuntimeError(f"demo.bulk writes {model.__tablename__} as {columns}, the model has {found}")
 
 
 # ---------------------------------------------------------------- the writer
 
 class BulkWriter:
-    """core.demo.Writer that keeps rows in memory until `flush` writes them."""
+    """demo.seed.Writer that keeps rows in memory until `flush` writes them."""
 
     def __init__(self, connection: Connection, settings: Settings) -> None:
         self.settings = settings
@@ -230,7 +231,7 @@ class BulkWriter:
             self.users[email], self.names[user_id] = user_id, (name, email)
         with Session(bind=connection) as session:
             self.schedule = _RememberedSchedule(business.load(session))
-            # what core.metrics reads of a policy, as plain objects a worker process can be sent
+            # what core.tickets.metrics reads of a policy, as plain objects a worker process can be sent
             self.policies: dict[str, object] = {
                 p.priority: SimpleNamespace(priority=p.priority, first_reply_minutes=p.first_reply_minutes,
                                             resolution_minutes=p.resolution_minutes, business_hours=p.business_hours)
@@ -313,12 +314,12 @@ class BulkWriter:
         assert survey is not None
         became_low = score in surveys.LOW_SCORES and survey[3] not in surveys.LOW_SCORES
         survey[3], survey[4], survey[5] = score, (comment or "").strip() or survey[4], self._stored(now)
-        if became_low:  # core.surveys._low_score: the system note (its emails are muted in the demo)
+        if became_low:  # core.tickets.surveys._low_score: the system note (its emails are muted in the demo)
             body = surveys.low_score_note(score, survey[4], self.settings.locale)
             self._message(ticket, "note", body, None, "web", now)
             self._finish(ticket, now)
 
-    # ------------------------------------------------------------ what core.tickets does underneath
+    # ------------------------------------------------------------ what core.tickets.service does underneath
 
     def _customer(self, email: str, name: str, locale: str) -> int:
         email = email.strip().lower()
@@ -400,7 +401,7 @@ class BulkWriter:
         return self.write(connection, sink or _Sink(connection), self.take())
 
     def _search_document(self, ticket: _Ticket) -> str:
-        """core.search.document's text without its queries: normalising works word by word."""
+        """core.tickets.search.document's text without its queries: normalising works word by word."""
         key = (ticket.subject, ticket.requester_id, *ticket.bodies)
         found = self._document.get(key)
         if found is None:
@@ -420,7 +421,7 @@ class BulkWriter:
 
 def metric_rows_of(job: list[tuple], schedule: business.Schedule, policies: dict[str, object],
                    sqlite: bool) -> list[tuple]:
-    """The ticket_metrics rows of `BulkWriter.metrics_job`: core.metrics.row_values over each ticket's events."""
+    """The ticket_metrics rows of `BulkWriter.metrics_job`: metrics.row_values over each ticket's events."""
     time = _sqlite_time if sqlite else _naive_utc
     rows = []
     for ticket_id, created_at, status, solved_at, copies, stored_updated, steps in job:
@@ -446,7 +447,7 @@ def _worker_rows(job: list[tuple]) -> list[tuple]:
 
 
 def _index(connection: Connection, sink: _Sink, documents: list[tuple[int, str]]) -> None:
-    """The search rows of new tickets, as core.search.index_ticket writes them."""
+    """The search rows of new tickets, as core.tickets.search.index_ticket writes them."""
     if not documents or not search.has_index(connection):
         return
     if sink.sqlite:

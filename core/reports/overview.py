@@ -19,10 +19,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, case, func, or_, select, union_all
 from sqlalchemy.orm import Session
 
-from core import workflow
-from core.dashboards import satisfaction, times
-from core.dashboards.common import Period
 from core.models import Ticket, TicketEvent, TicketMetrics, utcnow
+from core.reports import satisfaction, times
+from core.reports.common import Period
+from core.tickets import workflow
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ the page is cut with LIMIT/OFFSET, always with the ticket id as the last sort ke
 pages never overlap or skip a ticket. Each row carries the requester's and assignee's
 names (joined from users) and the SLA due times (joined from ticket_metrics).
 
-"Due" and "breached" compare the stored SLA due times (core.metrics.sla) with `now`:
+"Due" and "breached" compare the stored SLA due times (core.tickets.metrics.sla) with `now`:
 a target is unmet while the ticket is live and, for the first reply, while no agent has
 answered publicly. A row shows only the due times of unmet targets.
 """
@@ -18,8 +18,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from core import search, workflow
 from core.models import Ticket, TicketMetrics, TicketTag, User, utcnow
+from core.tickets import search, workflow
 
 VIEWS = ("unassigned", "mine", "open", "pending", "on_hold", "due", "solved")
 SORTS = ("due", "priority", "updated", "created")
@@ -109,7 +109,7 @@ def _view(view: str, user_id: int, now: datetime) -> ColumnElement[bool]:
 
 
 def _filters(filters: Filters) -> list[ColumnElement[bool]]:
-    """The conditions of every filter but text (which core.search turns into SQL)."""
+    """The conditions of every filter but text (which core.tickets.search turns into SQL)."""
     conditions: list[ColumnElement[bool]] = []
     for column, values in ((Ticket.status, filters.statuses), (Ticket.priority, filters.priorities),
                            (Ticket.kind, filters.kinds), (Ticket.product_id, filters.product_ids),
@@ -237,7 +237,7 @@ def page(session: Session, view: str, *, user_id: int, filters: Filters = Filter
 
 
 def search_ids(session: Session, text: str, limit: int = 1000) -> list[int] | None:
-    """Ticket ids matching `text`, best first (None when `text` is blank); see core.search."""
+    """Ticket ids matching `text`, best first (None when `text` is blank); see core.tickets.search."""
     return search.search_ids(session, text, limit)
 
 

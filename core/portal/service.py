@@ -12,14 +12,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
-from core import accounts, notify, ratelimit, tickets, tokens, workflow
-from core.attachments import Upload
+from core import events
+from core.accounts import service as accounts
 from core.config import Settings
+from core.db import unit_of_work
 from core.errors import Collector, ValidationError
-from core.mail import outbox
 from core.models import Attachment, Message, Ticket, User, utcnow
+from core.portal import ratelimit, tokens
+from core.tickets import service as tickets
+from core.tickets import workflow
+from core.tickets.attachments import Upload
 
 HOUR = timedelta(hours=1)
 BAD_TOKEN_WINDOW = timedelta(minutes=15)
@@ -68,31 +72,36 @@ def send_ticket(session: Session, *, visitor: Visitor, name: str, email: str, su
     guard.raise_if_any()  # nothing is flushed for good: the caller's transaction rolls back
     ratelimit.hit(session, "ticket_email", ticket.requester.email, now)
     ratelimit.hit(session, "ticket_address", visitor.address, now)
-    return Sent(ticket.id, notify.received(session, ticket, description, settings, now))
+    return Sent(ticket.id, tokens.ticket_link(session, ticket, settings.base_url, now))
 
 
 # ---------------------------------------------------------------- the ticket link
 
-def open_ticket(session: Session, ticket_id: int | None, raw_token: str | None, *, address: str,
-                settings: Settings, viewer: User | None = None, now: datetime | None = None,
-                sleep: Callable[[float], None] = time.sleep) -> Ticket | None:
-    """The ticket behind a link, or None: one answer for wrong, expired, foreign or unknown.
+def open_by_link(reader: sessionmaker[Session], writer: sessionmaker[Session], ticket_id: int | None,
+                 raw_token: str | None, *, address: str, settings: Settings, viewer: User | None = None,
+                 now: datetime | None = None, sleep: Callable[[float], None] = time.sleep) -> int | None:
+    """The id of the ticket behind a link, or None: one answer for wrong, expired, foreign or unknown.
 
-    A signed-in customer with a verified email needs no token for their own tickets.
-    Each miss from an address is counted; past a few, every further try waits longer.
+    A signed-in customer with a verified email needs no token for their own tickets. Each miss
+    from an address is counted; past a few, every further try waits longer. The checks read in a
+    read-only session and the wait happens outside any transaction: only a miss is written, in a
+    short unit of work of its own, so a visitor guessing links never holds the database's write lock.
     """
     now = now or utcnow()
-    if viewer is not None and viewer.email_verified_at and ticket_id is not None:
-        ticket = session.get(Ticket, ticket_id)
-        if ticket is not None and ticket.requester_id == viewer.id:
-            return ticket
-    misses = ratelimit.count(session, "bad_token", address, BAD_TOKEN_WINDOW, now)
+    with reader() as session:
+        if viewer is not None and viewer.email_verified_at and ticket_id is not None:
+            ticket = session.get(Ticket, ticket_id)
+            if ticket is not None and ticket.requester_id == viewer.id:
+                return ticket.id
+        misses = ratelimit.count(session, "bad_token", address, BAD_TOKEN_WINDOW, now)
     if misses >= BAD_TOKENS_BEFORE_DELAY:
         sleep(min(MAX_DELAY_SECONDS, 0.25 * 2 ** (misses - BAD_TOKENS_BEFORE_DELAY)))
-    if ticket_id is not None and raw_token and tokens.ticket_access(
-            session, ticket_id, raw_token, link_days=settings.ticket_link_days, now=now):
-        return session.get(Ticket, ticket_id)
-    ratelimit.hit(session, "bad_token", address, now)
+    if ticket_id is not None and raw_token:
+        with reader() as session:
+            if tokens.ticket_access(session, ticket_id, raw_token, link_days=settings.ticket_link_days, now=now):
+                return ticket_id
+    with unit_of_work(writer) as session:
+        ratelimit.hit(session, "bad_token", address, now)
     return None
 
 
@@ -128,11 +137,7 @@ def lost_link(session: Session, *, email: str, ticket_id: int | None, address: s
     ticket = session.get(Ticket, ticket_id)
     if ticket is None or ticket.requester.email != address_given:
         return
-    link = notify.ticket_link(session, ticket, settings, now)
-    outbox.enqueue(session, template="lost_link", to=ticket.requester.email, locale=ticket.locale,
-                   ticket_id=ticket.id, settings=settings, now=now,
-                   context={"ticket_number": ticket.id, "subject": ticket.subject,
-                            "requester_name": ticket.requester.name, "link": link})
+    events.record(session, events.LinkRequested(ticket), settings, now)
 
 
 def customer_status(ticket: Ticket) -> str:
@@ -150,8 +155,8 @@ def add_information(session: Session, ticket: Ticket, *, body: str, uploads: Seq
                     settings: Settings, now: datetime | None = None) -> tuple[Message, str | None]:
     """The requester adds to their ticket (opened through its link).
 
-    On a closed ticket this opens a follow-up; its own link and confirmation email go out,
-    and the link is returned as the second value.
+    On a closed ticket this opens a follow-up (its confirmation email goes out as for any new
+    ticket); its link is returned as the second value.
     """
     now = now or utcnow()
     message = tickets.add_customer_message(session, ticket.id, body=body, uploads=uploads, via="web",
@@ -159,4 +164,4 @@ def add_information(session: Session, ticket: Ticket, *, body: str, uploads: Seq
     if message.ticket_id == ticket.id:
         return message, None
     follow_up = tickets.get_ticket(session, message.ticket_id)
-    return message, notify.received(session, follow_up, body, settings, now)
+    return message, tokens.ticket_link(session, follow_up, settings.base_url, now)

@@ -14,7 +14,8 @@ import pandas as pd
 from sqlalchemy import Select, case, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
-from core.dashboards.common import (
+from core.models import Message, Survey, Ticket, User
+from core.reports.common import (
     ANY,
     DIMENSIONS,
     Filters,
@@ -28,8 +29,7 @@ from core.dashboards.common import (
     utc_hour,
     within,
 )
-from core.models import Message, Survey, Ticket, User
-from core.surveys import LOW_SCORES
+from core.tickets.surveys import LOW_SCORES
 
 
 @dataclass(frozen=True)

@@ -10,11 +10,15 @@ from zoneinfo import available_timezones
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import accounts, schedule, tickets, tokens, workflow
+from core import events
+from core.accounts import service as accounts
 from core.config import Settings
+from core.desk import schedule
 from core.errors import Collector, NotFound, ValidationError
-from core.mail import outbox
 from core.models import CannedResponse, DeskSettings, Product, SlaPolicy, Ticket, User, utcnow
+from core.portal import tokens
+from core.tickets import service as tickets
+from core.tickets import workflow
 
 
 def invite(session: Session, *, email: str, name: str, role: str, locale: str, settings: Settings,
@@ -24,9 +28,7 @@ def invite(session: Session, *, email: str, name: str, role: str, locale: str, s
         raise ValidationError({"role": [("errors.role", {"choices": ", ".join(accounts.STAFF_ROLES)})]})
     user = accounts.create_user(session, email=email, name=name, role=role, locale=locale)
     raw = tokens.issue(session, tokens.SET_PASSWORD, user_id=user.id, now=now)
-    outbox.enqueue(session, template="set_password", to=user.email, locale=locale, settings=settings, now=now,
-                   context={"name": user.name, "role": role, "days": tokens.LIFETIME[tokens.SET_PASSWORD].days,
-                            "link": f"{settings.base_url}/account?set={raw}&lang={locale}"})
+    events.record(session, events.StaffInvited(user, raw), settings, now or utcnow())
     return user
 
 
@@ -197,7 +199,7 @@ def save_schedule(session: Session, *, days: Sequence[int], start: time, end: ti
 
 
 def save_timings(session: Session, *, settings: Settings, **timings: int) -> DeskSettings:
-    """Store the automation timings (see core.automations); each within TIMING_LIMITS."""
+    """Store the automation timings (see core.desk.automations); each within TIMING_LIMITS."""
     errors = Collector()
     for name, value in timings.items():
         low, high = TIMING_LIMITS[name]

@@ -1,5 +1,5 @@
 """Time-based rules the worker runs on every pass: auto-close, pending reminders, auto-solve, late surveys,
-and the managers' weekly digest (core.digest).
+and the managers' weekly digest (core.reports.digest).
 
 Each rule is idempotent: running it twice at the same moment changes nothing more, because a
 rule's SQL condition stops matching once the rule has acted (the ticket is closed or solved, the
@@ -10,7 +10,7 @@ checking again that it is still due: a ticket that fails (a ConflictError becaus
 it at that very moment, say) is rolled back, logged and skipped, and the next pass retries it;
 the other tickets go on.
 
-The rules read these timings, set on the admin page (core.schedule, `desk_settings`) or else by
+The rules read these timings, set on the admin page (core.desk.schedule, `desk_settings`) or else by
 the environment variables named:
 
 - `close_after_days` (MESA_CLOSE_AFTER_DAYS, 4): solved becomes closed that long after solved_at.
@@ -20,7 +20,7 @@ the environment variables named:
 - `auto_solve_after_days` (MESA_AUTO_SOLVE_AFTER_DAYS, 7; 0 = off): pending becomes solved that long
   after the ticket last became pending; the solve notice carries the survey as usual.
 - `survey_delay_minutes` (MESA_SURVEY_DELAY_MINUTES, 0): when > 0, solved tickets without a survey
-  get it that many minutes after solved_at (notify.solved is what sends it, once per ticket).
+  get it that many minutes after solved_at (core.notify sends it, once per ticket).
 
 Order within a pass: close, auto-solve, remind, surveys. A ticket due for auto-solve is solved
 rather than reminded first (so with auto_solve_after_days <= reminder_after_days no reminder goes
@@ -39,11 +39,15 @@ from datetime import datetime, timedelta
 from sqlalchemy import Select, exists, select
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
-from core import digest, notify, schedule, surveys, tickets, workflow
+from core import events
 from core.config import Settings
 from core.db import unit_of_work
+from core.desk import schedule
 from core.errors import ConflictError
 from core.models import Survey, Ticket, TicketEvent, utcnow
+from core.reports import digest
+from core.tickets import service as tickets
+from core.tickets import surveys, workflow
 
 log = logging.getLogger("mesa.automations")
 
@@ -193,7 +197,7 @@ def remind_pending(factory: sessionmaker[Session], settings: Settings, now: date
     """
     def remind(session: Session, ticket: Ticket, since: datetime) -> None:
         record_reminder(session, ticket, now)
-        notify.pending_reminder(session, ticket, (now - since).days, settings, now)
+        events.record(session, events.ReminderDue(ticket, (now - since).days), settings, now)
         session.flush()
 
     cutoff = now - timedelta(days=settings.reminder_after_days)
@@ -206,14 +210,14 @@ def send_due_surveys(factory: sessionmaker[Session], settings: Settings, now: da
                      batch: int = 200) -> list[int]:
     """With `survey_delay_minutes` > 0: the survey for solved tickets without one, once the delay has passed.
 
-    With 0 the survey goes out with the solve notice (notify.solved) and this rule does nothing,
+    With 0 the survey goes out with the solve notice (core.notify) and this rule does nothing,
     so tickets solved while notifications were muted (demo data) are never surveyed late.
     """
     if settings.survey_delay_minutes <= 0:
         return []
 
     def survey(session: Session, ticket: Ticket, _since: datetime) -> None:
-        notify.solved(session, ticket, settings, now, late=True)
+        events.record(session, events.SurveyDue(ticket), settings, now)
 
     cutoff = now - timedelta(minutes=settings.survey_delay_minutes)
     closing = now - timedelta(days=settings.close_after_days)

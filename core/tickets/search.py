@@ -1,7 +1,7 @@
 """Full-text search over tickets: subject, requester name and email, every message body.
 
 One row per ticket in `ticket_search`, rewritten by the application whenever the ticket
-changes (`index_ticket`, called by core.tickets), not by triggers:
+changes (`index_ticket`, called by core.tickets.service), not by triggers:
 
 - SQLite: an FTS5 virtual table `ticket_search(ticket_id UNINDEXED, body)` (unicode61
   tokenizer) whose rowid is the ticket id; queried with MATCH, ranked by bm25.

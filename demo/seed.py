@@ -4,7 +4,7 @@ Every ticket's story (`_play_ticket`) is played forward in time as a series of s
 (create, assign, notes, replies, status changes, surveys), each at its own moment, and
 handed to a writer. `ServiceWriter` makes each step with the same service calls the
 pages use, so events and metrics are exactly what real use would leave. For many
-tickets `core.demo_bulk.BulkWriter` turns the same steps into the same rows and writes
+tickets `demo.bulk.BulkWriter` turns the same steps into the same rows and writes
 them in batches (Core executemany), which is what lets a million tickets load in
 minutes; tests/core/test_bulk_seed.py shows both leave the same rows. A seed makes
 either reproducible.
@@ -23,12 +23,16 @@ from typing import Protocol
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from core import accounts, automations, notify, schedule, surveys, tickets, workflow
+from core import events
+from core.accounts import service as accounts
 from core.config import Settings, get_settings
-from core.demo_content import CANNED, COMMENTS, CUSTOMERS, PRODUCTS, REPLIES, STAFF, TICKETS
+from core.desk import automations, schedule
 from core.models import CannedResponse, Product, SlaPolicy, Ticket, User, utcnow
+from core.tickets import service as tickets
+from core.tickets import surveys, workflow
+from demo.content import CANNED, COMMENTS, CUSTOMERS, PRODUCTS, REPLIES, STAFF, TICKETS
 
-BULK_FROM = 2000  # more tickets than this are written in bulk (core.demo_bulk)
+BULK_FROM = 2000  # more tickets than this are written in bulk (demo.bulk)
 # random.choices' weights, summed once (the same draws as weights=...: it sums them on every call)
 _PRIORITY_WEIGHTS = tuple(accumulate((2, 6, 3, 1)))
 _CHANNEL_WEIGHTS = tuple(accumulate((7, 3)))
@@ -95,12 +99,13 @@ def seed(factory: sessionmaker[Session], *, tickets: int = 300, days: int = 90, 
         _play_ticket(writer, rng, next(moments), now, agents, product_ids, timings)
 
     if bulk if bulk is not None else tickets > BULK_FROM:
-        from core import demo_bulk
+        from demo import bulk as demo_bulk
 
         demo_bulk.seed(factory, play, tickets, settings=settings, progress=progress)
         return tickets
     for _ in range(tickets):
-        with factory() as session, session.begin(), notify.muted():
+        with factory() as session, session.begin():
+            events.quiet(session)  # past conversations: nobody is told
             play(ServiceWriter(session, settings))
     return tickets
 

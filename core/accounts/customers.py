@@ -7,24 +7,21 @@ from datetime import datetime, timedelta
 from sqlalchemy import Select, false, func, or_, select
 from sqlalchemy.orm import Session
 
-from core import accounts, ratelimit, tokens, workflow
+from core import events
+from core.accounts import service as accounts
 from core.config import Settings
 from core.errors import Collector, ValidationError
-from core.mail import outbox
 from core.models import Ticket, User, utcnow
+from core.portal import ratelimit, tokens
+from core.tickets import workflow
 
 HOUR = timedelta(hours=1)
 RESETS_PER_HOUR = 5
 
 
-def account_link(settings: Settings, action: str, raw_token: str, locale: str = "en") -> str:
-    return f"{settings.base_url}/account?{action}={raw_token}&lang={locale}"
-
-
 def send_verification(session: Session, user: User, settings: Settings, now: datetime | None = None) -> None:
     raw = tokens.issue(session, tokens.VERIFY_EMAIL, user_id=user.id, now=now)
-    outbox.enqueue(session, template="verify_email", to=user.email, locale=user.locale, settings=settings, now=now,
-                   context={"name": user.name, "link": account_link(settings, "verify", raw, user.locale)})
+    events.record(session, events.VerificationRequested(user, raw), settings, now or utcnow())
 
 
 def verify(session: Session, raw_token: str, now: datetime | None = None) -> User | None:
@@ -47,8 +44,7 @@ def request_reset(session: Session, email: str, *, address: str, settings: Setti
     if user is None or not user.active or not user.password_hash:
         return
     raw = tokens.issue(session, tokens.PASSWORD_RESET, user_id=user.id, now=now)
-    outbox.enqueue(session, template="password_reset", to=user.email, locale=user.locale, settings=settings, now=now,
-                   context={"name": user.name, "link": account_link(settings, "reset", raw, user.locale)})
+    events.record(session, events.PasswordResetRequested(user, raw), settings, now)
 
 
 def reset_password(session: Session, raw_token: str, password: str, now: datetime | None = None) -> User | None:

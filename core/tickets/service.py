@@ -19,11 +19,13 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
-from core import accounts, attachments, i18n, metrics, notify, search, workflow
-from core.attachments import Upload
+from core import events, i18n
+from core.accounts import service as accounts
 from core.config import Settings, get_settings
 from core.errors import Collector, ConflictError, DomainError, ForbiddenTransition, NotFound
 from core.models import Message, Product, Ticket, TicketEvent, TicketTag, User, utcnow
+from core.tickets import attachments, metrics, search, workflow
+from core.tickets.attachments import Upload
 
 UNSET: Any = object()
 # event field -> Ticket attribute; replaying these events rebuilds the ticket's state
@@ -77,14 +79,17 @@ def _record(session: Session, ticket: Ticket, actor_id: int | None, now: datetim
 
 
 def _change(session: Session, ticket: Ticket, actor_id: int | None, now: datetime,
-            field: str, new: object) -> bool:
-    """Set one tracked field, writing its event; False when it already had that value."""
+            field: str, new: object, settings: Settings | None = None) -> bool:
+    """Set one tracked field, writing its event; False when it already had that value.
+
+    A status change is also a domain event (the notifier tells whom it concerns)."""
     attribute = TRACKED[field]
     old = getattr(ticket, attribute)
     if old == new:
         return False
     if field == "status":
         set_status_times(ticket, old, new, now)
+        events.record(session, events.StatusChanged(ticket, old, new, actor_id), settings or get_settings(), now)
     setattr(ticket, attribute, new)
     _record(session, ticket, actor_id, now, field, old, new)
     return True
@@ -217,6 +222,7 @@ def create_ticket(session: Session, *, name: str, email: str, subject: str, desc
     metrics.refresh(session, ticket, now)
     session.flush()
     search.index_ticket(session, ticket.id)
+    events.record(session, events.TicketCreated(ticket, body), settings, now)
     return ticket
 
 
@@ -243,11 +249,11 @@ def add_customer_message(session: Session, ticket_id: int, *, body: str, uploads
     files = attachments.check_uploads(uploads, settings, errors)
     errors.raise_if_any()
     _change(session, ticket, ticket.requester_id, now, "status",
-            workflow.status_after_customer_message(ticket.status))
+            workflow.status_after_customer_message(ticket.status), settings)
     message = _message(session, ticket, kind="customer", body=text, author_id=ticket.requester_id,
                        via=via, files=files, now=now, email_message_id=email_message_id)
     _finish(session, ticket, now)
-    notify.customer_replied(session, ticket, message, settings, now)
+    events.record(session, events.CustomerReplied(ticket, message), settings, now)
     return message
 
 
@@ -295,10 +301,9 @@ def add_agent_reply(session: Session, ticket_id: int, *, agent_id: int, body: st
     errors.raise_if_any()
     message = _message(session, ticket, kind="agent", body=text, author_id=agent.id, via="web",
                        files=files, now=now, email_message_id=None)
-    _change(session, ticket, agent.id, now, "status", target)
+    events.record(session, events.AgentReplied(ticket, message), settings, now)
+    _change(session, ticket, agent.id, now, "status", target, settings)
     _finish(session, ticket, now)
-    notify.agent_replied(session, ticket, message, settings, now)
-    _after_status(session, ticket, settings, now)
     return message
 
 
@@ -348,9 +353,8 @@ def change_status(session: Session, ticket_id: int, *, status: str, actor_id: in
         return ticket
     if not workflow.can_transition(ticket.status, status):
         raise ForbiddenTransition(old=ticket.status, new=status)
-    _change(session, ticket, actor_id, now, "status", status)
+    _change(session, ticket, actor_id, now, "status", status, settings)
     _finish(session, ticket, now)
-    _after_status(session, ticket, settings or get_settings(), now)
     return ticket
 
 
@@ -408,15 +412,8 @@ def merge(session: Session, source_id: int, target_id: int, actor_id: int, setti
     _close_with_reason(session, source, agent.id, now, "merged")
     _finish(session, source, now)
     _bump(session, target, now)
-    notify.merged(session, source, target, settings, now)
+    events.record(session, events.Merged(source, target), settings, now)
     return target
-
-
-def _after_status(session: Session, ticket: Ticket, settings: Settings, now: datetime) -> None:
-    if ticket.status == workflow.SOLVED:
-        notify.solved(session, ticket, settings, now)
-    elif ticket.status == workflow.CLOSED:
-        notify.closed(session, ticket, settings, now)
 
 
 def mark_solved_by_customer(session: Session, ticket_id: int, *, requester_id: int,
@@ -433,9 +430,8 @@ def mark_solved_by_customer(session: Session, ticket_id: int, *, requester_id: i
     ticket = _open_for_change(session, ticket_id, None)
     if ticket.status == workflow.SOLVED:
         return ticket
-    _change(session, ticket, requester_id, now, "status", workflow.SOLVED)
+    _change(session, ticket, requester_id, now, "status", workflow.SOLVED, settings)
     _finish(session, ticket, now)
-    _after_status(session, ticket, settings or get_settings(), now)
     return ticket
 
 
@@ -450,7 +446,7 @@ def assign(session: Session, ticket_id: int, *, actor_id: int | None, assignee_i
     ticket = _open_for_change(session, ticket_id, expected_version)
     if _change(session, ticket, actor_id, now, "assignee", assignee_id):
         _finish(session, ticket, now)
-        notify.assigned(session, ticket, actor, settings or get_settings(), now)
+        events.record(session, events.Assigned(ticket, actor), settings or get_settings(), now)
     return ticket
 
 

@@ -16,15 +16,15 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from core import schedule
+from core import events
 from core.config import Settings
-from core.dashboards import satisfaction, times
-from core.dashboards.common import Period
-from core.dashboards.overview import live_counts
 from core.db import unit_of_work
+from core.desk import schedule
 from core.i18n import t
-from core.mail import outbox
 from core.models import Outbox, User
+from core.reports import satisfaction, times
+from core.reports.common import Period
+from core.reports.overview import live_counts
 
 log = logging.getLogger("mesa.digest")
 
@@ -119,8 +119,8 @@ def send_weekly(factory: sessionmaker[Session], settings: Settings, now: datetim
                 user = session.scalars(select(User).where(User.id == user_id).with_for_update()).one()
                 if not user.active or session.scalar(select(_sent_to(user.email, since))):
                     continue
-                outbox.enqueue(session, template=TEMPLATE, to=user.email, locale=user.locale, settings=settings,
-                               now=now, context={**context, "numbers": numbers(this, before, user.locale)})
+                numbers_shown = numbers(this, before, user.locale)
+                events.record(session, events.DigestDue(user, {**context, "numbers": numbers_shown}), settings, now)
                 sent.append(user.email)
         except Exception:  # one manager's failure must not stop the others
             log.exception("weekly digest to manager %s failed; retried next pass", user_id)
