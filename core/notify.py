@@ -12,10 +12,10 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core import events
+from core.accounts import service as accounts
 from core.config import Settings
 from core.desk import schedule
 from core.mail import outbox
@@ -23,8 +23,6 @@ from core.mail.templates import summarize
 from core.models import Ticket, User
 from core.portal import tokens
 from core.tickets import surveys, workflow
-
-STAFF_ROLES = ("agent", "manager", "admin")
 
 
 def publish(session: Session) -> None:
@@ -94,7 +92,7 @@ def _created(session: Session, event: events.TicketCreated, settings: Settings, 
         _to_requester(session, ticket, "ticket_received", settings, now, link=link,
                       summary=summarize(event.description))
     if settings.notify_agents_new_tickets and ticket.assignee_id is None:
-        for agent in session.scalars(select(User).where(User.role.in_(STAFF_ROLES), User.active)):
+        for agent in accounts.staff(session):
             _to_staff(session, agent, ticket, "agent_new_ticket", settings, now,
                       requester_email=ticket.requester.email, summary=summarize(event.description))
 
@@ -167,7 +165,7 @@ def _survey_answered(session: Session, event: events.SurveyAnswered, settings: S
     if not event.became_low:
         return
     ticket, survey = event.ticket, event.survey
-    managers = session.scalars(select(User).where(User.role == "manager", User.active).order_by(User.id))
+    managers = accounts.staff(session, roles=("manager",))
     people = {user.id: user for user in (ticket.assignee, *managers) if user is not None}
     for user in people.values():
         _to_staff(session, user, ticket, "agent_low_score", settings, now, score=survey.score,

@@ -97,6 +97,12 @@ def customer_for(session: Session, *, email: str, name: str, locale: str) -> Use
     return user
 
 
+def staff(session: Session, *, active_only: bool = True, roles: tuple[str, ...] = STAFF_ROLES) -> list[User]:
+    """Staff by name (the deactivated too with `active_only=False`)."""
+    query = select(User).where(User.role.in_(roles)).order_by(User.name, User.id)
+    return list(session.scalars(query.where(User.active) if active_only else query))
+
+
 def active_staff(session: Session, user_id: int) -> User:
     user = session.get(User, user_id)
     if user is None or not user.active or user.role not in STAFF_ROLES:

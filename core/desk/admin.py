@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from core import events
 from core.accounts import service as accounts
 from core.config import Settings
-from core.desk import schedule
+from core.desk import catalog, schedule
 from core.errors import Collector, NotFound, ValidationError
 from core.models import CannedResponse, DeskSettings, Product, SlaPolicy, Ticket, User, utcnow
 from core.portal import tokens
@@ -85,7 +85,8 @@ def _user(session: Session, user_id: int) -> User:
 
 
 def staff(session: Session) -> list[User]:
-    return list(session.scalars(select(User).where(User.role.in_(accounts.STAFF_ROLES)).order_by(User.name)))
+    """Everyone on the staff page, the deactivated too."""
+    return accounts.staff(session, active_only=False)
 
 
 def save_product(session: Session, *, name: str, product_id: int | None = None, active: bool = True) -> Product:
@@ -145,7 +146,7 @@ def all_canned(session: Session) -> list[CannedResponse]:
 
 
 def all_products(session: Session) -> list[Product]:
-    return list(session.scalars(select(Product).order_by(Product.name)))
+    return catalog.products(session, active_only=False)
 
 
 # ---------------------------------------------------------------- schedule and timings

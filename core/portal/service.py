@@ -18,6 +18,7 @@ from core import events
 from core.accounts import service as accounts
 from core.config import Settings
 from core.db import unit_of_work
+from core.desk import catalog
 from core.errors import Collector, ValidationError
 from core.models import Attachment, Message, Ticket, User, utcnow
 from core.portal import ratelimit, tokens
@@ -146,9 +147,8 @@ def customer_status(ticket: Ticket) -> str:
 
 
 def products(session: Session) -> list[tuple[int, str]]:
-    from core.models import Product
-
-    return [(p.id, p.name) for p in session.scalars(select(Product).where(Product.active).order_by(Product.name))]
+    """The products a customer can pick: (id, name) by name."""
+    return [(p.id, p.name) for p in catalog.products(session)]
 
 
 def add_information(session: Session, ticket: Ticket, *, body: str, uploads: Sequence[Upload],

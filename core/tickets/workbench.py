@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from core.accounts import service as accounts
+from core.desk import catalog
 from core.models import CannedResponse, InboundMail, Message, Product, Ticket, TicketMetrics, User
 from core.tickets import attachments, queues
 from core.tickets import service as tickets
@@ -47,12 +49,12 @@ def load(session: Session, ticket_id: int) -> TicketScreen:
 
 
 def staff(session: Session) -> list[User]:
-    return list(session.scalars(select(User).where(User.role.in_(("agent", "manager", "admin")), User.active)
-                                .order_by(User.name)))
+    """Who a ticket can be given to."""
+    return accounts.staff(session)
 
 
 def products(session: Session) -> list[Product]:
-    return list(session.scalars(select(Product).where(Product.active).order_by(Product.name)))
+    return catalog.products(session)
 
 
 def canned(session: Session, locale: str) -> list[CannedResponse]:
