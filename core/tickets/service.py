@@ -387,7 +387,12 @@ def merge(session: Session, source_id: int, target_id: int, actor_id: int, setti
           now: datetime | None = None, expected_version: int | None = None) -> Ticket:
     """Merge a duplicate into `target_id`: the source's messages (with their files and times) move
     there, both tickets get a note and events, the source closes as merged (no survey) and its
-    requester is told by email. Returns the target."""
+    requester is told by email. Returns the target.
+
+    A customer sees only what was written by them or to them: when the two tickets have different
+    requesters, the source's conversation becomes internal notes on the target (its authors and
+    files kept for staff), and the target's note says so.
+    """
     settings = settings or get_settings()
     now = now or utcnow()
     agent = accounts.active_staff(session, actor_id)
@@ -400,12 +405,16 @@ def merge(session: Session, source_id: int, target_id: int, actor_id: int, setti
     if target.status == workflow.CLOSED:
         raise DomainError("errors.merge_closed_target", ticket=target_id)
     session.flush()
-    session.execute(update(Message).where(Message.ticket_id == source_id).values(ticket_id=target_id))
+    private = source.requester_id != target.requester_id
+    moved = {"ticket_id": target_id, "kind": "note"} if private else {"ticket_id": target_id}
+    session.execute(update(Message).where(Message.ticket_id == source_id).values(**moved))
     notes = ((source, "mail.merged_note_source", "merged_into", target_id),
              (target, "mail.merged_note_target", "merged_from", source_id))
     for ticket, key, field, other in notes:
         body = i18n.t(key, settings.locale, source=source_id, target=target_id, subject=source.subject,
                       agent=agent.name)
+        if private and ticket is target:
+            body += " " + i18n.t("mail.merged_note_private", settings.locale, requester=source.requester.email)
         _message(session, ticket, kind="note", body=body, author_id=agent.id, via="web", files=[], now=now,
                  email_message_id=None)
         _record(session, ticket, agent.id, now, field, None, other)

@@ -9,8 +9,9 @@ from sqlalchemy import func, select
 
 from core.db import unit_of_work
 from core.errors import ConflictError, DomainError, ValidationError
-from core.models import Message, Outbox, Survey, TicketMetrics, TicketPresence
-from core.tickets import presence, queues
+from core.models import Attachment, Message, Outbox, Survey, TicketMetrics, TicketPresence
+from core.portal import service as portal
+from core.tickets import presence, queues, workbench
 from core.tickets import service as tickets
 from core.tickets.attachments import Upload
 from tests.conftest import row_counts
@@ -119,6 +120,26 @@ def test_merge_moves_the_messages_and_files_and_closes_the_source(desk):
     with desk.reader() as session:
         assert queues.page(session, "open", user_id=desk.ana, filters=queues.Filters(text="screenshot"))[0].id \
             == target.id
+
+
+def test_merging_another_requesters_ticket_never_shows_their_words_or_files_to_this_requester(desk):
+    """H1: A's account number and passport scan, merged into B's ticket, were shown on B's link as "You"."""
+    target = desk.new_ticket(name="Bruno Díaz", email="bruno@example.com", subject="Cannot log in either")
+    source = desk.new_ticket(subject="Cannot log in", description="My account number is 4711, passport attached.",
+                             uploads=[Upload("passport.png", PNG)], now=T0 + timedelta(minutes=30))
+    with unit_of_work(desk.factory) as session:
+        tickets.add_agent_reply(session, source.id, agent_id=desk.liam, body="Olivia, which browser?",
+                                now=T0 + timedelta(minutes=40))
+    _merge(desk, source.id, target.id)
+    with desk.reader() as session:
+        shown = portal.public_messages(session, target.id)
+        passport = session.scalar(select(Attachment.id).where(Attachment.filename == "passport.png"))
+        staff_view = workbench.load(session, target.id).messages
+        assert portal.public_attachment(session, target.id, passport) is None
+    assert [m.body for m in shown] == ["The app says invalid credentials."]  # Bruno's own message only
+    assert {"My account number is 4711, passport attached.", "Olivia, which browser?"} <= \
+        {m.body for m in staff_view if m.kind == "note"}, "staff still read the merged conversation, as notes"
+    assert "olivia@example.com" in next(m.body for m in staff_view if m.body.startswith(f"#{source.id}"))
 
 
 def test_merge_tells_the_source_requester_without_the_note_and_sends_no_survey(desk):
