@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core import events
@@ -20,7 +21,7 @@ from core.config import Settings
 from core.desk import schedule
 from core.mail import outbox
 from core.mail.templates import summarize
-from core.models import Ticket, User
+from core.models import Outbox, Ticket, User
 from core.portal import tokens
 from core.tickets import surveys, workflow
 
@@ -161,8 +162,10 @@ def _assigned(session: Session, event: events.Assigned, settings: Settings, now:
 
 
 def _survey_answered(session: Session, event: events.SurveyAnswered, settings: Settings, now: datetime) -> None:
-    """A score that became low (1 or 2): the assignee and every active manager are told (each once)."""
-    if not event.became_low:
+    """A score that became low (1 or 2): the assignee and every active manager are told, once per survey
+    (a customer flipping the score back and forth tells nobody again)."""
+    if not event.became_low or session.scalar(select(Outbox.id).where(
+            Outbox.ticket_id == event.ticket.id, Outbox.template == "agent_low_score").limit(1)):
         return
     ticket, survey = event.ticket, event.survey
     managers = accounts.staff(session, roles=("manager",))

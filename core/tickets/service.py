@@ -231,15 +231,18 @@ def add_customer_message(session: Session, ticket_id: int, *, body: str, uploads
                          settings: Settings | None = None, now: datetime | None = None) -> Message:
     """The requester adds to their ticket: pending, on-hold and solved become open.
 
-    On a closed ticket the message opens a follow-up ticket linked to it; the returned
-    message then belongs to the follow-up.
+    On a closed ticket the message opens a follow-up ticket linked to it, or joins the one it
+    already has while that is not closed (so a closed ticket's link cannot open tickets without
+    end); the returned message then belongs to the follow-up.
     """
     settings = settings or get_settings()
     now = now or utcnow()
     ticket = get_ticket(session, ticket_id)
     if ticket.status == workflow.CLOSED:
         target = merged_into(session, ticket)
-        if target is not None and target.requester_id == ticket.requester_id and target.status != workflow.CLOSED:
+        if target is None or target.requester_id != ticket.requester_id or target.status == workflow.CLOSED:
+            target = _live_follow_up(session, ticket)
+        if target is not None:
             return add_customer_message(session, target.id, body=body, uploads=uploads, via=via,
                                         email_message_id=email_message_id, settings=settings, now=now)
         return open_follow_up(session, ticket_id, body=body, uploads=uploads, via=via,
@@ -255,6 +258,12 @@ def add_customer_message(session: Session, ticket_id: int, *, body: str, uploads
     _finish(session, ticket, now)
     events.record(session, events.CustomerReplied(ticket, message), settings, now)
     return message
+
+
+def _live_follow_up(session: Session, ticket: Ticket) -> Ticket | None:
+    """The newest follow-up of a closed ticket that is not closed itself."""
+    return session.scalar(select(Ticket).where(Ticket.follow_up_of_id == ticket.id, Ticket.status != workflow.CLOSED)
+                          .order_by(Ticket.id.desc()).limit(1))
 
 
 def merged_into(session: Session, ticket: Ticket) -> Ticket | None:

@@ -64,8 +64,16 @@ def test_changing_one_low_score_to_the_other_tells_nobody_again(desk):
     assert len(_low_emails(desk)) == 2 and len(_system_notes(desk, ticket_id)) == 1
     _score(desk, ticket_id, 4, at=T0 + 5 * HOUR)
     assert len(_low_emails(desk)) == 2
-    _score(desk, ticket_id, 2, at=T0 + 6 * HOUR)  # good, then low again: a new drop
-    assert len(_low_emails(desk)) == 4 and len(_system_notes(desk, ticket_id)) == 2
+    _score(desk, ticket_id, 2, at=T0 + 6 * HOUR)  # good, then low again: a note for the desk's history
+    assert len(_low_emails(desk)) == 2 and len(_system_notes(desk, ticket_id)) == 2
+
+
+def test_flipping_the_score_back_and_forth_emails_staff_once(desk):
+    """L4: a customer flipping 1 <-> 5 emailed the assignee and every manager on each flip."""
+    ticket_id = _solved(desk, assignee=desk.liam)
+    for n, score in enumerate((1, 5, 1, 5, 1)):
+        _score(desk, ticket_id, score, at=T0 + (3 + n) * HOUR)
+    assert sorted(address for address, _ in _low_emails(desk)) == ["boss@mesa.example", "liam@mesa.example"]
 
 
 def test_good_scores_tell_nobody_and_a_manager_assignee_gets_one_email(desk):

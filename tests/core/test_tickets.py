@@ -1,11 +1,11 @@
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from core.db import unit_of_work
 from core.errors import ConflictError, DomainError, ForbiddenTransition, NotFound
-from core.models import Attachment, AttachmentBlob, Message, TicketMetrics, User
+from core.models import Attachment, AttachmentBlob, Message, Ticket, TicketMetrics, User
 from core.tickets import service as tickets
 from core.tickets.attachments import Upload
 from tests.core.conftest import T0
@@ -112,6 +112,30 @@ def test_closed_ticket_message_opens_linked_follow_up(desk):
             ticket.id, "new", ticket.requester_id)
         assert follow_up.subject == ticket.subject
     assert desk.ticket(ticket.id).status == "closed"
+
+
+def test_messages_on_a_closed_tickets_link_join_its_one_live_follow_up(desk):
+    """L3: every post on a closed ticket's link opened another follow-up (33 were made)."""
+    ticket = desk.new_ticket()
+    with unit_of_work(desk.factory) as session:
+        tickets.change_status(session, ticket.id, status="solved", actor_id=desk.ana)
+    with unit_of_work(desk.factory) as session:
+        tickets.change_status(session, ticket.id, status="closed", actor_id=None)
+    landed = []
+    for n in range(3):
+        with unit_of_work(desk.factory) as session:
+            landed.append(tickets.add_customer_message(session, ticket.id, body=f"Again {n}",
+                                                       settings=desk.settings).ticket_id)
+    assert len(set(landed)) == 1 and landed[0] != ticket.id
+    with desk.reader() as session:
+        assert session.scalar(select(func.count()).select_from(Ticket).where(Ticket.follow_up_of_id == ticket.id)) == 1
+    with unit_of_work(desk.factory) as session:  # once the follow-up is closed too, a new one opens
+        tickets.change_status(session, landed[0], status="solved", actor_id=desk.ana)
+    with unit_of_work(desk.factory) as session:
+        tickets.change_status(session, landed[0], status="closed", actor_id=None)
+    with unit_of_work(desk.factory) as session:
+        assert tickets.add_customer_message(session, ticket.id, body="Once more",
+                                            settings=desk.settings).ticket_id not in (ticket.id, landed[0])
 
 
 def test_closed_ticket_refuses_staff_changes(desk):
