@@ -69,6 +69,7 @@ class Settings(BaseSettings):
     max_body_chars: int = Field(default=50_000, ge=100, le=1_000_000)
     tickets_per_email_hour: int = Field(default=5, ge=1)
     tickets_per_address_hour: int = Field(default=20, ge=1)
+    trusted_proxies: int = Field(default=0, ge=0, le=10)  # reverse proxies in front: X-Forwarded-For depth
     ticket_link_days: int = Field(default=90, ge=1)
     close_after_days: int = Field(default=4, ge=1)
     reminder_after_days: int = Field(default=3, ge=1)
