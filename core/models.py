@@ -154,6 +154,8 @@ class Attachment(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     message_id: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"))
     sha256: Mapped[str] = mapped_column(ForeignKey("attachment_blobs.sha256"))
+    # a bounded image preview (core.tickets.previews), the only picture pages draw; None: shown as a file
+    preview_sha256: Mapped[str | None] = mapped_column(ForeignKey("attachment_blobs.sha256"), default=None)
     filename: Mapped[str] = mapped_column(String(255))
     content_type: Mapped[str] = mapped_column(String(100))
     size: Mapped[int]

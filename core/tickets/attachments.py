@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from core.config import Settings
 from core.errors import Collector
 from core.models import Attachment, AttachmentBlob, Message
+from core.tickets import previews
 
 # extension -> MIME types the content may have
 ACCEPTED: dict[str, tuple[str, ...]] = {
@@ -149,19 +150,24 @@ def _check_one(name: str, content: bytes, settings: Settings) -> Problem | None:
 
 
 def store(session: Session, message: Message, files: Sequence[CheckedFile]) -> list[Attachment]:
-    """Save the files on the message; content is written once per sha256."""
+    """Save the files on the message; content is written once per sha256. An image gets its preview
+    (core.tickets.previews) here, once, stored as a blob of its own."""
     rows = []
     for item in files:
-        _insert_blob(session, item)
+        _insert_blob(session, item.sha256, item.content)
+        preview_sha256 = None
+        if item.content_type.startswith("image/") and (shown := previews.preview(item.content)) is not None:
+            preview_sha256 = hashlib.sha256(shown).hexdigest()
+            _insert_blob(session, preview_sha256, shown)
         attachment = Attachment(filename=item.filename, content_type=item.content_type,
-                                size=item.size, sha256=item.sha256)
+                                size=item.size, sha256=item.sha256, preview_sha256=preview_sha256)
         message.attachments.append(attachment)
         rows.append(attachment)
     return rows
 
 
-def _insert_blob(session: Session, item: CheckedFile) -> None:
-    values = {"sha256": item.sha256, "size": item.size, "content": item.content}
+def _insert_blob(session: Session, sha256: str, content: bytes) -> None:
+    values = {"sha256": sha256, "size": len(content), "content": content}
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -175,3 +181,11 @@ def _insert_blob(session: Session, item: CheckedFile) -> None:
 def content_of(session: Session, attachment: Attachment) -> bytes:
     blob = session.get(AttachmentBlob, attachment.sha256)
     return blob.content if blob else b""
+
+
+def preview_of(session: Session, attachment: Attachment) -> bytes | None:
+    """The image's bounded preview, the only picture a page draws; None when it has none."""
+    if attachment.preview_sha256 is None:
+        return None
+    blob = session.get(AttachmentBlob, attachment.preview_sha256)
+    return blob.content if blob else None
