@@ -17,11 +17,19 @@ from core.tickets import workflow
 
 HOUR = timedelta(hours=1)
 RESETS_PER_HOUR = 5
+VERIFICATIONS_PER_HOUR = 3
 
 
-def send_verification(session: Session, user: User, settings: Settings, now: datetime | None = None) -> None:
+def send_verification(session: Session, user: User, settings: Settings, now: datetime | None = None) -> bool:
+    """Email a verification link; False (nothing sent) past VERIFICATIONS_PER_HOUR to the address, so
+    registration and "send it again" cannot make our server flood a stranger's mailbox."""
+    now = now or utcnow()
+    if ratelimit.over(session, "verify", user.email, VERIFICATIONS_PER_HOUR, HOUR, now):
+        return False
+    ratelimit.hit(session, "verify", user.email, now)
     raw = tokens.issue(session, tokens.VERIFY_EMAIL, user_id=user.id, now=now)
-    events.record(session, events.VerificationRequested(user, raw), settings, now or utcnow())
+    events.record(session, events.VerificationRequested(user, raw), settings, now)
+    return True
 
 
 def verify(session: Session, raw_token: str, now: datetime | None = None) -> User | None:

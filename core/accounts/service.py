@@ -138,7 +138,8 @@ def credentials(session: Session) -> dict:
 def register_customer(session: Session, *, email: str, name: str, password_hash: str, locale: str) -> User:
     """Give a customer an account; an address that already wrote to us keeps its tickets.
 
-    The account sees those tickets only once the address is verified.
+    The account sees those tickets only once the address is verified, and the name and language that
+    customer's tickets go by are not changed by whoever registers the address (they may not own it).
     """
     errors = Collector()
     address = check_email(errors, email)
@@ -150,7 +151,7 @@ def register_customer(session: Session, *, email: str, name: str, password_hash:
         session.add(user)
     elif user.password_hash or user.role != "customer":
         raise ValidationError({"email": [("errors.email_taken", {"email": address})]})
-    user.name, user.locale, user.password_hash = clean_name, locale, password_hash
+    user.password_hash = password_hash
     session.flush()
     return user
 
