@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -127,6 +128,8 @@ class Message(Base):
     kind: Mapped[str] = mapped_column(String(8))  # customer | agent | note
     body: Mapped[str] = mapped_column(Text)
     via: Mapped[str] = mapped_column(String(8), default="web")  # web | email
+    # the author is the account it names, unproven (web form without signing in, failed mail checks)
+    sender_unverified: Mapped[bool] = mapped_column(default=False, server_default=false())
     email_message_id: Mapped[str | None] = mapped_column(String(998), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -39,12 +39,16 @@ class Visitor:
     address: str
     captcha_ok: bool = True
     honeypot: str = ""
+    user_id: int | None = None  # the account signed in, if any
 
 
 @dataclass(frozen=True)
 class Sent:
+    """The new ticket; `link` is None when it went only to the address (sent in an account's name
+    without signing in to it: whoever typed the address may not own it)."""
+
     ticket_id: int
-    link: str
+    link: str | None
 
 
 def send_ticket(session: Session, *, visitor: Visitor, name: str, email: str, subject: str, description: str,
@@ -62,18 +66,28 @@ def send_ticket(session: Session, *, visitor: Visitor, name: str, email: str, su
         guard.add("form", "errors.rate_email")
     if ratelimit.over(session, "ticket_address", visitor.address, settings.tickets_per_address_hour, HOUR, now):
         guard.add("form", "errors.rate_address")
+    unproven = _unproven_account(session, email, visitor)
     try:
         ticket = tickets.create_ticket(
             session, name=name, email=email, subject=subject, description=description, kind=kind,
             product_id=product_id, priority="normal", channel="web", locale=locale, uploads=uploads,
-            settings=settings, now=now)
+            sender_unverified=unproven, settings=settings, now=now)
     except ValidationError as exc:
         exc.errors.update(guard.errors)
         raise
     guard.raise_if_any()  # nothing is flushed for good: the caller's transaction rolls back
     ratelimit.hit(session, "ticket_email", ticket.requester.email, now)
     ratelimit.hit(session, "ticket_address", visitor.address, now)
-    return Sent(ticket.id, tokens.ticket_link(session, ticket, settings.base_url, now))
+    return Sent(ticket.id, None if unproven else tokens.ticket_link(session, ticket, settings.base_url, now))
+
+
+def _unproven_account(session: Session, email: str, visitor: Visitor) -> bool:
+    """Whether the address belongs to an account (registered customer or staff) that the visitor is
+    not signed in to: the ticket is kept, marked for staff, and its link only emailed."""
+    address = accounts.check_email(Collector(), email)
+    owner = accounts.find_by_email(session, address) if address else None
+    protected = owner is not None and (owner.password_hash is not None or owner.role != "customer")
+    return protected and visitor.user_id != owner.id
 
 
 # ---------------------------------------------------------------- the ticket link

@@ -174,9 +174,9 @@ def _bump(session: Session, ticket: Ticket, now: datetime) -> None:
 
 def _message(session: Session, ticket: Ticket, *, kind: str, body: str, author_id: int | None,
              via: str, files: Sequence[attachments.CheckedFile], now: datetime,
-             email_message_id: str | None, version: int | None = None) -> Message:
+             email_message_id: str | None, version: int | None = None, sender_unverified: bool = False) -> Message:
     message = Message(kind=kind, body=body, author_id=author_id, via=via, created_at=now,
-                      email_message_id=email_message_id)
+                      email_message_id=email_message_id, sender_unverified=sender_unverified)
     message.ticket_id = ticket.id
     session.add(message)
     attachments.store(session, message, files)
@@ -190,8 +190,10 @@ def create_ticket(session: Session, *, name: str, email: str, subject: str, desc
                   kind: str = "question", product_id: int | None = None, priority: str = "normal",
                   channel: str = "web", locale: str = "en", uploads: Sequence[Upload] = (),
                   follow_up_of_id: int | None = None, email_message_id: str | None = None,
-                  settings: Settings | None = None, now: datetime | None = None) -> Ticket:
-    """Open a ticket with its first message and attachments, all or nothing."""
+                  sender_unverified: bool = False, settings: Settings | None = None,
+                  now: datetime | None = None) -> Ticket:
+    """Open a ticket with its first message and attachments, all or nothing (`sender_unverified`: the
+    address is an account's and nothing proved the sender is its owner)."""
     settings = settings or get_settings()
     now = now or utcnow()
     errors = Collector()
@@ -217,7 +219,7 @@ def create_ticket(session: Session, *, name: str, email: str, subject: str, desc
         if value is not None:
             _record(session, ticket, requester.id, now, field, None, value, version=1)
     _message(session, ticket, kind="customer", body=body, author_id=requester.id, via=channel,
-             files=files, now=now, email_message_id=email_message_id, version=1)
+             files=files, now=now, email_message_id=email_message_id, version=1, sender_unverified=sender_unverified)
     session.flush()
     metrics.refresh(session, ticket, now)
     session.flush()
