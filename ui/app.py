@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import streamlit as st
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from core import i18n
 from core.config import Settings, get_settings
@@ -41,6 +43,14 @@ def writer():
 
 def reader():
     return read_factory(engine())
+
+
+@contextmanager
+def read() -> Iterator[Session]:
+    """`with app.read() as session:` a session for reading only (on SQLite it takes no write lock).
+    Writes go through ui.actions, in a unit of work."""
+    with reader()() as session:
+        yield session
 
 
 def zone() -> ZoneInfo:
