@@ -67,7 +67,7 @@ def _signed_in(user: User) -> None:
 
 def _register() -> None:
     address = forms.client_address()
-    with app.reader()() as session:
+    with app.read() as session:
         if ratelimit.over(session, "register", address, REGISTRATIONS_PER_HOUR, timedelta(hours=1)):
             st.error(t("errors.rate_address"))
             return

@@ -61,7 +61,7 @@ people, products, sla, hours, timings, canned = st.tabs(
 roles = {r: t(f"admin.role_{r}") for r in ("agent", "manager", "admin", "customer")}
 
 with people:
-    with app.reader()() as session:
+    with app.read() as session:
         staff = admin.staff(session)
     st.dataframe(pd.DataFrame([{t("admin.name"): u.name, t("admin.email"): u.email, t("admin.role"): roles[u.role],
                                 t("admin.active"): u.active, t("admin.has_password"): bool(u.password_hash)}
@@ -85,7 +85,7 @@ with people:
                             admin.set_active(s, who, active, actor_id=me.id)), t("admin.saved"))
 
 with products:
-    with app.reader()() as session:
+    with app.read() as session:
         items = admin.all_products(session)
     for product in items:
         left, right = st.columns([3, 1], vertical_alignment="center")
@@ -99,7 +99,7 @@ with products:
 
 with sla:
     st.caption(t("admin.sla_help"))
-    with app.reader()() as session:
+    with app.read() as session:
         policies = admin.sla_policies(session)
     with st.form("sla"):
         values = {}
@@ -120,7 +120,7 @@ with sla:
 
 with hours:
     st.caption(t("admin.hours_help"))
-    with app.reader()() as session:
+    with app.read() as session:
         plan = schedule.load(session)
     with st.form("hours"):
         slots = {}
@@ -146,7 +146,7 @@ with hours:
 
 with timings:
     st.caption(t("admin.timings_help"))
-    with app.reader()() as session:
+    with app.read() as session:
         current = schedule.with_timings(session, app.settings())
     with st.form("timings"):
         values, slots = {}, {}
@@ -159,7 +159,7 @@ with timings:
                 s, settings=app.settings(), **{k: int(v) for k, v in values.items()}), slots)
 
 with canned:
-    with app.reader()() as session:
+    with app.read() as session:
         responses = admin.all_canned(session)
     for response in responses:
         with st.expander(f"{response.locale.upper()} · {response.title}" + ("" if response.active else " ·  ✕")):

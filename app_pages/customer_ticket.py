@@ -75,7 +75,7 @@ def _mark_solved() -> None:
 
 ticket: Ticket | None = None
 if (opened := _opened()) is not None:
-    with app.reader()() as session:
+    with app.read() as session:
         ticket = tickets.get_ticket(session, opened)
         messages = portal.public_messages(session, ticket.id)
         blobs = {a.id: attachments.content_of(session, a) for m in messages for a in m.attachments}

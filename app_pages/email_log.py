@@ -16,7 +16,7 @@ st.title(t("log.title"))
 if not app.settings().smtp_configured:
     st.info(t("log.no_smtp"), icon=":material/info:")
 
-with app.reader()() as session:
+with app.read() as session:
     counts = sender.counts(session)
 statuses = ("queued", "sending", "sent", "dead")
 cols = st.columns(len(statuses))
@@ -28,7 +28,7 @@ left, right = st.columns([1, 2])
 status = left.selectbox(t("log.filter"), list(choices), format_func=choices.__getitem__, key="log_status")
 search = right.text_input(t("log.search"), key="log_search", max_chars=200)
 page = st.number_input(t("log.page"), min_value=1, value=1, step=1, key="log_page")
-with app.reader()() as session:
+with app.read() as session:
     rows = sender.log_page(session, status=status, search=search, offset=(page - 1) * 50)
 if not rows:
     st.info(t("log.none"))
@@ -70,7 +70,7 @@ for row in rows:
 st.subheader(t("log.inbound"))
 st.caption(t("log.inbound_help"))
 inbound_page = st.number_input(t("log.inbound_page"), min_value=1, value=1, step=1, key="inbound_page")
-with app.reader()() as session:
+with app.read() as session:
     inbound_rows = ingest.unseen_page(session, offset=(inbound_page - 1) * 50, limit=50)
 if not inbound_rows:
     st.info(t("log.inbound_none"))

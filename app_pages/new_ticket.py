@@ -73,7 +73,7 @@ with left:
 with right:
     st.text_input(t("new.email"), key="new_email", max_chars=254, autocomplete="email")
     forms.field_error(errors, "email")
-    with app.reader()() as session:
+    with app.read() as session:
         products = dict(portal.products(session))
     st.selectbox(t("new.product"), list(products), format_func=products.get, index=None,
                  placeholder=t("new.product_placeholder"), key="new_product")

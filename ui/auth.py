@@ -16,7 +16,7 @@ from streamlit_authenticator.utilities import LoginError, Validator
 from core import i18n
 from core.accounts import service as accounts
 from core.models import User
-from ui.app import locale, reader, settings
+from ui.app import locale, read, settings
 
 COOKIE = "mesa_session"
 COOKIE_DAYS = 7
@@ -56,7 +56,7 @@ class MesaValidator(Validator):
 
 def build() -> stauth.Authenticate:
     """Create this run's Authenticate (Home.py calls it once) and restore a session from its cookie."""
-    with reader()() as session:
+    with read() as session:
         credentials = accounts.credentials(session)
     authenticator = stauth.Authenticate(
         credentials, cookie_name=COOKIE, cookie_key=settings().secret_key, cookie_expiry_days=COOKIE_DAYS,
@@ -81,7 +81,7 @@ def current_user() -> User | None:
     email = st.session_state.get("username") if st.session_state.get("authentication_status") else None
     if not email:
         return None
-    with reader()() as session:
+    with read() as session:
         user = accounts.find_by_email(session, email)
     return user if user is not None and user.active else None
 
@@ -108,7 +108,7 @@ def sign_in_form() -> bool:
     from ui.app import t, writer
 
     address = forms.client_address()
-    with reader()() as session:
+    with read() as session:
         if ratelimit.over(session, "login", address, LOGIN_FAILURES, LOGIN_WINDOW):
             st.error(t("errors.login_limit"))
             return False

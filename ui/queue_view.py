@@ -30,7 +30,7 @@ def ago(moment: datetime) -> str:
 @st.fragment(run_every=30)
 def show(user: User) -> None:
     """Redrawn every 30 seconds on its own, so counts stay live without reloading the page."""
-    with app.reader()() as session:
+    with app.read() as session:
         counts = queues.counts(session, user_id=user.id)
         people = workbench.staff(session)
         products = workbench.products(session)
@@ -40,7 +40,7 @@ def show(user: User) -> None:
                                 key="wb_view") or "unassigned"
     filters, sort = _filters(people, products, known_tags)
     page_number = st.session_state.get("wb_page", 0)
-    with app.reader()() as session:
+    with app.read() as session:
         rows = queues.page(session, view, user_id=user.id, filters=filters, sort=sort, limit=PAGE_SIZE + 1,
                            offset=page_number * PAGE_SIZE)
     more, rows = len(rows) > PAGE_SIZE, rows[:PAGE_SIZE]

@@ -16,7 +16,7 @@ from ui.timeline import local_time
 
 
 def show(user: User, ticket_id: int) -> None:
-    with app.reader()() as session:
+    with app.read() as session:
         try:
             screen = workbench.load(session, ticket_id)
         except DomainError as exc:
