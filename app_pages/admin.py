@@ -58,7 +58,7 @@ def _toggle_product(product_id: int, name: str, active: bool) -> None:
 
 people, products, sla, hours, timings, canned = st.tabs(
     [t("admin.users"), t("admin.products"), t("admin.sla"), t("admin.hours"), t("admin.timings"), t("admin.canned")])
-roles = {r: t(f"admin.role_{r}") for r in ("agent", "manager", "admin", "customer")}
+roles = {r: t(f"admin.role_{r}") for r in (*access.STAFF, "customer")}
 
 with people:
     with app.read() as session:
@@ -70,7 +70,7 @@ with people:
         st.subheader(t("admin.invite"))
         name = st.text_input(t("admin.name"))
         email = st.text_input(t("admin.email"))
-        role = st.selectbox(t("admin.role"), ["agent", "manager", "admin"], format_func=roles.__getitem__)
+        role = st.selectbox(t("admin.role"), access.STAFF, format_func=roles.__getitem__)
         if st.form_submit_button(t("admin.invite_send"), type="primary"):
             _run(lambda s: admin.invite(s, email=email, name=name, role=role, locale=app.locale(),
                                         settings=app.settings()), t("admin.invited", email=email))
