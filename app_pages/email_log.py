@@ -4,9 +4,8 @@ import pandas as pd
 import streamlit as st
 import streamlit.components.v1 as components
 
-from core.db import unit_of_work
 from core.mail import ingest, sender
-from ui import access, app
+from ui import access, actions, app
 from ui.app import t
 from ui.text import plain
 from ui.timeline import local_time
@@ -35,15 +34,13 @@ if not rows:
 
 
 def _retry(row_id: int) -> None:
-    with unit_of_work(app.writer()) as session:
-        sender.retry_now(session, row_id)
-    st.toast(t("log.retried"))
+    done = actions.run(sender.retry_now, row_id)
+    st.toast(t("log.retried") if done.ok else done.message)
 
 
 def _again(row_id: int) -> None:
-    with unit_of_work(app.writer()) as session:
-        sender.send_again(session, row_id)
-    st.toast(t("log.queued_again"))
+    done = actions.run(sender.send_again, row_id)
+    st.toast(t("log.queued_again") if done.ok else done.message)
 
 
 for row in rows:

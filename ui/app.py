@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from core import i18n
 from core.config import Settings, get_settings
 from core.db import make_engine, read_factory, session_factory
+from ui import keys
 
 LANGUAGE_NAMES = {"en": "English", "es": "Español"}
 
@@ -63,9 +64,9 @@ def zone() -> ZoneInfo:
 
 def locale() -> str:
     """The visitor's language: their choice this session, else ?lang=, else the default."""
-    if "locale" not in st.session_state:
-        st.session_state.locale = i18n.normalize(st.query_params.get("lang") or settings().locale)
-    return st.session_state.locale
+    if keys.LOCALE not in st.session_state:
+        st.session_state[keys.LOCALE] = i18n.normalize(st.query_params.get("lang") or settings().locale)
+    return st.session_state[keys.LOCALE]
 
 
 def t(key: str, **params: object) -> str:
@@ -83,6 +84,6 @@ def language_switcher() -> None:
         t("app.language"), i18n.LOCALES, index=i18n.LOCALES.index(current),
         format_func=LANGUAGE_NAMES.__getitem__, key="language_choice")
     if choice != current:
-        st.session_state.locale = choice
+        st.session_state[keys.LOCALE] = choice
         st.query_params["lang"] = choice
         st.rerun()

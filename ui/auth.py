@@ -16,6 +16,7 @@ from streamlit_authenticator.utilities import LoginError, Validator
 from core import i18n
 from core.accounts import service as accounts
 from core.models import User
+from ui import keys
 from ui.app import locale, read, settings
 
 COOKIE = "mesa_session"
@@ -61,24 +62,24 @@ def build() -> stauth.Authenticate:
     authenticator = stauth.Authenticate(
         credentials, cookie_name=COOKIE, cookie_key=settings().secret_key, cookie_expiry_days=COOKIE_DAYS,
         validator=MesaValidator(locale()), auto_hash=False, login_sleep_time=0)
-    st.session_state["_authenticator"] = authenticator
-    st.session_state["_credentials"] = credentials
+    st.session_state[keys.AUTHENTICATOR] = authenticator
+    st.session_state[keys.CREDENTIALS] = credentials
     authenticator.login(location="unrendered")
     return authenticator
 
 
 def authenticator() -> stauth.Authenticate:
-    return st.session_state["_authenticator"]
+    return st.session_state[keys.AUTHENTICATOR]
 
 
 def credentials() -> dict:
     """The dict the library edits in place during this run (new users, failed attempts)."""
-    return st.session_state["_credentials"]
+    return st.session_state[keys.CREDENTIALS]
 
 
 def current_user() -> User | None:
     """The signed-in, still active user, or None."""
-    email = st.session_state.get("username") if st.session_state.get("authentication_status") else None
+    email = st.session_state.get(keys.USERNAME) if st.session_state.get(keys.SIGNED_IN) else None
     if not email:
         return None
     with read() as session:
@@ -102,10 +103,9 @@ def sign_in_form() -> bool:
     No st.rerun() after success: it would cut off the cookie the library sets in this run;
     the page carries on (and keeps its URL, so a deep link survives the sign-in).
     """
-    from core.db import unit_of_work
     from core.portal import ratelimit
-    from ui import forms
-    from ui.app import t, writer
+    from ui import actions, forms
+    from ui.app import t
 
     address = forms.client_address()
     with read() as session:
@@ -119,12 +119,13 @@ def sign_in_form() -> bool:
     except LoginError as exc:
         st.error(library_message(exc))
     failed = any(u.get("failed_login_attempts") for u in credentials()["usernames"].values())
-    if st.session_state.get("authentication_status") is False:
+    if st.session_state.get(keys.SIGNED_IN) is False:
         if failed:
-            with unit_of_work(writer()) as session:
-                ratelimit.hit(session, "login", address)
+            counted = actions.run(ratelimit.hit, "login", address)
+            if not counted.ok:  # the database was busy: the attempt went uncounted, and the page says so
+                st.error(counted.message)
         st.error(t("account.login_failed"))
-    elif st.session_state.get("authentication_status"):
+    elif st.session_state.get(keys.SIGNED_IN):
         st.success(t("account.signed_in"))
         return True
     return False

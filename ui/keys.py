@@ -16,9 +16,11 @@ LOCALE = "locale"  # the visitor's language this session
 CAPTCHA_USED = "captcha_used"  # the captcha challenges answered this session (each counts once)
 QUEUE_PAGE = "wb_page"  # the page of the workbench queue shown
 
-# streamlit-authenticator's own keys, which we read
-SIGNED_IN = "authentication_status"
-USERNAME = "username"
+# Sign-in: this run's Authenticate and the credentials it edits (ui.auth), and the library's own two keys
+AUTHENTICATOR = "_authenticator"
+CREDENTIALS = "_credentials"
+SIGNED_IN = "authentication_status"  # streamlit-authenticator's: True, False after a failed try, None
+USERNAME = "username"  # streamlit-authenticator's: the signed-in email
 
 
 def field(form: str, name: str) -> str:
