@@ -6,7 +6,7 @@ before and after sign-in; each page checks its own access rule.
 
 import streamlit as st
 
-from ui import app, auth, captcha_box, layout
+from ui import access, app, auth, captcha_box, layout
 
 st.set_page_config(page_title=app.t("app.name") + " · " + app.t("app.tagline"), page_icon="💬", layout="wide")
 app.engine()
@@ -40,9 +40,9 @@ navigation = st.navigation([help_center, new_ticket, customer_ticket, my_tickets
 
 with st.sidebar:
     st.title(app.settings().product_name)
-    staff = role in ("agent", "manager", "admin")
+    staff = role in access.STAFF
     links = [workbench] if staff else []
-    links += list(dashboards) if role in ("manager", "admin") else []
+    links += list(dashboards) if role in access.MANAGERS else []
     links += [help_center, new_ticket, *([my_tickets] if role == "customer" else [])]
     links += [admin, email_log] if role == "admin" else []
     for page in (*links, account):

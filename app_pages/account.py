@@ -3,26 +3,27 @@
 from datetime import timedelta
 
 import streamlit as st
+from sqlalchemy.orm import Session
 from streamlit_authenticator.utilities import RegisterError
 
 from core.accounts import customers
 from core.accounts import service as accounts
-from core.db import unit_of_work
 from core.desk import admin
-from core.errors import DomainError, ValidationError
 from core.models import User
 from core.portal import ratelimit
-from ui import app, auth, forms
+from ui import actions, app, auth, forms
 from ui.app import t
 
 REGISTRATIONS_PER_HOUR = 10
 
 
 def _verify_link(raw: str) -> None:
-    with unit_of_work(app.writer()) as session:
-        user = customers.verify(session, raw)
+    done = actions.run(customers.verify, raw)
+    if not done.ok:  # the database was busy: the link stays in the address, to try again
+        st.error(done.message)
+        return
     del st.query_params["verify"]
-    if user:
+    if done.value:
         st.success(t("account.verified"), icon=":material/verified:")
     else:
         st.warning(t("account.bad_link"))
@@ -38,18 +39,12 @@ def _reset_form(raw: str, *, invitation: bool = False) -> None:
     if first != second:
         st.error(t("account.error_repeat"))
         return
-    try:
-        with unit_of_work(app.writer()) as session:
-            spend = admin.choose_password if invitation else customers.reset_password
-            user = spend(session, raw, first)
-    except ValidationError as exc:
-        st.error(exc.messages(app.locale())["password"])
-        return
-    except DomainError as exc:
-        st.error(exc.message(app.locale()))
+    done = actions.run(admin.choose_password if invitation else customers.reset_password, raw, first)
+    if not done.ok:
+        st.error(done.message)
         return
     st.query_params.pop("set" if invitation else "reset", None)
-    st.success(t("account.reset_done")) if user else st.warning(t("account.bad_link"))
+    st.success(t("account.reset_done")) if done.value else st.warning(t("account.bad_link"))
 
 
 def _signed_in(user: User) -> None:
@@ -58,16 +53,15 @@ def _signed_in(user: User) -> None:
     if user.role == "customer" and user.email_verified_at is None:
         st.warning(t("account.unverified"))
         if st.button(t("account.resend")):
-            with unit_of_work(app.writer()) as session:
-                customers.send_verification(session, session.merge(user), app.settings())
-            st.success(t("account.verification_sent"))
+            done = actions.run(lambda s: customers.send_verification(s, s.merge(user), app.settings()))
+            st.success(t("account.verification_sent")) if done.ok else st.error(done.message)
     # Not key="logout": the library keeps its own flag under that name, and the clash made the button do nothing.
     auth.authenticator().logout(t("account.sign_out"), location="main", key="mesa_sign_out")
 
 
 def _register() -> None:
     address = forms.client_address()
-    with app.reader()() as session:
+    with app.read() as session:
         if ratelimit.over(session, "register", address, REGISTRATIONS_PER_HOUR, timedelta(hours=1)):
             st.error(t("errors.rate_address"))
             return
@@ -85,19 +79,14 @@ def _register() -> None:
         return
     entry = auth.credentials()["usernames"][email]
     name = f"{entry.get('first_name', '')} {entry.get('last_name', '')}".strip()
-    try:
-        with unit_of_work(app.writer()) as session:
-            ratelimit.hit(session, "register", address)
-            user = accounts.register_customer(session, email=email, name=name, password_hash=entry["password"],
-                                              locale=app.locale())
-            customers.send_verification(session, user, app.settings())
-    except ValidationError as exc:
-        st.error(next(iter(exc.messages(app.locale()).values())))
-        return
-    except DomainError as exc:
-        st.error(exc.message(app.locale()))
-        return
-    st.success(t("account.registered", email=email))
+    done = actions.run(_create_customer, address, email=email, name=name, password_hash=entry["password"])
+    st.success(t("account.registered", email=email)) if done.ok else st.error(done.message)
+
+
+def _create_customer(session: Session, address: str, **account: str) -> None:
+    ratelimit.hit(session, "register", address)
+    user = accounts.register_customer(session, locale=app.locale(), **account)
+    customers.send_verification(session, user, app.settings())
 
 
 def _forgot() -> None:
@@ -105,9 +94,9 @@ def _forgot() -> None:
         st.caption(t("account.forgot_help"))
         email = st.text_input(t("account.email"))
         if st.form_submit_button(t("account.forgot_send")):
-            with unit_of_work(app.writer()) as session:
-                customers.request_reset(session, email, address=forms.client_address(), settings=app.settings())
-            st.success(t("account.forgot_done"))
+            done = actions.run(customers.request_reset, email, address=forms.client_address(),
+                               settings=app.settings())
+            st.success(t("account.forgot_done")) if done.ok else st.error(done.message)
 
 
 if raw := st.query_params.get("verify"):

@@ -5,47 +5,30 @@ from zoneinfo import available_timezones
 
 import pandas as pd
 import streamlit as st
+from sqlalchemy.orm import Session
 
 from core import i18n
-from core.db import unit_of_work
 from core.desk import admin, schedule
-from core.errors import DomainError, ValidationError
 from core.tickets import workflow
-from ui import access, app, forms
+from ui import access, actions, app, forms
 from ui.app import t
 
 me = access.require("admin")
 st.title(t("admin.title"))
 
 
-def _run(action, success: str) -> bool:
-    try:
-        with unit_of_work(app.writer()) as session:
-            action(session)
-    except ValidationError as exc:
-        st.error("\n".join(exc.messages(app.locale()).values()))
-        return False
-    except DomainError as exc:
-        st.error(exc.message(app.locale()))
-        return False
-    st.success(success)
-    return True
+def _said(done: actions.Outcome, success: str) -> None:
+    """The success, or what refused the change (a line per refused field)."""
+    st.success(success) if done.ok else st.error(done.message)
 
 
-def _run_with_field_errors(action, slots: dict) -> None:
-    """Save; a refused field gets its message in its own slot, right under the field."""
-    try:
-        with unit_of_work(app.writer()) as session:
-            action(session)
-    except ValidationError as exc:
-        for field, text in exc.messages(app.locale()).items():
-            with slots.get(field) or st.container():
-                forms.field_error({field: text}, field)
-        return
-    except DomainError as exc:
-        st.error(exc.message(app.locale()))
-        return
-    st.success(t("admin.saved"))
+def _said_by_field(done: actions.Outcome, slots: dict) -> None:
+    """The success, or each refused field's message in its own slot, right under the field."""
+    if done.ok:
+        st.success(t("admin.saved"))
+    for field in done.errors:
+        with slots.get(field) or st.container():
+            forms.field_error(done.errors, field)
 
 
 def _clock(minutes: int) -> time:
@@ -53,15 +36,26 @@ def _clock(minutes: int) -> time:
 
 
 def _toggle_product(product_id: int, name: str, active: bool) -> None:
-    _run(lambda s: admin.save_product(s, name=name, product_id=product_id, active=active), t("admin.saved"))
+    _said(actions.run(admin.save_product, name=name, product_id=product_id, active=active), t("admin.saved"))
+
+
+def _change_user(session: Session, user_id: int, role: str, active: bool) -> None:
+    admin.set_role(session, user_id, role, actor_id=me.id)
+    admin.set_active(session, user_id, active, actor_id=me.id)
+
+
+def _save_sla(session: Session, targets: dict[str, tuple[int, int, bool]]) -> None:
+    for priority, (first, resolution, business) in targets.items():
+        admin.save_sla(session, priority, first_reply_minutes=first, resolution_minutes=resolution,
+                       business_hours=business)
 
 
 people, products, sla, hours, timings, canned = st.tabs(
     [t("admin.users"), t("admin.products"), t("admin.sla"), t("admin.hours"), t("admin.timings"), t("admin.canned")])
-roles = {r: t(f"admin.role_{r}") for r in ("agent", "manager", "admin", "customer")}
+roles = {r: t(f"admin.role_{r}") for r in (*access.STAFF, "customer")}
 
 with people:
-    with app.reader()() as session:
+    with app.read() as session:
         staff = admin.staff(session)
     st.dataframe(pd.DataFrame([{t("admin.name"): u.name, t("admin.email"): u.email, t("admin.role"): roles[u.role],
                                 t("admin.active"): u.active, t("admin.has_password"): bool(u.password_hash)}
@@ -70,10 +64,10 @@ with people:
         st.subheader(t("admin.invite"))
         name = st.text_input(t("admin.name"))
         email = st.text_input(t("admin.email"))
-        role = st.selectbox(t("admin.role"), ["agent", "manager", "admin"], format_func=roles.__getitem__)
+        role = st.selectbox(t("admin.role"), access.STAFF, format_func=roles.__getitem__)
         if st.form_submit_button(t("admin.invite_send"), type="primary"):
-            _run(lambda s: admin.invite(s, email=email, name=name, role=role, locale=app.locale(),
-                                        settings=app.settings()), t("admin.invited", email=email))
+            _said(actions.run(admin.invite, email=email, name=name, role=role, locale=app.locale(),
+                              settings=app.settings()), t("admin.invited", email=email))
     with st.form("change_user"):
         st.subheader(t("admin.change"))
         names = {u.id: f"{u.name} <{u.email}>" for u in staff}
@@ -81,11 +75,10 @@ with people:
         new_role = st.selectbox(t("admin.role"), list(roles), format_func=roles.__getitem__)
         active = st.toggle(t("admin.active"), value=True, help=t("admin.active_help"))
         if st.form_submit_button(t("admin.save")) and who:
-            _run(lambda s: (admin.set_role(s, who, new_role, actor_id=me.id),
-                            admin.set_active(s, who, active, actor_id=me.id)), t("admin.saved"))
+            _said(actions.run(_change_user, who, new_role, active), t("admin.saved"))
 
 with products:
-    with app.reader()() as session:
+    with app.read() as session:
         items = admin.all_products(session)
     for product in items:
         left, right = st.columns([3, 1], vertical_alignment="center")
@@ -95,11 +88,11 @@ with products:
     with st.form("new_product", clear_on_submit=True):
         new_name = st.text_input(t("admin.product_name"))
         if st.form_submit_button(t("admin.add")):
-            _run(lambda s: admin.save_product(s, name=new_name), t("admin.saved"))
+            _said(actions.run(admin.save_product, name=new_name), t("admin.saved"))
 
 with sla:
     st.caption(t("admin.sla_help"))
-    with app.reader()() as session:
+    with app.read() as session:
         policies = admin.sla_policies(session)
     with st.form("sla"):
         values = {}
@@ -115,12 +108,11 @@ with sla:
                                   key=f"business-{priority}")
             values[priority] = (int(first), int(resolution), business)
         if st.form_submit_button(t("admin.save")):
-            _run(lambda s: [admin.save_sla(s, p, first_reply_minutes=f, resolution_minutes=r, business_hours=b)
-                            for p, (f, r, b) in values.items()], t("admin.saved"))
+            _said(actions.run(_save_sla, values), t("admin.saved"))
 
 with hours:
     st.caption(t("admin.hours_help"))
-    with app.reader()() as session:
+    with app.read() as session:
         plan = schedule.load(session)
     with st.form("hours"):
         slots = {}
@@ -140,13 +132,12 @@ with hours:
                                 help=t("admin.holidays_help"))
         slots["holidays"] = st.container()
         if st.form_submit_button(t("admin.save"), key="hours_save"):
-            _run_with_field_errors(lambda s: admin.save_schedule(
-                s, days=days, start=start, end=end, timezone=zone or "", holidays=holidays.splitlines(),
-                settings=app.settings()), slots)
+            _said_by_field(actions.run(admin.save_schedule, days=days, start=start, end=end, timezone=zone or "",
+                                       holidays=holidays.splitlines(), settings=app.settings()), slots)
 
 with timings:
     st.caption(t("admin.timings_help"))
-    with app.reader()() as session:
+    with app.read() as session:
         current = schedule.with_timings(session, app.settings())
     with st.form("timings"):
         values, slots = {}, {}
@@ -155,11 +146,11 @@ with timings:
                                            value=getattr(current, name), key=f"timing-{name}")
             slots[name] = st.container()
         if st.form_submit_button(t("admin.save"), key="timings_save"):
-            _run_with_field_errors(lambda s: admin.save_timings(
-                s, settings=app.settings(), **{k: int(v) for k, v in values.items()}), slots)
+            _said_by_field(actions.run(admin.save_timings, settings=app.settings(),
+                                       **{k: int(v) for k, v in values.items()}), slots)
 
 with canned:
-    with app.reader()() as session:
+    with app.read() as session:
         responses = admin.all_canned(session)
     for response in responses:
         with st.expander(f"{response.locale.upper()} · {response.title}" + ("" if response.active else " ·  ✕")):
@@ -170,4 +161,4 @@ with canned:
         language = st.selectbox(t("app.language"), i18n.LOCALES, format_func=app.LANGUAGE_NAMES.__getitem__)
         body = st.text_area(t("admin.canned_body"), help=t("admin.canned_help"))
         if st.form_submit_button(t("admin.add")):
-            _run(lambda s: admin.save_canned(s, title=title, body=body, locale=language), t("admin.saved"))
+            _said(actions.run(admin.save_canned, title=title, body=body, locale=language), t("admin.saved"))

@@ -1,16 +1,17 @@
 """The customer's ticket, opened by its link (?ticket=N&token=T): status, conversation, actions."""
 
 import streamlit as st
+from sqlalchemy.orm import Session
 
-from core.db import unit_of_work
-from core.errors import DomainError, ValidationError
 from core.models import Message, Ticket
 from core.portal import service as portal
 from core.tickets import attachments, workflow
 from core.tickets import service as tickets
-from ui import app, auth, forms, timeline
+from ui import actions, app, auth, forms, keys, timeline
 from ui.app import t
 from ui.text import plain
+
+FORM = keys.ADD_INFORMATION
 
 
 def _ticket_id() -> int | None:
@@ -31,51 +32,49 @@ def _lost_link_form() -> None:
         email = st.text_input(t("ticket.lost_email"), max_chars=254)
         number = st.text_input(t("ticket.lost_number"), max_chars=12)
         if st.form_submit_button(t("ticket.lost_send")):
-            with unit_of_work(app.writer()) as session:
-                portal.lost_link(session, email=email, ticket_id=int(number) if number.strip().isdigit() else None,
-                                 address=forms.client_address(), settings=app.settings())
-            st.success(t("ticket.lost_done"))
+            done = actions.run(portal.lost_link, email=email,
+                               ticket_id=int(number) if number.strip().isdigit() else None,
+                               address=forms.client_address(), settings=app.settings())
+            st.success(t("ticket.lost_done")) if done.ok else st.error(done.message)
+
+
+# The buttons' callbacks open the link again: it may have been revoked since the page was drawn. Its checks
+# run in sessions of their own, before the unit of work's session is first used.
+
+def _add_to_linked_ticket(session: Session) -> tuple[Message, str | None] | None:
+    if (ticket_id := _opened()) is None:
+        return None
+    return portal.add_information(session, tickets.get_ticket(session, ticket_id), body=forms.value(FORM, "body"),
+                                  uploads=forms.picked_files(FORM), settings=app.settings())
 
 
 def _add_information() -> None:
-    state = st.session_state
-    files_key = f"add_files_{state.get('add_round', 0)}"
-    try:
-        ticket_id = _opened()
-        if ticket_id is None:
-            return
-        with unit_of_work(app.writer()) as session:
-            _message, follow_up_link = portal.add_information(
-                session, tickets.get_ticket(session, ticket_id), body=state.get("add_body", ""),
-                uploads=forms.uploads(state.get(files_key)), settings=app.settings())
-    except ValidationError as exc:
-        state.add_errors = exc.messages(app.locale())
-        return
-    except DomainError as exc:  # e.g. the database was busy: nothing saved, the text stays in the box
-        state.add_errors = {"form": exc.message(app.locale())}
-        return
-    state.add_errors = {}
-    state.add_body = ""
-    state.add_round = state.get("add_round", 0) + 1
-    state.add_done = "ticket.follow_up_sent" if follow_up_link else "ticket.sent"
-    state.follow_up_link = follow_up_link
+    """A refusal shows next to its field with the text still in the box; once sent, the box is empty."""
+    done = actions.submit(FORM, _add_to_linked_ticket)
+    if done.ok and done.value is not None:
+        _message, follow_up_link = done.value
+        st.session_state[keys.field(FORM, "body")] = ""
+        forms.empty_file_picker(FORM)
+        st.session_state[keys.field(FORM, "done")] = "ticket.follow_up_sent" if follow_up_link else "ticket.sent"
+        st.session_state[keys.field(FORM, "follow_up_link")] = follow_up_link
+
+
+def _solve_linked_ticket(session: Session) -> bool:
+    if (ticket_id := _opened()) is None:
+        return False
+    ticket = tickets.get_ticket(session, ticket_id)
+    tickets.mark_solved_by_customer(session, ticket.id, requester_id=ticket.requester_id)
+    return True
 
 
 def _mark_solved() -> None:
-    try:
-        ticket_id = _opened()
-        if ticket_id is not None:
-            with unit_of_work(app.writer()) as session:
-                ticket = tickets.get_ticket(session, ticket_id)
-                tickets.mark_solved_by_customer(session, ticket.id, requester_id=ticket.requester_id)
-            st.session_state.add_done = "ticket.solved_done"
-    except DomainError as exc:
-        st.session_state.add_errors = {"form": exc.message(app.locale())}
+    if actions.submit(FORM, _solve_linked_ticket).value:
+        st.session_state[keys.field(FORM, "done")] = "ticket.solved_done"
 
 
 ticket: Ticket | None = None
 if (opened := _opened()) is not None:
-    with app.reader()() as session:
+    with app.read() as session:
         ticket = tickets.get_ticket(session, opened)
         messages = portal.public_messages(session, ticket.id)
         blobs = {a.id: attachments.content_of(session, a) for m in messages for a in m.attachments}
@@ -95,23 +94,24 @@ status_key = workflow.CUSTOMER_STATUS[ticket.status]
 st.title(f"#{ticket.id} · {plain(ticket.subject)}")
 st.markdown(f"**{t('ticket.status')}:** :blue-background[{t('status.customer.' + status_key)}]")
 st.caption(t(f"ticket.next.{status_key}"))
-if done := st.session_state.pop("add_done", None):
+if done := st.session_state.pop(keys.field(FORM, "done"), None):
     st.success(t(done), icon="✅")
-    if link := st.session_state.pop("follow_up_link", None):
+    if link := st.session_state.pop(keys.field(FORM, "follow_up_link"), None):
         st.link_button(t("ticket.open_follow_up"), link)
 
 st.subheader(t("ticket.conversation"))
 timeline.show(messages, author_name=_author, content=lambda a: blobs[a.id])
 
-errors: dict[str, str] = st.session_state.get("add_errors", {})
+errors = actions.errors(FORM)
 forms.field_error(errors, "form")
 closed = ticket.status == workflow.CLOSED
 with st.container(border=True):
     st.subheader(t("ticket.follow_up") if closed else t("ticket.add_info"))
     st.caption(t("ticket.follow_up_help") if closed else t("ticket.add_info_help"))
-    st.text_area(t("ticket.message"), key="add_body", height=150, max_chars=app.settings().max_body_chars)
+    st.text_area(t("ticket.message"), key=keys.field(FORM, "body"), height=150,
+                 max_chars=app.settings().max_body_chars)
     forms.field_error(errors, "body")
-    forms.file_picker(f"add_files_{st.session_state.get('add_round', 0)}")
+    forms.file_picker(FORM)
     forms.field_error(errors, "attachments")
     st.button(t("ticket.send_follow_up") if closed else t("ticket.send"), type="primary",
               on_click=_add_information, key="add_send")

@@ -4,9 +4,8 @@ import pandas as pd
 import streamlit as st
 import streamlit.components.v1 as components
 
-from core.db import unit_of_work
 from core.mail import ingest, sender
-from ui import access, app
+from ui import access, actions, app
 from ui.app import t
 from ui.text import plain
 from ui.timeline import local_time
@@ -16,7 +15,7 @@ st.title(t("log.title"))
 if not app.settings().smtp_configured:
     st.info(t("log.no_smtp"), icon=":material/info:")
 
-with app.reader()() as session:
+with app.read() as session:
     counts = sender.counts(session)
 statuses = ("queued", "sending", "sent", "dead")
 cols = st.columns(len(statuses))
@@ -28,22 +27,20 @@ left, right = st.columns([1, 2])
 status = left.selectbox(t("log.filter"), list(choices), format_func=choices.__getitem__, key="log_status")
 search = right.text_input(t("log.search"), key="log_search", max_chars=200)
 page = st.number_input(t("log.page"), min_value=1, value=1, step=1, key="log_page")
-with app.reader()() as session:
+with app.read() as session:
     rows = sender.log_page(session, status=status, search=search, offset=(page - 1) * 50)
 if not rows:
     st.info(t("log.none"))
 
 
 def _retry(row_id: int) -> None:
-    with unit_of_work(app.writer()) as session:
-        sender.retry_now(session, row_id)
-    st.toast(t("log.retried"))
+    done = actions.run(sender.retry_now, row_id)
+    st.toast(t("log.retried") if done.ok else done.message)
 
 
 def _again(row_id: int) -> None:
-    with unit_of_work(app.writer()) as session:
-        sender.send_again(session, row_id)
-    st.toast(t("log.queued_again"))
+    done = actions.run(sender.send_again, row_id)
+    st.toast(t("log.queued_again") if done.ok else done.message)
 
 
 for row in rows:
@@ -70,7 +67,7 @@ for row in rows:
 st.subheader(t("log.inbound"))
 st.caption(t("log.inbound_help"))
 inbound_page = st.number_input(t("log.inbound_page"), min_value=1, value=1, step=1, key="inbound_page")
-with app.reader()() as session:
+with app.read() as session:
     inbound_rows = ingest.unseen_page(session, offset=(inbound_page - 1) * 50, limit=50)
 if not inbound_rows:
     st.info(t("log.inbound_none"))

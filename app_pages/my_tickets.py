@@ -24,7 +24,7 @@ choices = {None: t("mine.any"), **labels}
 left, right = st.columns([1, 2])
 status = left.selectbox(t("mine.status"), list(choices), format_func=choices.__getitem__, key="mine_status")
 search = right.text_input(t("mine.search"), key="mine_search", max_chars=100)
-with app.reader()() as session:
+with app.read() as session:
     rows = customers.my_tickets(session, user, status=status, search=search)
 if not rows:
     st.info(t("mine.none"))

@@ -2,44 +2,31 @@
 
 import streamlit as st
 
-from core.db import unit_of_work
-from core.errors import DomainError, ValidationError
 from core.portal import helpcenter
 from core.portal import service as portal
 from core.tickets import workflow
-from ui import app, captcha_box, forms
+from ui import actions, app, captcha_box, forms, keys
 from ui.app import t
 
-FIELDS = ("new_subject", "new_description")
-
-
-def _files_key() -> str:
-    return f"new_files_{st.session_state.get('new_files_round', 0)}"
+FORM = keys.NEW_TICKET
+CAPTCHA = keys.field(FORM, "captcha")
+EMPTIED_WHEN_SENT = ("subject", "description")
 
 
 def _send() -> None:
-    state = st.session_state
-    settings = app.settings()
-    visitor = portal.Visitor(address=forms.client_address(), captcha_ok=captcha_box.passed("new_captcha"),
-                             honeypot=state.get("new_website", ""))
-    try:
-        with unit_of_work(app.writer()) as session:
-            sent = portal.send_ticket(
-                session, visitor=visitor, name=state.get("new_name", ""), email=state.get("new_email", ""),
-                subject=state.get("new_subject", ""), description=state.get("new_description", ""),
-                kind=state.get("new_kind") or "", product_id=state.get("new_product"), locale=app.locale(),
-                uploads=forms.uploads(state.get(_files_key())), settings=settings)
-    except ValidationError as exc:
-        state.new_errors = exc.messages(app.locale())
-        return
-    except DomainError as exc:  # e.g. Busy: the database was locked; nothing saved, try again
-        state.new_errors = {"form": exc.message(app.locale())}
-        return
-    state.new_errors = {}
-    state.new_sent = sent
-    for key in FIELDS:
-        state[key] = ""
-    state.new_files_round = state.get("new_files_round", 0) + 1
+    """Button callback: runs before the page is drawn again, so a refusal shows next to its field."""
+    visitor = portal.Visitor(address=forms.client_address(), captcha_ok=captcha_box.passed(CAPTCHA),
+                             honeypot=forms.value(FORM, "website"))
+    done = actions.submit(
+        FORM, portal.send_ticket, visitor=visitor, name=forms.value(FORM, "name"), email=forms.value(FORM, "email"),
+        subject=forms.value(FORM, "subject"), description=forms.value(FORM, "description"),
+        kind=forms.value(FORM, "kind") or "", product_id=forms.value(FORM, "product", None), locale=app.locale(),
+        uploads=forms.picked_files(FORM), settings=app.settings())
+    if done.ok:
+        st.session_state[keys.field(FORM, "sent")] = done.value
+        for field in EMPTIED_WHEN_SENT:
+            st.session_state[keys.field(FORM, field)] = ""
+        forms.empty_file_picker(FORM)
 
 
 def _confirmation(sent: portal.Sent) -> None:
@@ -50,36 +37,36 @@ def _confirmation(sent: portal.Sent) -> None:
     st.caption(t("new.sent_keep_link"))
     st.code(sent.link, language=None)
     if st.button(t("new.another")):
-        del st.session_state["new_sent"]
+        del st.session_state[keys.field(FORM, "sent")]
         st.rerun()
 
 
-if sent := st.session_state.get("new_sent"):
+if sent := st.session_state.get(keys.field(FORM, "sent")):
     _confirmation(sent)
     st.stop()
 
-errors: dict[str, str] = st.session_state.get("new_errors", {})
+errors = actions.errors(FORM)
 st.title(t("new.title"))
 st.write(t("new.intro"))
 forms.field_error(errors, "form")
 
 left, right = st.columns(2)
 with left:
-    st.text_input(t("new.name"), key="new_name", max_chars=120, autocomplete="name")
+    st.text_input(t("new.name"), key=keys.field(FORM, "name"), max_chars=120, autocomplete="name")
     forms.field_error(errors, "name")
     kinds = {kind: t(f"kind.{kind}") for kind in workflow.KINDS}
-    st.selectbox(t("new.kind"), list(kinds), format_func=kinds.__getitem__, key="new_kind")
+    st.selectbox(t("new.kind"), list(kinds), format_func=kinds.__getitem__, key=keys.field(FORM, "kind"))
     forms.field_error(errors, "kind")
 with right:
-    st.text_input(t("new.email"), key="new_email", max_chars=254, autocomplete="email")
+    st.text_input(t("new.email"), key=keys.field(FORM, "email"), max_chars=254, autocomplete="email")
     forms.field_error(errors, "email")
-    with app.reader()() as session:
+    with app.read() as session:
         products = dict(portal.products(session))
     st.selectbox(t("new.product"), list(products), format_func=products.get, index=None,
-                 placeholder=t("new.product_placeholder"), key="new_product")
+                 placeholder=t("new.product_placeholder"), key=keys.field(FORM, "product"))
     forms.field_error(errors, "product")
 
-subject = st.text_input(t("new.subject"), key="new_subject", max_chars=app.settings().max_subject_chars,
+subject = st.text_input(t("new.subject"), key=keys.field(FORM, "subject"), max_chars=app.settings().max_subject_chars,
                         help=t("new.subject_help"))
 forms.field_error(errors, "subject")
 if suggestions := helpcenter.search(app.locale(), subject):
@@ -88,15 +75,15 @@ if suggestions := helpcenter.search(app.locale(), subject):
         for article in suggestions:
             st.markdown(f"- [{article.title}](/?article={article.slug}&lang={app.locale()})")
 
-st.text_area(t("new.description"), key="new_description", height=200, help=t("new.description_help"),
+st.text_area(t("new.description"), key=keys.field(FORM, "description"), height=200, help=t("new.description_help"),
              max_chars=app.settings().max_body_chars)
 forms.field_error(errors, "description")
 limits = app.settings()
-forms.file_picker(_files_key(), t("new.attachments_help", count=limits.max_attachments,
-                                  file=f"{limits.max_file_mb:g}", total=f"{limits.max_ticket_mb:g}"))
+forms.file_picker(FORM, t("new.attachments_help", count=limits.max_attachments, file=f"{limits.max_file_mb:g}",
+                          total=f"{limits.max_ticket_mb:g}"))
 forms.field_error(errors, "attachments")
 
-st.text_input(t("new.website"), key="new_website", autocomplete="off")
-forms.hide("new_website")
-captcha_box.render("new_captcha", errors.get("captcha"))
+st.text_input(t("new.website"), key=keys.field(FORM, "website"), autocomplete="off")
+forms.hide(keys.field(FORM, "website"))
+captcha_box.render(CAPTCHA, errors.get("captcha"))
 st.button(t("new.send"), type="primary", on_click=_send, key="new_send")

@@ -6,7 +6,7 @@ from core.reports import times
 from ui import access, app, dashboard
 from ui.app import t
 
-access.require("manager", "admin")
+access.require(*access.MANAGERS)
 st.title(t("dash.response_times"))
 period = dashboard.period_picker()
 filters, business = dashboard.filters_picker(hours=True)

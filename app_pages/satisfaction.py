@@ -6,7 +6,7 @@ from core.reports import satisfaction as sat
 from ui import access, app, dashboard
 from ui.app import t
 
-access.require("manager", "admin")
+access.require(*access.MANAGERS)
 st.title(t("dash.satisfaction"))
 period = dashboard.period_picker()
 filters, _business = dashboard.filters_picker()

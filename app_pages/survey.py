@@ -2,10 +2,8 @@
 
 import streamlit as st
 
-from core.db import unit_of_work
-from core.errors import DomainError
 from core.tickets import surveys
-from ui import app
+from ui import actions
 from ui.app import t
 
 query = st.query_params
@@ -16,11 +14,8 @@ score = int(raw_score) if raw_score in {"1", "2", "3", "4", "5"} else None
 st.title(t("survey.title"))
 survey, problem = None, None
 if ticket_id is not None:
-    try:
-        with unit_of_work(app.writer()) as session:
-            survey = surveys.answer_by_link(session, ticket_id, token, score=score)
-    except DomainError as exc:
-        problem = exc.message(app.locale())
+    done = actions.run(surveys.answer_by_link, ticket_id, token, score=score)
+    survey, problem = done.value, done.message
 if survey is None:
     st.info(problem or t("survey.bad_link"))
     st.stop()
@@ -33,9 +28,5 @@ choice = st.segmented_control(t("survey.question"), list(labels), format_func=la
 comment = st.text_area(t("survey.comment"), value=survey.comment or "", max_chars=surveys.MAX_COMMENT,
                        key="survey_comment")
 if st.button(t("survey.send"), type="primary", disabled=choice is None):
-    try:
-        with unit_of_work(app.writer()) as session:
-            surveys.answer_by_link(session, ticket_id, token, score=choice, comment=comment)
-        st.success(t("survey.saved"))
-    except DomainError as exc:
-        st.error(exc.message(app.locale()))
+    done = actions.run(surveys.answer_by_link, ticket_id, token, score=choice, comment=comment)
+    st.success(t("survey.saved")) if done.ok else st.error(done.message)

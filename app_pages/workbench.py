@@ -5,7 +5,7 @@ import streamlit as st
 from ui import access, overview, queue_view, ticket_view
 from ui.app import t
 
-user = access.require("agent", "manager", "admin")
+user = access.require(*access.STAFF)
 raw = st.query_params.get("ticket", "")
 if raw.isdigit() and len(raw) < 12:
     ticket_view.show(user, int(raw))

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core.accounts.service import STAFF_ROLES
 from core.models import User
 from ui import auth
 from ui.app import t
 
-STAFF = ("agent", "manager", "admin")
+STAFF = STAFF_ROLES  # agent, manager, admin: everyone who works the desk
+MANAGERS = ("manager", "admin")  # who sees the dashboards
 
 
 def require(*roles: str) -> User:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import streamlit as st
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from core import i18n
 from core.config import Settings, get_settings
 from core.db import make_engine, read_factory, session_factory
+from ui import keys
 
 LANGUAGE_NAMES = {"en": "English", "es": "Español"}
 
@@ -43,6 +46,14 @@ def reader():
     return read_factory(engine())
 
 
+@contextmanager
+def read() -> Iterator[Session]:
+    """`with app.read() as session:` a session for reading only (on SQLite it takes no write lock).
+    Writes go through ui.actions, in a unit of work."""
+    with reader()() as session:
+        yield session
+
+
 def zone() -> ZoneInfo:
     """The visitor's time zone (from the browser), else the desk's."""
     try:
@@ -53,9 +64,9 @@ def zone() -> ZoneInfo:
 
 def locale() -> str:
     """The visitor's language: their choice this session, else ?lang=, else the default."""
-    if "locale" not in st.session_state:
-        st.session_state.locale = i18n.normalize(st.query_params.get("lang") or settings().locale)
-    return st.session_state.locale
+    if keys.LOCALE not in st.session_state:
+        st.session_state[keys.LOCALE] = i18n.normalize(st.query_params.get("lang") or settings().locale)
+    return st.session_state[keys.LOCALE]
 
 
 def t(key: str, **params: object) -> str:
@@ -73,6 +84,6 @@ def language_switcher() -> None:
         t("app.language"), i18n.LOCALES, index=i18n.LOCALES.index(current),
         format_func=LANGUAGE_NAMES.__getitem__, key="language_choice")
     if choice != current:
-        st.session_state.locale = choice
+        st.session_state[keys.LOCALE] = choice
         st.query_params["lang"] = choice
         st.rerun()

@@ -16,7 +16,8 @@ from streamlit_authenticator.utilities import LoginError, Validator
 from core import i18n
 from core.accounts import service as accounts
 from core.models import User
-from ui.app import locale, reader, settings
+from ui import keys
+from ui.app import locale, read, settings
 
 COOKIE = "mesa_session"
 COOKIE_DAYS = 7
@@ -56,32 +57,32 @@ class MesaValidator(Validator):
 
 def build() -> stauth.Authenticate:
     """Create this run's Authenticate (Home.py calls it once) and restore a session from its cookie."""
-    with reader()() as session:
+    with read() as session:
         credentials = accounts.credentials(session)
     authenticator = stauth.Authenticate(
         credentials, cookie_name=COOKIE, cookie_key=settings().secret_key, cookie_expiry_days=COOKIE_DAYS,
         validator=MesaValidator(locale()), auto_hash=False, login_sleep_time=0)
-    st.session_state["_authenticator"] = authenticator
-    st.session_state["_credentials"] = credentials
+    st.session_state[keys.AUTHENTICATOR] = authenticator
+    st.session_state[keys.CREDENTIALS] = credentials
     authenticator.login(location="unrendered")
     return authenticator
 
 
 def authenticator() -> stauth.Authenticate:
-    return st.session_state["_authenticator"]
+    return st.session_state[keys.AUTHENTICATOR]
 
 
 def credentials() -> dict:
     """The dict the library edits in place during this run (new users, failed attempts)."""
-    return st.session_state["_credentials"]
+    return st.session_state[keys.CREDENTIALS]
 
 
 def current_user() -> User | None:
     """The signed-in, still active user, or None."""
-    email = st.session_state.get("username") if st.session_state.get("authentication_status") else None
+    email = st.session_state.get(keys.USERNAME) if st.session_state.get(keys.SIGNED_IN) else None
     if not email:
         return None
-    with reader()() as session:
+    with read() as session:
         user = accounts.find_by_email(session, email)
     return user if user is not None and user.active else None
 
@@ -102,13 +103,12 @@ def sign_in_form() -> bool:
     No st.rerun() after success: it would cut off the cookie the library sets in this run;
     the page carries on (and keeps its URL, so a deep link survives the sign-in).
     """
-    from core.db import unit_of_work
     from core.portal import ratelimit
-    from ui import forms
-    from ui.app import t, writer
+    from ui import actions, forms
+    from ui.app import t
 
     address = forms.client_address()
-    with reader()() as session:
+    with read() as session:
         if ratelimit.over(session, "login", address, LOGIN_FAILURES, LOGIN_WINDOW):
             st.error(t("errors.login_limit"))
             return False
@@ -119,12 +119,13 @@ def sign_in_form() -> bool:
     except LoginError as exc:
         st.error(library_message(exc))
     failed = any(u.get("failed_login_attempts") for u in credentials()["usernames"].values())
-    if st.session_state.get("authentication_status") is False:
+    if st.session_state.get(keys.SIGNED_IN) is False:
         if failed:
-            with unit_of_work(writer()) as session:
-                ratelimit.hit(session, "login", address)
+            counted = actions.run(ratelimit.hit, "login", address)
+            if not counted.ok:  # the database was busy: the attempt went uncounted, and the page says so
+                st.error(counted.message)
         st.error(t("account.login_failed"))
-    elif st.session_state.get("authentication_status"):
+    elif st.session_state.get(keys.SIGNED_IN):
         st.success(t("account.signed_in"))
         return True
     return False

@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core.portal import captcha
-from ui import captcha_widget, forms
+from ui import captcha_widget, forms, keys
 from ui.app import locale, settings, t
 
 
@@ -22,16 +22,16 @@ def _provider() -> str | None:
 
 
 def _fresh(key: str) -> None:
-    st.session_state[f"{key}_challenge"] = captcha.new_challenge(settings().secret_key)
-    st.session_state[f"{key}_answer"] = ""
+    st.session_state[keys.field(key, "challenge")] = captcha.new_challenge(settings().secret_key)
+    st.session_state[keys.field(key, "answer")] = ""
 
 
 def _render_provider(provider: str, key: str, error: str | None) -> None:
     with st.container(border=True):
         st.markdown(f"**{t('captcha.title')}**")
-        round_ = st.session_state.get(f"{key}_provider_round", 0)
+        round_ = st.session_state.get(keys.field(key, "provider_round"), 0)
         token = captcha_widget.widget(provider, settings().captcha_site_key, locale(), key=f"{key}_widget_{round_}")
-        st.session_state[f"{key}_provider_token"] = token
+        st.session_state[keys.field(key, "provider_token")] = token
         if error:
             st.error(t("captcha.provider_error"), icon="⚠️")
 
@@ -43,9 +43,9 @@ def render(key: str, error: str | None = None) -> None:
     if provider := _provider():
         _render_provider(provider, key, error)
         return
-    if f"{key}_challenge" not in st.session_state:
+    if keys.field(key, "challenge") not in st.session_state:
         _fresh(key)
-    challenge: captcha.Challenge = st.session_state[f"{key}_challenge"]
+    challenge: captcha.Challenge = st.session_state[keys.field(key, "challenge")]
     with st.container(border=True):
         st.markdown(f"**{t('captcha.title')}**")
         image, audio = st.columns([3, 2], vertical_alignment="center")
@@ -53,7 +53,7 @@ def render(key: str, error: str | None = None) -> None:
         if challenge.audio_wav:
             audio.caption(t("captcha.audio"))
             audio.audio(challenge.audio_wav, format="audio/wav")
-        st.text_input(t("captcha.label"), key=f"{key}_answer", max_chars=12, autocomplete="off")
+        st.text_input(t("captcha.label"), key=keys.field(key, "answer"), max_chars=12, autocomplete="off")
         if error:
             st.error(error, icon="⚠️")
         st.button(t("captcha.new"), key=f"{key}_new", on_click=_fresh, args=(key,), type="tertiary")
@@ -62,8 +62,9 @@ def render(key: str, error: str | None = None) -> None:
 def _passed_provider(provider: str, key: str) -> bool:
     """Ask the provider once; the token is single-use, so forget it and give the widget a new key."""
     state = st.session_state
-    token = state.pop(f"{key}_provider_token", None) or ""
-    state[f"{key}_provider_round"] = state.get(f"{key}_provider_round", 0) + 1
+    token = state.pop(keys.field(key, "provider_token"), None) or ""
+    rounds = keys.field(key, "provider_round")
+    state[rounds] = state.get(rounds, 0) + 1
     address = forms.client_address()
     config = settings()
     return captcha.verify_provider(provider, config.captcha_secret_key, token,
@@ -79,9 +80,9 @@ def passed(key: str) -> bool:
         return True
     if provider := _provider():
         return _passed_provider(provider, key)
-    challenge: captcha.Challenge | None = st.session_state.get(f"{key}_challenge")
-    answer = st.session_state.get(f"{key}_answer", "")
-    used: set[str] = st.session_state.setdefault("captcha_used", set())
+    challenge: captcha.Challenge | None = st.session_state.get(keys.field(key, "challenge"))
+    answer = st.session_state.get(keys.field(key, "answer"), "")
+    used: set[str] = st.session_state.setdefault(keys.CAPTCHA_USED, set())
     ok = challenge is not None and captcha.verify(challenge.token, answer, settings().secret_key)
     nonce = captcha.nonce_of(challenge.token) if challenge else None
     if ok and nonce in used:

@@ -53,7 +53,7 @@ def breakdown_picker(dimensions: tuple[str, ...], key: str) -> str:
 
 def filters_picker(*, hours: bool = False) -> tuple[Filters, bool]:
     """The filters of every dashboard; with `hours`, the calendar / business hours switch too."""
-    with app.reader()() as session:
+    with app.read() as session:
         people = {u.id: u.name for u in workbench.staff(session)}
         products = {p.id: p.name for p in workbench.products(session)}
     with st.expander(t("dash.filters")):
@@ -79,7 +79,7 @@ def _cached(database: str, version: tuple, module: str, name: str, args: tuple, 
     import importlib
 
     function = getattr(importlib.import_module(module), name)
-    with app.reader()() as session:
+    with app.read() as session:
         return function(session, *args, **dict(kwargs))
 
 
@@ -88,7 +88,7 @@ def queries() -> Callable:
     core.reports, cached (CACHE_SECONDS) per database and data version. The version (a few index lookups)
     is read once here: a new ticket, event, message or survey answer misses the cache on the next run,
     repeated runs without a change hit it."""
-    with app.reader()() as session:
+    with app.read() as session:
         version = data_version(session)
     database = app.settings().database
 

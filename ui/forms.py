@@ -1,4 +1,4 @@
-"""Form helpers: a field's error right under it, uploads turned into core Uploads."""
+"""Form helpers: a field's error right under it, what a field holds, a form's file picker as core Uploads."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import math
 import streamlit as st
 
 from core.tickets.attachments import Upload
+from ui import keys
 from ui.app import settings, t
 
 
@@ -17,11 +18,31 @@ def field_error(errors: dict[str, str], field: str) -> None:
             st.error(line, icon="⚠️")
 
 
-def file_picker(key: str, help_text: str | None = None) -> None:
-    """The attachments field, capped in the browser at our per-file limit."""
+def value(form: str, field: str, default: object = "") -> object:
+    """What a field of the form holds (its widget's key is keys.field(form, field)), for the form's callback."""
+    return st.session_state.get(keys.field(form, field), default)
+
+
+def file_picker(form: str, help_text: str | None = None) -> None:
+    """The form's attachments field, capped in the browser at our per-file limit."""
     limits = settings()
-    st.file_uploader(t("new.attachments"), accept_multiple_files=True, key=key, help=help_text,
+    st.file_uploader(t("new.attachments"), accept_multiple_files=True, key=_files_key(form), help=help_text,
                      max_upload_size=math.ceil(limits.max_file_mb))
+
+
+def picked_files(form: str) -> list[Upload]:
+    """The files in the form's picker, as core Uploads."""
+    return uploads(st.session_state.get(_files_key(form)))
+
+
+def empty_file_picker(form: str) -> None:
+    """After a send: the form's next picker is a new, empty one (a file uploader cannot be emptied in place)."""
+    sent = keys.files_round(form)
+    st.session_state[sent] = st.session_state.get(sent, 0) + 1
+
+
+def _files_key(form: str) -> str:
+    return keys.files(form, st.session_state.get(keys.files_round(form), 0))
 
 
 def uploads(files: list | None) -> list[Upload]:

@@ -6,13 +6,12 @@ from datetime import datetime, time
 
 import pandas as pd
 import streamlit as st
+from sqlalchemy.orm import Session
 
-from core.db import unit_of_work
-from core.errors import DomainError
 from core.models import User, utcnow
 from core.tickets import queues, workbench, workflow
 from core.tickets import service as tickets
-from ui import app
+from ui import actions, app, keys
 from ui.app import t
 
 PAGE_SIZE = 25
@@ -30,7 +29,7 @@ def ago(moment: datetime) -> str:
 @st.fragment(run_every=30)
 def show(user: User) -> None:
     """Redrawn every 30 seconds on its own, so counts stay live without reloading the page."""
-    with app.reader()() as session:
+    with app.read() as session:
         counts = queues.counts(session, user_id=user.id)
         people = workbench.staff(session)
         products = workbench.products(session)
@@ -39,8 +38,8 @@ def show(user: User) -> None:
     view = st.segmented_control(t("wb.views"), list(labels), format_func=labels.__getitem__, default="unassigned",
                                 key="wb_view") or "unassigned"
     filters, sort = _filters(people, products, known_tags)
-    page_number = st.session_state.get("wb_page", 0)
-    with app.reader()() as session:
+    page_number = st.session_state.get(keys.QUEUE_PAGE, 0)
+    with app.read() as session:
         rows = queues.page(session, view, user_id=user.id, filters=filters, sort=sort, limit=PAGE_SIZE + 1,
                            offset=page_number * PAGE_SIZE)
     more, rows = len(rows) > PAGE_SIZE, rows[:PAGE_SIZE]
@@ -64,10 +63,10 @@ def show(user: User) -> None:
             "updated": t("wb.col_updated"), "sla": t("wb.col_sla")})
     previous, _middle, following = st.columns([1, 4, 1])
     if page_number and previous.button("← " + t("wb.previous"), key="wb_prev"):
-        st.session_state.wb_page = page_number - 1
+        st.session_state[keys.QUEUE_PAGE] = page_number - 1
         st.rerun(scope="fragment")
     if more and following.button(t("wb.next") + " →", key="wb_next"):
-        st.session_state.wb_page = page_number + 1
+        st.session_state[keys.QUEUE_PAGE] = page_number + 1
         st.rerun(scope="fragment")
     chosen = [rows[i].id for i in picked.selection.rows]
     if len(chosen) == 1 and st.button(t("wb.open_one", number=chosen[0]), icon=":material/open_in_full:",
@@ -143,18 +142,21 @@ def apply_bulk(user: User, chosen: list[int], action: str, value: object) -> tup
     done, refused = [], []
     progress = st.progress(0.0)
     for position, ticket_id in enumerate(chosen, start=1):
-        try:
-            with unit_of_work(app.writer()) as session:
-                if action == "assign":
-                    tickets.assign(session, ticket_id, actor_id=user.id, assignee_id=value, settings=app.settings())
-                elif action == "status":
-                    tickets.change_status(session, ticket_id, status=value, actor_id=user.id, settings=app.settings())
-                elif action == "priority":
-                    tickets.update_fields(session, ticket_id, actor_id=user.id, priority=value)
-                else:
-                    tickets.add_tag(session, ticket_id, value, user.id)
+        outcome = actions.run(_apply, user, ticket_id, action, value)
+        if outcome.ok:
             done.append(ticket_id)
-        except DomainError as exc:  # a conflict, a refused transition, a busy database
-            refused.append((ticket_id, exc.message(app.locale())))
+        else:  # a conflict, a refused transition, a busy database
+            refused.append((ticket_id, outcome.message))
         progress.progress(position / len(chosen))
     return done, refused
+
+
+def _apply(session: Session, user: User, ticket_id: int, action: str, value: object) -> None:
+    if action == "assign":
+        tickets.assign(session, ticket_id, actor_id=user.id, assignee_id=value, settings=app.settings())
+    elif action == "status":
+        tickets.change_status(session, ticket_id, status=value, actor_id=user.id, settings=app.settings())
+    elif action == "priority":
+        tickets.update_fields(session, ticket_id, actor_id=user.id, priority=value)
+    else:
+        tickets.add_tag(session, ticket_id, value, user.id)

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import streamlit as st
+from datetime import datetime
 
-from core.db import unit_of_work
-from core.errors import ConflictError, DomainError, ValidationError
+import streamlit as st
+from sqlalchemy.orm import Session
+
+from core.errors import ConflictError
 from core.models import Ticket, User, utcnow
 from core.portal import tokens
 from core.tickets import presence, workflow
 from core.tickets import service as tickets
-from ui import app
+from ui import actions, app, keys
 from ui.app import t
 from ui.text import plain
 
@@ -48,36 +50,33 @@ def properties(user: User, ticket: Ticket, people: list[User], products: list, t
                 _save(user, ticket.id, status=status, assignee=assignee, priority=priority, kind=kind,
                       product=product, tags=chosen_tags)
         if st.button(t("wb.revoke"), key=f"wb_revoke_{ticket.id}", help=t("wb.revoke_help")):
-            with unit_of_work(app.writer()) as session:
-                count = tokens.revoke_ticket_links(session, ticket.id)
-            st.toast(t("wb.revoked", count=count))
+            done = actions.run(tokens.revoke_ticket_links, ticket.id)
+            st.toast(t("wb.revoked", count=done.value)) if done.ok else st.error(done.message)
 
 
 def _save(user: User, ticket_id: int, **values: object) -> None:
-    version_key = f"wb_version_{ticket_id}"
-    try:
-        with unit_of_work(app.writer()) as session:
-            ticket = tickets.update_fields(session, ticket_id, actor_id=user.id, priority=values["priority"],
-                                           kind=values["kind"], product_id=values["product"],
-                                           expected_version=st.session_state[version_key])
-            tickets.set_tags(session, ticket_id, values["tags"], user.id, expected_version=ticket.version)
-            ticket = tickets.assign(session, ticket_id, actor_id=user.id, assignee_id=values["assignee"],
-                                    expected_version=ticket.version, settings=app.settings())
-            tickets.change_status(session, ticket_id, status=values["status"], actor_id=user.id,
-                                  expected_version=ticket.version, settings=app.settings())
-    except ConflictError as exc:
-        st.error(exc.message(app.locale()), icon=":material/sync_problem:")
+    done = actions.run(_save_fields, user, ticket_id, expected_version=st.session_state[keys.version(ticket_id)],
+                       **values)
+    if not done.ok:
+        conflict = isinstance(done.refusal, ConflictError)
+        for text in done.errors.values():
+            st.error(text, icon=":material/sync_problem:" if conflict else "⚠️")
         return
-    except ValidationError as exc:
-        for text in exc.messages(app.locale()).values():
-            st.error(text, icon="⚠️")
-        return
-    except DomainError as exc:
-        st.error(exc.message(app.locale()))
-        return
-    st.session_state.pop(version_key, None)
+    st.session_state.pop(keys.version(ticket_id), None)
     st.toast(t("wb.saved"))
     st.rerun()
+
+
+def _save_fields(session: Session, user: User, ticket_id: int, *, expected_version: int, status: str,
+                 assignee: int | None, priority: str, kind: str, product: int | None, tags: list[str]) -> None:
+    """Every property in one unit of work, each change made on the version the one before left."""
+    ticket = tickets.update_fields(session, ticket_id, actor_id=user.id, priority=priority, kind=kind,
+                                   product_id=product, expected_version=expected_version)
+    tickets.set_tags(session, ticket_id, tags, user.id, expected_version=ticket.version)
+    ticket = tickets.assign(session, ticket_id, actor_id=user.id, assignee_id=assignee,
+                            expected_version=ticket.version, settings=app.settings())
+    tickets.change_status(session, ticket_id, status=status, actor_id=user.id, expected_version=ticket.version,
+                          settings=app.settings())
 
 
 def merge_box(user: User, ticket: Ticket) -> None:
@@ -88,15 +87,13 @@ def merge_box(user: User, ticket: Ticket) -> None:
                                  key=f"wb_merge_to_{ticket.id}")
         if not st.button(t("wb.merge_confirm"), key=f"wb_merge_{ticket.id}", disabled=target is None):
             return
-        try:
-            with unit_of_work(app.writer()) as session:
-                tickets.merge(session, ticket.id, int(target), user.id, app.settings(),
-                              expected_version=st.session_state.get(f"wb_version_{ticket.id}"))
-        except DomainError as exc:
-            st.error(exc.message(app.locale()))
+        done = actions.run(tickets.merge, ticket.id, int(target), user.id, app.settings(),
+                           expected_version=st.session_state.get(keys.version(ticket.id)))
+        if not done.ok:
+            st.error(done.message)
             return
-        st.session_state.pop(f"wb_version_{ticket.id}", None)
-        st.session_state.pop(f"wb_version_{int(target)}", None)
+        st.session_state.pop(keys.version(ticket.id), None)
+        st.session_state.pop(keys.version(int(target)), None)
         st.query_params["ticket"] = str(int(target))
         st.toast(t("wb.merged", number=int(target)))
         st.rerun()
@@ -104,15 +101,17 @@ def merge_box(user: User, ticket: Ticket) -> None:
 
 @st.fragment(run_every=20)
 def viewers(user: User, ticket_id: int) -> None:
-    """Every 20 seconds: mark this agent as here (one upsert) and name the others seen in the last minute."""
-    now = utcnow()
-    with unit_of_work(app.writer()) as session:
-        presence.touch(session, ticket_id, user.id, now)
-        names = presence.others(session, ticket_id, user.id, now)
-    if names:
+    """Every 20 seconds: mark this agent as here (one upsert) and name the others seen in the last minute.
+    While the database is busy nobody is named; the next round tries again."""
+    if names := actions.run(_here, ticket_id, user.id, utcnow()).value:
         st.caption(":material/visibility: " + t("wb.also_viewing", names=", ".join(plain(name) for name in names)))
 
 
+def _here(session: Session, ticket_id: int, user_id: int, now: datetime) -> list[str]:
+    presence.touch(session, ticket_id, user_id, now)
+    return presence.others(session, ticket_id, user_id, now)
+
+
 def leave(user: User, ticket_id: int) -> None:
-    with unit_of_work(app.writer()) as session:
-        presence.leave(session, ticket_id, user.id)
+    """No longer here (were the database busy, the mark would fade within a minute anyway)."""
+    actions.run(presence.leave, ticket_id, user.id)

@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.db import unit_of_work
-from core.errors import DomainError, ValidationError
+from core.errors import DomainError
 from core.models import Ticket, User, utcnow
 from core.tickets import service as tickets
 from core.tickets import workbench, workflow
-from ui import app, forms, ticket_actions, timeline
+from ui import actions, app, forms, keys, ticket_actions, timeline
 from ui.app import t
 from ui.text import plain
 from ui.timeline import local_time
 
 
 def show(user: User, ticket_id: int) -> None:
-    with app.reader()() as session:
+    with app.read() as session:
         try:
             screen = workbench.load(session, ticket_id)
         except DomainError as exc:
@@ -27,11 +26,11 @@ def show(user: User, ticket_id: int) -> None:
         canned = workbench.canned(session, screen.ticket.locale)
         known_tags = tickets.known_tags(session)
     ticket = screen.ticket
-    version_key = f"wb_version_{ticket.id}"
-    st.session_state.setdefault(version_key, ticket.version)
+    version = keys.version(ticket.id)
+    st.session_state.setdefault(version, ticket.version)
     if st.button("← " + t("wb.back"), type="tertiary"):
         del st.query_params["ticket"]
-        st.session_state.pop(version_key, None)
+        st.session_state.pop(version, None)
         ticket_actions.leave(user, ticket.id)
         st.rerun()
     st.title(f"#{ticket.id} · {plain(ticket.subject)}")
@@ -40,10 +39,10 @@ def show(user: User, ticket_id: int) -> None:
     if ticket.assignee_id != user.id and ticket.status != workflow.CLOSED:
         st.button(t("wb.take"), icon=":material/person_add:", key=f"wb_take_{ticket.id}", on_click=_take,
                   args=(user, ticket.id))
-    if st.session_state[version_key] != ticket.version:
+    if st.session_state[version] != ticket.version:
         st.warning(t("wb.changed_meanwhile"), icon=":material/sync_problem:")
         if st.button(t("wb.reload")):
-            st.session_state[version_key] = ticket.version
+            st.session_state[version] = ticket.version
             st.rerun()
     names = {m.id: (m.author.name if m.author else t("wb.system")) for m in screen.messages}
     left, right = st.columns([3, 2], gap="large")
@@ -52,9 +51,9 @@ def show(user: User, ticket_id: int) -> None:
                       originals=screen.originals)
         if ticket.status != workflow.CLOSED:
             _composer(user, ticket, canned)
-        elif conflict := st.session_state.pop(f"wb_conflict_{ticket.id}", None):
+        elif conflict := actions.errors(keys.composer(ticket.id)).pop("form", None):
             st.error(conflict, icon=":material/sync_problem:")  # closed meanwhile: keep the words to copy
-            if draft := st.session_state.get(f"wb_draft_{ticket.id}"):
+            if draft := st.session_state.get(keys.draft(ticket.id)):
                 st.code(draft, language=None, wrap_lines=True)
     with right:
         ticket_actions.properties(user, ticket, people, products, screen.tags, known_tags)
@@ -92,10 +91,10 @@ def _header(screen: workbench.TicketScreen) -> None:
 
 
 def _composer(user: User, ticket: Ticket, canned: list) -> None:
-    key = f"wb_draft_{ticket.id}"
-    errors: dict[str, str] = st.session_state.get(f"wb_errors_{ticket.id}", {})
+    form, draft = keys.composer(ticket.id), keys.draft(ticket.id)
+    errors = actions.errors(form)
     with st.container(border=True):
-        if conflict := st.session_state.pop(f"wb_conflict_{ticket.id}", None):
+        if conflict := errors.pop("form", None):  # said once; the draft stays for the next try
             st.error(conflict, icon=":material/sync_problem:")
         kinds = {k: t(f"wb.kind_{k}") for k in ("reply", "note")}
         kind = st.segmented_control(t("wb.compose"), list(kinds), default="reply", format_func=kinds.__getitem__,
@@ -105,13 +104,12 @@ def _composer(user: User, ticket: Ticket, canned: list) -> None:
             titles = {None: t("wb.canned_none"), **{c.id: c.title for c in canned}}
             picked = st.selectbox(t("wb.canned"), list(titles), key=f"wb_canned_{ticket.id}",
                                   format_func=titles.__getitem__)
-            if picked and st.session_state.get(f"wb_canned_used_{ticket.id}") != picked:
-                st.session_state[key] = workbench.fill_placeholders(choices[picked].body, ticket)
-                st.session_state[f"wb_canned_used_{ticket.id}"] = picked
-        st.text_area(t("wb.message"), key=key, height=180, max_chars=app.settings().max_body_chars)
+            if picked and st.session_state.get(keys.canned_used(ticket.id)) != picked:
+                st.session_state[draft] = workbench.fill_placeholders(choices[picked].body, ticket)
+                st.session_state[keys.canned_used(ticket.id)] = picked
+        st.text_area(t("wb.message"), key=draft, height=180, max_chars=app.settings().max_body_chars)
         forms.field_error(errors, "body")
-        files_key = f"wb_files_{ticket.id}_{st.session_state.get(f'wb_round_{ticket.id}', 0)}"
-        forms.file_picker(files_key)
+        forms.file_picker(form)
         forms.field_error(errors, "attachments")
         submit_as = None
         if kind != "note":
@@ -123,42 +121,30 @@ def _composer(user: User, ticket: Ticket, canned: list) -> None:
                                      else 0, format_func=labels.__getitem__, key=f"wb_as_{ticket.id}")
             forms.field_error(errors, "status")
         st.button(t("wb.send_note") if kind == "note" else t("wb.send_reply"), type="primary",
-                  key=f"wb_send_{ticket.id}", on_click=_send,
-                  args=(user, ticket.id, kind or "reply", submit_as, files_key, key))
+                  key=f"wb_send_{ticket.id}", on_click=_send, args=(user, ticket.id, kind or "reply", submit_as))
 
 
-def _send(user: User, ticket_id: int, kind: str, submit_as: str | None, files_key: str, draft_key: str) -> None:
-    """Button callback: runs before the page is drawn again, so the draft can be cleared on success."""
-    state = st.session_state
-    version = state[f"wb_version_{ticket_id}"]
-    try:
-        with unit_of_work(app.writer()) as session:
-            call = tickets.add_internal_note if kind == "note" else tickets.add_agent_reply
-            extra = {} if kind == "note" else {"status": submit_as}
-            call(session, ticket_id, agent_id=user.id, body=state.get(draft_key, ""),
-                 uploads=forms.uploads(state.get(files_key)), expected_version=version, settings=app.settings(),
-                 **extra)
-    except ValidationError as exc:
-        state[f"wb_errors_{ticket_id}"] = exc.messages(app.locale())
-        return
-    except DomainError as exc:  # a conflict, the ticket closed meanwhile, the database busy: the draft stays
-        state[f"wb_conflict_{ticket_id}"] = exc.message(app.locale())
-        return
-    state[f"wb_errors_{ticket_id}"] = {}
-    state.pop(f"wb_version_{ticket_id}", None)
-    state[f"wb_round_{ticket_id}"] = state.get(f"wb_round_{ticket_id}", 0) + 1
-    state[draft_key] = ""
-    st.toast(t("wb.sent"))
+def _send(user: User, ticket_id: int, kind: str, submit_as: str | None) -> None:
+    """Button callback: runs before the page is drawn again, so the draft can be emptied on success. A refusal
+    (a conflict, the ticket closed meanwhile, the database busy) keeps the draft."""
+    state, form = st.session_state, keys.composer(ticket_id)
+    call = tickets.add_internal_note if kind == "note" else tickets.add_agent_reply
+    extra = {} if kind == "note" else {"status": submit_as}
+    done = actions.submit(form, call, ticket_id, agent_id=user.id, body=state.get(keys.draft(ticket_id), ""),
+                          uploads=forms.picked_files(form), expected_version=state[keys.version(ticket_id)],
+                          settings=app.settings(), **extra)
+    if done.ok:
+        state.pop(keys.version(ticket_id), None)
+        forms.empty_file_picker(form)
+        state[keys.draft(ticket_id)] = ""
+        st.toast(t("wb.sent"))
 
 
 def _take(user: User, ticket_id: int) -> None:
     """"Take it": assign the ticket to oneself, refused if someone changed it since it was drawn."""
-    try:
-        with unit_of_work(app.writer()) as session:
-            tickets.assign(session, ticket_id, actor_id=user.id, assignee_id=user.id,
-                           expected_version=st.session_state[f"wb_version_{ticket_id}"], settings=app.settings())
-    except DomainError as exc:
-        st.session_state[f"wb_conflict_{ticket_id}"] = exc.message(app.locale())
-        return
-    st.session_state.pop(f"wb_version_{ticket_id}", None)
-    st.toast(t("wb.taken"))
+    done = actions.submit(keys.composer(ticket_id), tickets.assign, ticket_id, actor_id=user.id,
+                          assignee_id=user.id, expected_version=st.session_state[keys.version(ticket_id)],
+                          settings=app.settings())
+    if done.ok:
+        st.session_state.pop(keys.version(ticket_id), None)
+        st.toast(t("wb.taken"))

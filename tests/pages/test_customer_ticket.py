@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from core.config import get_settings
 from core.db import make_engine, read_factory, session_factory, unit_of_work
-from core.models import Ticket, User, utcnow
+from core.models import Message, RateEvent, Ticket, User, utcnow
 from core.portal import service as portal
 from core.portal import tokens
 from core.tickets import service as tickets
@@ -162,3 +162,20 @@ def test_a_signed_in_verified_customer_opens_own_tickets_without_a_token(desk):
         app.session_state["username"] = "olivia@example.com"
         app.switch_page("app_pages/customer_ticket.py").run()
         assert (app.title[0].value == "#1 · Cannot log in") is allowed, app.title[0].value
+
+
+def test_a_link_revoked_while_typing_adds_nothing_and_its_miss_is_counted(desk):
+    """The button checks the link again, in sessions of its own before the unit of work begins: on SQLite a
+    write lock already held by that unit would make the miss wait and fail as busy."""
+    factory, links, _agent = desk
+    app = _open(links[0])
+    app.text_area(key="add_body").input("Here is what I see").run()
+    with unit_of_work(factory) as session:
+        tokens.revoke_ticket_links(session, 1)
+    app.button(key="add_send").click().run()
+    assert not app.exception, app.exception
+    assert app.title[0].value == "Your ticket"
+    with factory() as session:
+        assert session.scalars(select(Message.body).where(Message.body == "Here is what I see")).all() == []
+        misses = session.scalars(select(RateEvent).where(RateEvent.bucket == "bad_token")).all()
+    assert len(misses) == 2, "the button's miss and the page's own, both written"

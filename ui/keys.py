@@ -1,0 +1,66 @@
+"""Session-state keys: every key that more than one place reads or writes is built here, and only here.
+
+A form is named once (NEW_TICKET, ADD_INFORMATION, composer(ticket_id)); its fields, the refusal kept for
+it (ui.actions.submit) and its file picker are keyed from that name. A key that only names a widget, and is
+never read back through st.session_state, stays next to its widget.
+"""
+
+from __future__ import annotations
+
+# Forms
+NEW_TICKET = "new"  # the public form: new_name, new_email, ..., new_captcha
+ADD_INFORMATION = "add"  # the customer's message on their ticket: add_body, ...
+
+# The desk as a whole
+LOCALE = "locale"  # the visitor's language this session
+CAPTCHA_USED = "captcha_used"  # the captcha challenges answered this session (each counts once)
+QUEUE_PAGE = "wb_page"  # the page of the workbench queue shown
+
+# Sign-in: this run's Authenticate and the credentials it edits (ui.auth), and the library's own two keys
+AUTHENTICATOR = "_authenticator"
+CREDENTIALS = "_credentials"
+SIGNED_IN = "authentication_status"  # streamlit-authenticator's: True, False after a failed try, None
+USERNAME = "username"  # streamlit-authenticator's: the signed-in email
+
+
+def field(form: str, name: str) -> str:
+    """A field of a form, read back by its callback: field(NEW_TICKET, "email") is "new_email"."""
+    return f"{form}_{name}"
+
+
+def errors(form: str) -> str:
+    """The refusal kept for a form until its next try: {field: message}, "form" for the whole form's."""
+    return field(form, "errors")
+
+
+def files_round(form: str) -> str:
+    """How many times the form was sent: its file picker is a new, empty one after each (see ui.forms)."""
+    return field(form, "files_round")
+
+
+def files(form: str, round_: int) -> str:
+    """The form's file picker in a round."""
+    return field(form, f"files_{round_}")
+
+
+# The agent's ticket on the workbench: one set per ticket, so tickets opened in turn keep their own
+
+
+def version(ticket_id: int) -> str:
+    """The version of the ticket the agent saw: a change since then, by anyone, is a conflict."""
+    return f"wb_version_{ticket_id}"
+
+
+def draft(ticket_id: int) -> str:
+    """The composer's text: the widget's key, kept when a send is refused."""
+    return f"wb_draft_{ticket_id}"
+
+
+def composer(ticket_id: int) -> str:
+    """The reply and note form of a ticket (a form name: errors(composer(n)), files(composer(n), round))."""
+    return f"wb_composer_{ticket_id}"
+
+
+def canned_used(ticket_id: int) -> str:
+    """The canned response last put in the draft: it fills the draft once, so edits after it are kept."""
+    return f"wb_canned_used_{ticket_id}"
