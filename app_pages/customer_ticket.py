@@ -77,7 +77,7 @@ if (opened := _opened()) is not None:
     with app.read() as session:
         ticket = tickets.get_ticket(session, opened)
         messages = portal.public_messages(session, ticket.id)
-        blobs = {a.id: attachments.content_of(session, a) for m in messages for a in m.attachments}
+        shown = {a.id: attachments.shown_content(session, a) for m in messages for a in m.attachments}
 
 if ticket is None:
     st.title(t("ticket.neutral_title"))
@@ -100,7 +100,7 @@ if done := st.session_state.pop(keys.field(FORM, "done"), None):
         st.link_button(t("ticket.open_follow_up"), link)
 
 st.subheader(t("ticket.conversation"))
-timeline.show(messages, author_name=_author, content=lambda a: blobs[a.id])
+timeline.show(messages, author_name=_author, shown=lambda a: shown[a.id])
 
 errors = actions.errors(FORM)
 forms.field_error(errors, "form")

@@ -47,7 +47,7 @@ def show(user: User, ticket_id: int) -> None:
     names = {m.id: (m.author.name if m.author else t("wb.system")) for m in screen.messages}
     left, right = st.columns([3, 2], gap="large")
     with left:
-        timeline.show(screen.messages, author_name=lambda m: names[m.id], content=lambda a: screen.blobs[a.id],
+        timeline.show(screen.messages, author_name=lambda m: names[m.id], shown=lambda a: screen.shown[a.id],
                       originals=screen.originals)
         if ticket.status != workflow.CLOSED:
             _composer(user, ticket, canned)

@@ -8,6 +8,8 @@ from datetime import datetime
 import streamlit as st
 
 from core.models import Attachment, Message
+from core.tickets import attachments
+from ui import app
 from ui.app import t, zone
 from ui.text import plain
 
@@ -23,7 +25,7 @@ NOTE_STYLE = ("<style>[class*='st-key-note-'] {background:#fff8e1; border-left:4
 
 
 def show(messages: Sequence[Message], *, author_name: Callable[[Message], str],
-         content: Callable[[Attachment], bytes], originals: dict[int, str] | None = None) -> None:
+         shown: Callable[[Attachment], bytes | None], originals: dict[int, str] | None = None) -> None:
     """The conversation, oldest first. Internal notes (staff pages only) stand out in yellow."""
     st.html(NOTE_STYLE)
     for message in messages:
@@ -37,18 +39,26 @@ def show(messages: Sequence[Message], *, author_name: Callable[[Message], str],
             st.caption(f"{plain(label)} · {local_time(message.created_at)}")  # names are user text too
             st.text(message.body)  # user text stays text: no Markdown, no HTML
             for attachment in message.attachments:
-                _attachment(attachment, content)
+                _attachment(attachment, shown)
             if originals and message.id in originals:
                 with st.expander(t("wb.show_original")):
                     st.code(originals[message.id][:200_000], language=None)
 
 
-def _attachment(attachment: Attachment, content: Callable[[Attachment], bytes]) -> None:
-    data = content(attachment)
-    if attachment.content_type.startswith("image/"):
-        st.image(data, caption=attachment.filename, width=480)
-    elif attachment.content_type.startswith("video/"):
+def _attachment(attachment: Attachment, shown: Callable[[Attachment], bytes | None]) -> None:
+    """Images as their bounded preview (never the original), videos inline; every file downloads as sent,
+    read only when the button is pressed."""
+    data = shown(attachment)
+    if data is not None and attachment.content_type.startswith("image/"):
+        st.image(data, width=480)
+    elif data is not None and attachment.content_type.startswith("video/"):
         st.video(data, format=attachment.content_type)
-        st.caption(plain(attachment.filename))
-    st.download_button(f"⬇ {plain(attachment.filename)}", data, file_name=attachment.filename,
-                       mime=attachment.content_type, key=f"download-{attachment.id}")
+    st.caption(plain(attachment.filename))  # a name is user text: no Markdown
+    st.download_button(f"⬇ {plain(attachment.filename)}", lambda: _original(attachment),
+                       file_name=attachment.filename, mime=attachment.content_type, key=f"download-{attachment.id}",
+                       on_click="ignore")
+
+
+def _original(attachment: Attachment) -> bytes:
+    with app.read() as session:
+        return attachments.content_of(session, attachment)

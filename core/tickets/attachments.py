@@ -183,6 +183,16 @@ def content_of(session: Session, attachment: Attachment) -> bytes:
     return blob.content if blob else b""
 
 
+def shown_content(session: Session, attachment: Attachment) -> bytes | None:
+    """What a page draws inline: an image's bounded preview, a video itself; None for every other
+    file and for an image without a preview (shown as a file to download)."""
+    if attachment.content_type.startswith("image/"):
+        return preview_of(session, attachment)
+    if attachment.content_type.startswith("video/"):
+        return content_of(session, attachment)
+    return None
+
+
 def preview_of(session: Session, attachment: Attachment) -> bytes | None:
     """The image's bounded preview, the only picture a page draws; None when it has none."""
     if attachment.preview_sha256 is None:

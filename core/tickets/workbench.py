@@ -18,7 +18,7 @@ from core.tickets import service as tickets
 class TicketScreen:
     ticket: Ticket
     messages: list[Message]
-    blobs: dict[int, bytes]
+    shown: dict[int, bytes | None]  # attachment id -> what the page draws (attachments.shown_content)
     history: list[str]
     metrics: TicketMetrics | None
     originals: dict[int, str]
@@ -34,7 +34,7 @@ def load(session: Session, ticket_id: int) -> TicketScreen:
     messages = list(session.scalars(
         select(Message).where(Message.ticket_id == ticket_id).options(
             selectinload(Message.attachments), selectinload(Message.author)).order_by(Message.created_at, Message.id)))
-    blobs = {a.id: attachments.content_of(session, a) for m in messages for a in m.attachments}
+    shown = {a.id: attachments.shown_content(session, a) for m in messages for a in m.attachments}
     history = [tickets.describe(session, e) for e in tickets.events_of(session, ticket_id)]
     ids = [m.email_message_id for m in messages if m.email_message_id]
     originals = {}
@@ -43,7 +43,7 @@ def load(session: Session, ticket_id: int) -> TicketScreen:
                                    .where(InboundMail.message_id.in_(ids))).all())
         originals = {m.id: raw[m.email_message_id].decode("utf-8", "replace")
                      for m in messages if m.email_message_id in raw}
-    return TicketScreen(ticket, messages, blobs, history, session.get(TicketMetrics, ticket_id), originals,
+    return TicketScreen(ticket, messages, shown, history, session.get(TicketMetrics, ticket_id), originals,
                         tickets.tags_of(session, ticket_id),
                         queues.requester_tickets(session, ticket.requester_id, exclude=ticket_id, limit=5))
 
