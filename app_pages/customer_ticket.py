@@ -14,14 +14,10 @@ from ui.text import plain
 FORM = keys.ADD_INFORMATION
 
 
-def _ticket_id() -> int | None:
-    raw = st.query_params.get("ticket", "")
-    return int(raw) if raw.isdigit() and len(raw) < 12 else None
-
-
 def _opened() -> int | None:
     """The ticket this link opens (its checks read; only a miss writes, in a transaction of its own)."""
-    return portal.open_by_link(app.reader(), app.writer(), _ticket_id(), st.query_params.get("token"),
+    query = st.query_params
+    return portal.open_by_link(app.reader(), app.writer(), forms.whole_number(query.get("ticket")), query.get("token"),
                                viewer=auth.current_user(), address=forms.client_address(), settings=app.settings())
 
 
@@ -33,7 +29,7 @@ def _lost_link_form() -> None:
         number = st.text_input(t("ticket.lost_number"), max_chars=12)
         if st.form_submit_button(t("ticket.lost_send")):
             done = actions.run(portal.lost_link, email=email,
-                               ticket_id=int(number) if number.strip().isdigit() else None,
+                               ticket_id=forms.whole_number(number),
                                address=forms.client_address(), settings=app.settings())
             st.success(t("ticket.lost_done")) if done.ok else st.error(done.message)
 

@@ -5,7 +5,7 @@ import streamlit as st
 from core.portal import helpcenter
 from core.portal import service as portal
 from core.tickets import workflow
-from ui import actions, app, captcha_box, forms, keys
+from ui import actions, app, auth, captcha_box, forms, keys
 from ui.app import t
 
 FORM = keys.NEW_TICKET
@@ -15,8 +15,9 @@ EMPTIED_WHEN_SENT = ("subject", "description")
 
 def _send() -> None:
     """Button callback: runs before the page is drawn again, so a refusal shows next to its field."""
+    signed_in = auth.current_user()
     visitor = portal.Visitor(address=forms.client_address(), captcha_ok=captcha_box.passed(CAPTCHA),
-                             honeypot=forms.value(FORM, "website"))
+                             honeypot=forms.value(FORM, "website"), user_id=signed_in.id if signed_in else None)
     done = actions.submit(
         FORM, portal.send_ticket, visitor=visitor, name=forms.value(FORM, "name"), email=forms.value(FORM, "email"),
         subject=forms.value(FORM, "subject"), description=forms.value(FORM, "description"),
@@ -33,9 +34,12 @@ def _confirmation(sent: portal.Sent) -> None:
     st.title(t("new.sent_title"))
     st.success(t("new.sent_number", number=sent.ticket_id), icon="✅")
     st.markdown(t("new.sent_next"))
-    st.link_button(t("new.open_ticket"), sent.link, type="primary")
-    st.caption(t("new.sent_keep_link"))
-    st.code(sent.link, language=None)
+    if sent.link is None:  # the address has an account this visitor is not signed in to
+        st.info(t("new.sent_link_by_email"), icon=":material/mail:")
+    else:
+        st.link_button(t("new.open_ticket"), sent.link, type="primary")
+        st.caption(t("new.sent_keep_link"))
+        st.code(sent.link, language=None)
     if st.button(t("new.another")):
         del st.session_state[keys.field(FORM, "sent")]
         st.rerun()

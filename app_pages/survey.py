@@ -3,12 +3,12 @@
 import streamlit as st
 
 from core.tickets import surveys
-from ui import actions
+from ui import actions, forms
 from ui.app import t
 
 query = st.query_params
 raw_ticket, token, raw_score = query.get("ticket", ""), query.get("token", ""), query.get("score", "")
-ticket_id = int(raw_ticket) if raw_ticket.isdigit() and len(raw_ticket) < 12 else None
+ticket_id = forms.whole_number(raw_ticket)
 score = int(raw_score) if raw_score in {"1", "2", "3", "4", "5"} else None
 
 st.title(t("survey.title"))

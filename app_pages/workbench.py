@@ -2,13 +2,12 @@
 
 import streamlit as st
 
-from ui import access, overview, queue_view, ticket_view
+from ui import access, forms, overview, queue_view, ticket_view
 from ui.app import t
 
 user = access.require(*access.STAFF)
-raw = st.query_params.get("ticket", "")
-if raw.isdigit() and len(raw) < 12:
-    ticket_view.show(user, int(raw))
+if (ticket_id := forms.whole_number(st.query_params.get("ticket"))) is not None:
+    ticket_view.show(user, ticket_id)
 else:
     st.title(t("wb.title"))
     overview.show()

@@ -10,6 +10,7 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
+from core.reports import export
 from core.reports.common import Filters, Period, data_version
 from core.tickets import workbench, workflow
 from ui import app
@@ -184,5 +185,5 @@ def key_label(by: str, key: object, label: object) -> str:
 
 
 def csv(table: pd.DataFrame, name: str) -> None:
-    st.download_button(t("dash.csv"), table.to_csv(index=False).encode("utf-8"), file_name=f"{name}.csv",
+    st.download_button(t("dash.csv"), export.csv_bytes(table), file_name=f"{name}.csv",
                        mime="text/csv", key=f"csv_{name}")

@@ -6,6 +6,7 @@ import math
 
 import streamlit as st
 
+from core.portal import clients
 from core.tickets.attachments import Upload
 from ui import keys
 from ui.app import settings, t
@@ -50,9 +51,15 @@ def uploads(files: list | None) -> list[Upload]:
 
 
 def client_address() -> str:
-    """The visitor's address as Streamlit sees it (behind a proxy: the proxy's, unless it forwards)."""
-    forwarded = (st.context.headers.get("X-Forwarded-For") or "").split(",")[0].strip()
-    return forwarded or st.context.ip_address or "unknown"
+    """The visitor's address: the socket's, or X-Forwarded-For's only through MESA_TRUSTED_PROXIES proxies."""
+    return clients.client_address(st.context.ip_address, st.context.headers.get("X-Forwarded-For"),
+                                  settings().trusted_proxies)
+
+
+def whole_number(raw: str | None) -> int | None:
+    """A ticket number typed or in a link: ASCII digits only ("²" is a digit to Python, not to int)."""
+    raw = (raw or "").strip()
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 12 else None
 
 
 def hide(key: str) -> None:

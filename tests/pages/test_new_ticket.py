@@ -118,3 +118,29 @@ def test_the_form_speaks_spanish(app_env):
     app.switch_page("app_pages/new_ticket.py").run()
     assert app.title[0].value == "Nuevo ticket de ayuda"
     assert app.text_input(key="new_name").label == "Tu nombre *"
+
+
+def test_a_ticket_in_an_account_holders_name_shows_no_link_and_says_where_it_went(app_env):
+    """M5: the impersonator read the agents' answers through the link on the confirmation page."""
+    from core.accounts import service as accounts
+    from core.db import session_factory, unit_of_work
+
+    engine = make_engine(app_env)
+    with unit_of_work(session_factory(engine)) as session:
+        accounts.create_user(session, email="lucia@example.es", name="Lucía", password="a long passphrase")
+    engine.dispose()
+    app = run_home()
+    app.switch_page("app_pages/new_ticket.py").run()
+    _send(_fill(app))
+    assert not app.exception, app.exception
+    assert app.title[0].value == "We have received your ticket"
+    assert not app.code and "went only to its mailbox" in app.info[0].value
+    assert _rows(app_env, Outbox) == 1, "the owner's mailbox gets the link"
+
+
+@pytest.mark.parametrize("page", ["app_pages/customer_ticket.py", "app_pages/survey.py"])
+def test_a_ticket_number_in_unicode_digits_is_no_ticket_and_no_traceback(app_env, page):
+    """L2: ?ticket=² passed str.isdigit() and int() raised: a traceback with server paths."""
+    app = run_home(ticket="²", token="x")
+    app.switch_page(page).run()
+    assert not app.exception, app.exception
