@@ -13,6 +13,7 @@ from core.models import User
 from core.portal import ratelimit
 from ui import actions, app, auth, forms
 from ui.app import t
+from ui.text import plain
 
 REGISTRATIONS_PER_HOUR = 10
 
@@ -49,7 +50,7 @@ def _reset_form(raw: str, *, invitation: bool = False) -> None:
 
 def _signed_in(user: User) -> None:
     st.title(t("account.title"))
-    st.write(t("account.signed_in_as", name=user.name, email=user.email))
+    st.write(t("account.signed_in_as", name=plain(user.name), email=plain(user.email)))
     if user.role == "customer" and user.email_verified_at is None:
         st.warning(t("account.unverified"))
         if st.button(t("account.resend")):

@@ -12,6 +12,7 @@ from core.desk import admin, schedule
 from core.tickets import workflow
 from ui import access, actions, app, forms
 from ui.app import t
+from ui.text import plain
 
 me = access.require("admin")
 st.title(t("admin.title"))
@@ -153,7 +154,7 @@ with canned:
     with app.read() as session:
         responses = admin.all_canned(session)
     for response in responses:
-        with st.expander(f"{response.locale.upper()} · {response.title}" + ("" if response.active else " ·  ✕")):
+        with st.expander(f"{response.locale.upper()} · {plain(response.title)}" + ("" if response.active else " ·  ✕")):
             st.text(response.body)
     with st.form("new_canned", clear_on_submit=True):
         st.subheader(t("admin.canned_new"))
