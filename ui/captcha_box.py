@@ -1,4 +1,4 @@
-"""The "I'm not a robot" box: image (with audio) from core.portal.captcha, or a hosted provider's widget.
+"""The "I'm not a robot" box: the image from core.portal.captcha (or write by email), or a hosted provider's widget.
 
 A provider (turnstile, hcaptcha, recaptcha) is used only when both its keys are set; otherwise the
 image captcha stands in, never no captcha at all.
@@ -11,6 +11,7 @@ import streamlit as st
 from core.portal import captcha
 from ui import captcha_widget, forms, keys
 from ui.app import locale, settings, t
+from ui.text import plain
 
 
 def _provider() -> str | None:
@@ -48,11 +49,8 @@ def render(key: str, error: str | None = None) -> None:
     challenge: captcha.Challenge = st.session_state[keys.field(key, "challenge")]
     with st.container(border=True):
         st.markdown(f"**{t('captcha.title')}**")
-        image, audio = st.columns([3, 2], vertical_alignment="center")
-        image.image(challenge.image_png, width=280)
-        if challenge.audio_wav:
-            audio.caption(t("captcha.audio"))
-            audio.audio(challenge.audio_wav, format="audio/wav")
+        st.image(challenge.image_png, width=280)
+        st.caption(t("captcha.by_email", address=plain(settings().mail_from)))
         st.text_input(t("captcha.label"), key=keys.field(key, "answer"), max_chars=12, autocomplete="off")
         if error:
             st.error(error, icon="⚠️")

@@ -1,4 +1,9 @@
-"""The "I'm not a robot" check: Mesa's own image/audio captcha, and the hosted providers' server-side check.
+"""The "I'm not a robot" check: Mesa's own image captcha, and the hosted providers' server-side check.
+
+There is no audio variant: one built from the `captcha` package's bundled voice files was solved by a
+short script correlating the WAV with those same files (security review M3). People who cannot read the
+picture write to the support address instead: an email becomes a ticket and needs no captcha, and a
+hosted provider (Turnstile, hCaptcha, reCAPTCHA) brings its own accessible check.
 
 The built-in captcha is stateless so it works across several app replicas: the token carries its expiry,
 a random nonce and an HMAC over (answer, expiry, nonce) keyed with the app's secret. Nothing is stored,
@@ -25,10 +30,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
-from captcha.audio import AudioCaptcha
 from captcha.image import ImageCaptcha
 
-# No look-alikes (0/O, 1/I/L). Upper case because the bundled voice files are named A-Z and 0-9.
+# No look-alikes (0/O, 1/I/L).
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 TTL = timedelta(minutes=10)
 IMAGE_SIZE = (280, 90)
@@ -44,7 +48,6 @@ _ANSWER_CHARS = frozenset(ALPHABET.lower())
 @dataclass(frozen=True)
 class Challenge:
     image_png: bytes
-    audio_wav: bytes | None
     token: str
 
 
@@ -77,10 +80,8 @@ def _decode(token: object) -> tuple[int, bytes, bytes] | None:
     return expires_at, nonce, raw[_HEAD.size + _NONCE_BYTES :]
 
 
-def new_challenge(
-    secret_key: str, *, now: datetime | None = None, length: int = 5, with_audio: bool = True
-) -> Challenge:
-    """A fresh challenge valid for TTL. Audio uses the voice files bundled with `captcha` (offline, ~0.3 s)."""
+def new_challenge(secret_key: str, *, now: datetime | None = None, length: int = 5) -> Challenge:
+    """A fresh challenge valid for TTL."""
     if not secret_key:
         raise ValueError("a captcha needs a secret key: without one the answer could be guessed from the token")
     if length < 1:
@@ -90,8 +91,7 @@ def new_challenge(
     nonce = secrets.token_bytes(_NONCE_BYTES)
     raw = _HEAD.pack(_VERSION, expires_at) + nonce + _mac(secret_key, answer, expires_at, nonce)
     image = ImageCaptcha(width=IMAGE_SIZE[0], height=IMAGE_SIZE[1]).generate(answer, format="png").getvalue()
-    audio = bytes(AudioCaptcha().generate(answer)) if with_audio else None
-    return Challenge(image_png=image, audio_wav=audio, token=base64.urlsafe_b64encode(raw).decode("ascii"))
+    return Challenge(image_png=image, token=base64.urlsafe_b64encode(raw).decode("ascii"))
 
 
 def verify(token: str, answer: str, secret_key: str, *, now: datetime | None = None) -> bool:

@@ -51,7 +51,7 @@ def _register(app, email="olivia@example.com", password=PASSWORD, repeat=None, c
     _field(app, "Email", 1).input(email)
     _field(app, "Password", 1).input(password)
     _field(app, "Repeat the password").input(repeat or password)
-    _field(app, "Type the characters you see (or hear)").input(captcha)
+    _field(app, "Type the characters you see").input(captcha)
     next(b for b in app.button if b.label == "Create an account").click().run()
     return app
 

@@ -130,7 +130,7 @@ def test_a_provider_without_keys_falls_back_to_the_image_captcha(app_env, monkey
     calls = _provider(monkeypatch, GOOD_TOKEN, keys=False, url=url)
     app = _form()
     assert calls == []
-    assert app.text_input(key="new_captcha_answer").label == "Type the characters you see (or hear)"
+    assert app.text_input(key="new_captcha_answer").label == "Type the characters you see"
     assert len(app.get("image")) == 1
     _send(app)  # no answer typed: the image captcha refuses it
     assert "The characters do not match. Try again with the new image." in [e.value for e in app.error]

@@ -144,3 +144,11 @@ def test_a_ticket_number_in_unicode_digits_is_no_ticket_and_no_traceback(app_env
     app = run_home(ticket="²", token="x")
     app.switch_page(page).run()
     assert not app.exception, app.exception
+
+
+def test_the_captcha_offers_email_instead_of_an_audio_anyone_can_solve(app_env):
+    """M3: no audio to correlate against the package's voice files; writing by email needs no captcha."""
+    app = run_home()
+    app.switch_page("app_pages/new_ticket.py").run()
+    assert not app.get("audio")
+    assert any("Cannot read the picture? Write to support@mesa" in c.value for c in app.caption)
