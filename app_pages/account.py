@@ -57,7 +57,9 @@ def _signed_in(user: User) -> None:
             done = actions.run(lambda s: customers.send_verification(s, s.merge(user), app.settings()))
             st.success(t("account.verification_sent")) if done.ok else st.error(done.message)
     # Not key="logout": the library keeps its own flag under that name, and the clash made the button do nothing.
-    auth.authenticator().logout(t("account.sign_out"), location="main", key="mesa_sign_out")
+    if st.button(t("account.sign_out"), key="mesa_sign_out", help=t("account.sign_out_help")) \
+            and auth.sign_out_everywhere(user):
+        st.rerun()
 
 
 def _register() -> None:

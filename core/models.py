@@ -70,6 +70,8 @@ class User(Base):
     locale: Mapped[str] = mapped_column(String(5), default="en")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     email_verified_at: Mapped[datetime | None]
+    # sign-in sessions that started before it are over (sign-out, new password, deactivation)
+    sessions_valid_after: Mapped[datetime | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (Index("ix_users_role_active", "role", "active"),)

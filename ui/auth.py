@@ -7,16 +7,18 @@ web service, so they are not used: our outbox sends verification and reset links
 
 from __future__ import annotations
 
-from datetime import timedelta
+import time
+from datetime import UTC, datetime, timedelta
 
+import jwt
 import streamlit as st
 import streamlit_authenticator as stauth
 from streamlit_authenticator.utilities import LoginError, Validator
 
 from core import i18n
 from core.accounts import service as accounts
-from core.models import User
-from ui import keys
+from core.models import User, utcnow
+from ui import actions, keys
 from ui.app import locale, read, settings
 
 COOKIE = "mesa_session"
@@ -56,16 +58,64 @@ class MesaValidator(Validator):
 
 
 def build() -> stauth.Authenticate:
-    """Create this run's Authenticate (Home.py calls it once) and restore a session from its cookie."""
+    """Create this run's Authenticate (Home.py calls it once) and restore a session from its cookie.
+
+    A cookie the library would choke on (another algorithm, a deactivated or deleted account) or one
+    issued before the account's sessions were ended is deleted instead: the visitor is signed out.
+    """
+    cookie = _cookie()
     with read() as session:
         credentials = accounts.credentials(session)
+        owner = accounts.find_by_email(session, cookie["username"]) if cookie else None
     authenticator = stauth.Authenticate(
         credentials, cookie_name=COOKIE, cookie_key=settings().secret_key, cookie_expiry_days=COOKIE_DAYS,
         validator=MesaValidator(locale()), auto_hash=False, login_sleep_time=0)
     st.session_state[keys.AUTHENTICATOR] = authenticator
     st.session_state[keys.CREDENTIALS] = credentials
+    if cookie is False or (cookie and (cookie["username"] not in credentials["usernames"] or owner is None
+                                       or accounts.session_is_over(owner, _issued_at(cookie)))):
+        sign_out()
+        return authenticator
     authenticator.login(location="unrendered")
+    if st.session_state.get(keys.SIGNED_IN) and keys.SIGNED_IN_AT not in st.session_state:
+        st.session_state[keys.SIGNED_IN_AT] = _issued_at(cookie) if cookie else utcnow()
     return authenticator
+
+
+def _cookie() -> dict | bool | None:
+    """The sign-in cookie's claims; None without one, False for one we did not sign (or not as HS256)."""
+    raw = st.context.cookies.get(COOKIE)
+    if not isinstance(raw, str) or not raw:  # (a test's stand-in context holds no strings)
+        return None
+    try:
+        claims = jwt.decode(raw, settings().secret_key, algorithms=["HS256"])
+    except jwt.PyJWTError:
+        return False
+    ok = isinstance(claims.get("username"), str) and isinstance(claims.get("exp_date"), int | float)
+    return claims if ok and claims["exp_date"] > time.time() else False
+
+
+def _issued_at(cookie: dict) -> datetime:
+    """When the cookie was issued: the library writes only its expiry, COOKIE_DAYS later."""
+    return datetime.fromtimestamp(cookie["exp_date"], UTC) - timedelta(days=COOKIE_DAYS)
+
+
+def sign_out() -> None:
+    """This browser's session ends (the cookie is deleted); the account's other sessions are not touched."""
+    if st.session_state.get(keys.SIGNED_IN):
+        authenticator().logout(location="unrendered")  # deletes the cookie too
+    elif COOKIE in st.context.cookies:
+        authenticator().cookie_controller.delete_cookie()
+    for key in (keys.SIGNED_IN, keys.USERNAME, keys.SIGNED_IN_AT):
+        st.session_state.pop(key, None)
+
+
+def sign_out_everywhere(user: User) -> bool:
+    """End every session of the account, this one and any copied cookie included."""
+    done = actions.run(accounts.end_sessions, user.id)
+    if done.ok:
+        sign_out()
+    return done.ok
 
 
 def authenticator() -> stauth.Authenticate:
@@ -84,7 +134,11 @@ def current_user() -> User | None:
         return None
     with read() as session:
         user = accounts.find_by_email(session, email)
-    return user if user is not None and user.active else None
+    started = st.session_state.get(keys.SIGNED_IN_AT) or utcnow()
+    if user is None or not user.active or accounts.session_is_over(user, started):
+        sign_out()  # deactivated, or its sessions were ended elsewhere since this one began
+        return None
+    return user
 
 
 def role() -> str:
@@ -104,7 +158,7 @@ def sign_in_form() -> bool:
     the page carries on (and keeps its URL, so a deep link survives the sign-in).
     """
     from core.portal import ratelimit
-    from ui import actions, forms
+    from ui import forms
     from ui.app import t
 
     address = forms.client_address()
@@ -126,6 +180,7 @@ def sign_in_form() -> bool:
                 st.error(counted.message)
         st.error(t("account.login_failed"))
     elif st.session_state.get(keys.SIGNED_IN):
+        st.session_state[keys.SIGNED_IN_AT] = utcnow()
         st.success(t("account.signed_in"))
         return True
     return False

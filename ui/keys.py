@@ -21,6 +21,7 @@ AUTHENTICATOR = "_authenticator"
 CREDENTIALS = "_credentials"
 SIGNED_IN = "authentication_status"  # streamlit-authenticator's: True, False after a failed try, None
 USERNAME = "username"  # streamlit-authenticator's: the signed-in email
+SIGNED_IN_AT = "mesa_signed_in_at"  # when this browser's session began (cookie issue time or sign-in)
 
 
 def field(form: str, name: str) -> str:

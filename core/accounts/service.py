@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core.errors import Collector, NotFound, ValidationError
-from core.models import User
+from core.models import User, utcnow
 
 ROLES = ("customer", "agent", "manager", "admin")
 STAFF_ROLES = ("agent", "manager", "admin")
@@ -165,8 +165,21 @@ def mark_verified(session: Session, user_id: int, now: datetime) -> User:
     return user
 
 
+def end_sessions(session: Session, user_id: int, now: datetime | None = None) -> None:
+    """Every sign-in session of the user that started before `now` is over, on every device: a copied
+    sign-in cookie stops working too."""
+    user = session.get(User, user_id)
+    if user is not None:
+        user.sessions_valid_after = now or utcnow()
+        session.flush()
+
+
+def session_is_over(user: User, started_at: datetime) -> bool:
+    return user.sessions_valid_after is not None and started_at < user.sessions_valid_after
+
+
 def set_password(session: Session, user_id: int, password: str) -> User:
-    """Replace a password (after a reset link); checks it like a new one."""
+    """Replace a password (after a reset link); checks it like a new one. Ends every earlier session."""
     problem = password_problem(password)
     if problem:
         raise ValidationError({"password": [(problem, {"min": MIN_PASSWORD})]})
@@ -174,5 +187,5 @@ def set_password(session: Session, user_id: int, password: str) -> User:
     if user is None or not user.active:
         raise NotFound(what="User", id=user_id)
     user.password_hash = hash_password(password)
-    session.flush()
+    end_sessions(session, user.id)
     return user

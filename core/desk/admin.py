@@ -64,6 +64,7 @@ def set_active(session: Session, user_id: int, active: bool, *, actor_id: int) -
         raise ValidationError({"active": [("errors.own_admin", {})]})
     if not active:
         _unassign_all(session, user.id, actor_id)
+        accounts.end_sessions(session, user.id)
     user.active = active
     session.flush()
     return user

@@ -36,3 +36,21 @@ def test_verification_links_to_one_address_are_limited(desk):
     with desk.reader() as session:
         assert session.scalar(select(func.count()).select_from(Outbox).where(Outbox.template == "verify_email")) \
             == customers.VERIFICATIONS_PER_HOUR
+
+
+def test_a_new_password_and_a_deactivation_end_every_earlier_session(desk):
+    """M6: a copied cookie still worked after a password change and a deactivation."""
+    from core.desk import admin
+
+    with unit_of_work(desk.factory) as session:
+        user = accounts.create_user(session, email="dora@example.com", name="Dora", password="first passphrase")
+    before = T0
+    with unit_of_work(desk.factory) as session:
+        accounts.set_password(session, user.id, "second passphrase")
+    with desk.reader() as session:
+        assert accounts.session_is_over(session.get(User, user.id), before)
+    with unit_of_work(desk.factory) as session:
+        admin.set_active(session, desk.ana, False, actor_id=desk.manager)
+    with desk.reader() as session:
+        ana = session.get(User, desk.ana)
+        assert ana.sessions_valid_after is not None and accounts.session_is_over(ana, before)
