@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime, timedelta
 
+import bcrypt
 import jwt
 import streamlit as st
 import streamlit_authenticator as stauth
@@ -23,8 +24,11 @@ from ui.app import locale, read, settings
 
 COOKIE = "mesa_session"
 COOKIE_DAYS = 7
-LOGIN_FAILURES = 10
+LOGIN_FAILURES = 10  # per client address in LOGIN_WINDOW, then refused
+ACCOUNT_FAILURES = 5  # per account in LOGIN_WINDOW, then each failure waits (account_delay)
+MAX_ACCOUNT_DELAY = 5.0
 LOGIN_WINDOW = timedelta(minutes=15)
+DUMMY_HASH = bcrypt.hashpw(b"no account has this password", bcrypt.gensalt())
 LIBRARY_MESSAGES = {  # the library's English errors -> our keys
     "Email is not valid": "account.error_email",
     "Passwords do not match": "account.error_repeat",
@@ -151,6 +155,28 @@ def library_message(error: Exception) -> str:
     return i18n.t(key, locale()) if key else str(error)
 
 
+def wait(seconds: float) -> None:
+    if seconds > 0:
+        time.sleep(seconds)
+
+
+def account_delay(failures: int) -> float:
+    """Seconds a failed sign-in to one account waits once it has failed ACCOUNT_FAILURES times in the
+    window, whatever the address: slows a password guesser spread over many addresses without
+    locking the owner out."""
+    extra = failures - ACCOUNT_FAILURES
+    return 0.0 if extra < 0 else min(MAX_ACCOUNT_DELAY, 0.5 * 2 ** extra)
+
+
+def _count_failure(session, address: str, account: str) -> int:
+    """Count the failure for the address and the account; the account's failures in the window."""
+    from core.portal import ratelimit
+
+    ratelimit.hit(session, "login", address)
+    ratelimit.hit(session, "login_account", account)
+    return ratelimit.count(session, "login_account", account, LOGIN_WINDOW)
+
+
 def sign_in_form() -> bool:
     """The sign-in form, with failed attempts limited per client address; True once signed in.
 
@@ -172,12 +198,16 @@ def sign_in_form() -> bool:
             "Login": t("account.sign_in")})
     except LoginError as exc:
         st.error(library_message(exc))
-    failed = any(u.get("failed_login_attempts") for u in credentials()["usernames"].values())
+    failed = [name for name, user in credentials()["usernames"].items() if user.get("failed_login_attempts")]
     if st.session_state.get(keys.SIGNED_IN) is False:
         if failed:
-            counted = actions.run(ratelimit.hit, "login", address)
+            counted = actions.run(_count_failure, address, failed[0])
             if not counted.ok:  # the database was busy: the attempt went uncounted, and the page says so
                 st.error(counted.message)
+            else:
+                wait(account_delay(counted.value))  # outside any transaction
+        else:  # no such account: spend what checking a password costs, so the answer takes as long
+            bcrypt.checkpw(b"not the password", DUMMY_HASH)
         st.error(t("account.login_failed"))
     elif st.session_state.get(keys.SIGNED_IN):
         st.session_state[keys.SIGNED_IN_AT] = utcnow()

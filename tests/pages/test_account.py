@@ -106,9 +106,35 @@ def test_wrong_password_is_refused_and_counted(db):
     app = _sign_in(_account(), "ana@mesa.example", "not the password")
     assert "The email or the password is not right." in [e.value for e in app.error]
     with read() as session:
-        assert session.scalars(select(RateEvent.bucket)).all() == ["login"]
+        assert sorted(session.scalars(select(RateEvent.bucket)).all()) == ["login", "login_account"]
     app = _sign_in(_account(), "ana@mesa.example", PASSWORD)
     assert app.session_state["authentication_status"] is True
+
+
+def test_failures_on_one_account_wait_longer_and_longer_but_never_lock_the_owner_out(db, monkeypatch):
+    """H3: an attacker spreading guesses over many addresses was never slowed down."""
+    import ui.auth
+
+    factory, _read = db
+    with unit_of_work(factory) as session:
+        accounts.create_user(session, email="ana@mesa.example", name="Ana", role="agent", password=PASSWORD)
+    waits = []
+    monkeypatch.setattr(ui.auth, "wait", waits.append)
+    for n in range(7):
+        _sign_in(_account(), "ana@mesa.example", f"guess number {n}")
+    assert waits == [0.0, 0.0, 0.0, 0.0, 0.5, 1.0, 2.0]
+    assert _sign_in(_account(), "ana@mesa.example", PASSWORD).session_state["authentication_status"] is True
+
+
+def test_an_unknown_account_costs_a_password_check_too(db, monkeypatch):
+    """L5: sign-in answered in 250 ms for an unknown account and 550 ms for a known one."""
+    import ui.auth
+
+    checks = []
+    real = ui.auth.bcrypt.checkpw
+    monkeypatch.setattr(ui.auth.bcrypt, "checkpw", lambda *args: checks.append(1) or real(*args))
+    app = _sign_in(_account(), "nobody@example.com", "some password")
+    assert "The email or the password is not right." in [e.value for e in app.error] and checks
 
 
 def test_password_reset_by_emailed_link(db):
