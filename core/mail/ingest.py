@@ -38,7 +38,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from core import events, i18n
-from core.accounts.service import MAX_NAME
+from core.accounts.service import MAX_NAME, limit_key
 from core.config import Settings
 from core.errors import Collector
 from core.mail import inbound, outbox
@@ -322,6 +322,8 @@ def _name(parsed: Parsed) -> str:
 def _counted(session: Session, bucket: str, address: str | None, now: datetime, stop: int | None = None) -> int:
     """How many emails of `bucket` the sender sent in the last hour before this one, which is counted too.
 
+    The sender is counted as a mailbox (accounts.limit_key): its `+tag` variants and spellings are one.
+
     Buckets: "inbound_sender" counts the mail we would answer, "inbound_any" all of it (for loops).
     Past `stop` nothing more is recorded (the first email past it is, so that it alone sees exactly
     `stop`): a loop of 10,000 emails leaves `stop` + 1 rows an hour, the count stays cheap, and the
@@ -329,9 +331,10 @@ def _counted(session: Session, bucket: str, address: str | None, now: datetime, 
     """
     if not address:
         return 0
-    earlier = ratelimit.count(session, bucket, address, HOUR, now)
+    mailbox = limit_key(address)  # lucia+1@…, lucia+2@… are one sender: one mailbox gets the answers
+    earlier = ratelimit.count(session, bucket, mailbox, HOUR, now)
     if stop is None or earlier <= stop:
-        ratelimit.hit(session, bucket, address, now)
+        ratelimit.hit(session, bucket, mailbox, now)
     return earlier
 
 
@@ -349,8 +352,9 @@ def _held(session: Session, ticket: Ticket | None, parsed: Parsed, earlier: int,
     once per sender an hour, whatever the count does while the loop goes on.
     """
     address = parsed.from_address or ""
-    if ratelimit.count(session, "loop_noted", address, HOUR, now) == 0:
-        ratelimit.hit(session, "loop_noted", address, now)
+    mailbox = limit_key(address)
+    if ratelimit.count(session, "loop_noted", mailbox, HOUR, now) == 0:
+        ratelimit.hit(session, "loop_noted", mailbox, now)
         log.warning("Mail loop: holding the mail of %s (%d emails in the last hour), ticket %s",
                     address, earlier, ticket.id if ticket else "none")
         if ticket is not None:
