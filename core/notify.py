@@ -21,7 +21,7 @@ from core.config import Settings
 from core.desk import schedule
 from core.mail import outbox
 from core.mail.templates import summarize
-from core.models import Outbox, Ticket, User
+from core.models import Message, Outbox, Ticket, User
 from core.portal import tokens
 from core.tickets import surveys, workflow
 
@@ -89,13 +89,30 @@ def _created(session: Session, event: events.TicketCreated, settings: Settings, 
     if ticket.follow_up_of_id:
         _to_requester(session, ticket, "follow_up_opened", settings, now, link=link,
                       previous_number=ticket.follow_up_of_id)
-    else:
-        _to_requester(session, ticket, "ticket_received", settings, now, link=link,
+    elif _vouched_for(session, ticket):
+        _to_requester(session, ticket, "ticket_received", settings, now, link=link, first_contact=False,
                       summary=summarize(event.description))
+    else:  # no relay: nothing the sender typed goes to an address that never showed it is theirs
+        _to_requester(session, ticket, "ticket_received", settings, now, link=link, first_contact=True,
+                      subject=None, requester_name=None, summary=None)
     if settings.notify_agents_new_tickets and ticket.assignee_id is None:
         for agent in accounts.staff(session):
             _to_staff(session, agent, ticket, "agent_new_ticket", settings, now,
                       requester_email=ticket.requester.email, summary=summarize(event.description))
+
+
+def _vouched_for(session: Session, ticket: Ticket) -> bool:
+    """Whether the requester's address is one we know: a staff account, a verified email, or an earlier
+    ticket of theirs one of our agents answered. Anyone can type any address into the form (or forge a
+    From); to an address we do not know, the confirmation carries the number and the link, no text of
+    the sender's (docs/security.md, M4). A ticket or an account that is only typed in proves nothing."""
+    requester = ticket.requester
+    if requester.role != "customer" or requester.email_verified_at is not None:
+        return True
+    answered = (select(Message.id).join(Ticket, Message.ticket_id == Ticket.id)
+                .where(Ticket.requester_id == requester.id, Ticket.id != ticket.id, Message.kind == "agent")
+                .limit(1))
+    return session.scalar(answered) is not None
 
 
 def _customer_replied(session: Session, event: events.CustomerReplied, settings: Settings, now: datetime) -> None:

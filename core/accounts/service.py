@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime
 
 import bcrypt
@@ -32,6 +33,22 @@ def verify_password(password: str, password_hash: str | None) -> bool:
 def normalize_email(email: str) -> str:
     """The address as we store it (lower case, checked for form, not deliverability)."""
     return validate_email((email or "").strip(), check_deliverability=False).normalized.lower()
+
+
+def limit_key(email: str) -> str:
+    """One key for every way of typing one mailbox, for rate limits (never an identity).
+
+    NFC (a combining accent typed or pasted is the same letter), lower case, the domain as
+    email-validator writes it (`xn--` labels as Unicode), and no `+tag`: `Lucía+x@EXAMPLE.ES`
+    counts as `lucía@example.es`. Text that is not an address is only normalised and lower-cased.
+    """
+    address = unicodedata.normalize("NFC", (email or "").strip())
+    try:
+        address = normalize_email(address)
+    except EmailNotValidError:
+        return address.lower()
+    local, _, domain = address.rpartition("@")
+    return f"{local.split('+', 1)[0] or local}@{domain}".lower()
 
 
 def check_email(errors: Collector, email: str, field: str = "email") -> str:

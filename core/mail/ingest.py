@@ -19,6 +19,10 @@ A message above MESA_INBOUND_MAX_MB is not parsed: only its headers are read, so
 still be threaded. Its row keeps the headers and the first KEEP_BYTES of the body (not
 hundreds of megabytes in the database), its ticket gets a note for staff, and the sender
 is told once, with the same loop and hourly protections as any other answer.
+
+A customer's email is never refused for a length: a subject longer than the form allows (long
+"Fwd: Re:" chains) or a sender name longer than an account name is cut at a word, with "…",
+for the ticket and the customer; the raw email keeps every character.
 """
 
 from __future__ import annotations
@@ -34,10 +38,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from core import events, i18n
+from core.accounts.service import MAX_NAME, limit_key
 from core.config import Settings
 from core.errors import Collector
 from core.mail import inbound, outbox
 from core.mail.inbound import Parsed
+from core.mail.templates import summarize
 from core.models import InboundMail, Message, Outbox, Ticket, utcnow
 from core.portal import ratelimit
 from core.tickets import attachments
@@ -240,16 +246,15 @@ def _apply_oversized(session: Session, parsed: Parsed, size: int, inbound_id: in
     person = bool(parsed.from_address) and not parsed.auto_reason and not _from_us(parsed, settings)
     limit = settings.inbound_per_sender_hour
     answerable = person and _counted(session, "inbound_sender", parsed.from_address, now) < limit
-    facts = dict(size=_mb(size), limit=_mb(settings.inbound_max_bytes), subject=parsed.subject or "(no subject)")
+    facts = dict(size=_mb(size), limit=_mb(settings.inbound_max_bytes), subject=_subject(parsed, settings))
     thread_id = parsed.message_id  # on the note, so that replies to the big email find the ticket
     said = i18n.t("mail.too_large_description", settings.locale, **facts)
     if not answerable:
         events.quiet(session)
     if ticket is None and person:
         ticket = tickets.create_ticket(
-            session, name=parsed.from_name or parsed.from_address.split("@")[0], email=parsed.from_address,
-            subject=facts["subject"], channel="email", locale=settings.locale, email_message_id=thread_id,
-            description=said, settings=settings, now=now)
+            session, name=_name(parsed), email=parsed.from_address, subject=facts["subject"], channel="email",
+            locale=settings.locale, email_message_id=thread_id, description=said, settings=settings, now=now)
         thread_id = None
     elif person and _from_requester(ticket, parsed):
         # the requester wrote: customer activity like any reply (pending, on hold and solved reopen; a closed
@@ -290,14 +295,34 @@ def _store(session: Session, ticket: Ticket | None, parsed: Parsed, body: str, f
                                 + "\n\n" + body)
         return ticket.id
     created = tickets.create_ticket(
-        session, name=parsed.from_name or parsed.from_address.split("@")[0], email=parsed.from_address,
-        subject=parsed.subject or "(no subject)", description=body, channel="email", locale=settings.locale,
-        uploads=files, email_message_id=parsed.message_id, settings=settings, now=now)
+        session, name=_name(parsed), email=parsed.from_address, subject=_subject(parsed, settings), description=body,
+        channel="email", locale=settings.locale, uploads=files, email_message_id=parsed.message_id,
+        settings=settings, now=now)
     return created.id
+
+
+def _shortened(text: str, limit: int) -> str:
+    """`text` on one line, cut at a word to at most `limit` characters with "…" when it is longer."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else summarize(text, limit - 1)
+
+
+def _subject(parsed: Parsed, settings: Settings) -> str:
+    """The ticket's subject: the email's, within the form's limit (a long Fwd: Re: chain is ordinary)."""
+    return _shortened(parsed.subject, settings.max_subject_chars) or "(no subject)"
+
+
+def _name(parsed: Parsed) -> str:
+    """The requester's name for a new customer: the display name within an account name's limit,
+    else the address's local part."""
+    address = parsed.from_address or ""
+    return _shortened(parsed.from_name, MAX_NAME) or _shortened(address.split("@")[0], MAX_NAME) or address
 
 
 def _counted(session: Session, bucket: str, address: str | None, now: datetime, stop: int | None = None) -> int:
     """How many emails of `bucket` the sender sent in the last hour before this one, which is counted too.
+
+    The sender is counted as a mailbox (accounts.limit_key): its `+tag` variants and spellings are one.
 
     Buckets: "inbound_sender" counts the mail we would answer, "inbound_any" all of it (for loops).
     Past `stop` nothing more is recorded (the first email past it is, so that it alone sees exactly
@@ -306,9 +331,10 @@ def _counted(session: Session, bucket: str, address: str | None, now: datetime, 
     """
     if not address:
         return 0
-    earlier = ratelimit.count(session, bucket, address, HOUR, now)
+    mailbox = limit_key(address)  # lucia+1@…, lucia+2@… are one sender: one mailbox gets the answers
+    earlier = ratelimit.count(session, bucket, mailbox, HOUR, now)
     if stop is None or earlier <= stop:
-        ratelimit.hit(session, bucket, address, now)
+        ratelimit.hit(session, bucket, mailbox, now)
     return earlier
 
 
@@ -326,8 +352,9 @@ def _held(session: Session, ticket: Ticket | None, parsed: Parsed, earlier: int,
     once per sender an hour, whatever the count does while the loop goes on.
     """
     address = parsed.from_address or ""
-    if ratelimit.count(session, "loop_noted", address, HOUR, now) == 0:
-        ratelimit.hit(session, "loop_noted", address, now)
+    mailbox = limit_key(address)
+    if ratelimit.count(session, "loop_noted", mailbox, HOUR, now) == 0:
+        ratelimit.hit(session, "loop_noted", mailbox, now)
         log.warning("Mail loop: holding the mail of %s (%d emails in the last hour), ticket %s",
                     address, earlier, ticket.id if ticket else "none")
         if ticket is not None:

@@ -10,6 +10,11 @@ The MIME message is built here (text and HTML alternatives, our threading header
 yagmail keeps the SMTP connection (SSL, STARTTLS, login). yagmail's own message builder
 is not used: it cannot carry a separate plain-text part, and it treats any content string
 that names an existing file as an attachment.
+
+Addresses go on the wire with their domain IDNA-encoded (ASCII); an address whose local part is
+not ASCII is sent with SMTPUTF8 (RFC 6531) when the server offers it, and otherwise fails, that
+row alone, with an error that says so. Nothing one row raises reaches another row: its error is
+written on it, and it is retried and dies like any failure.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
 
 import yagmail
+from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -37,6 +43,8 @@ LEASE = timedelta(minutes=5)
 RETRY_MINUTES = (1, 5, 15, 60, 180, 360, 720)  # 8 tries over about 22 hours
 MAX_ATTEMPTS = len(RETRY_MINUTES) + 1
 BATCH = 50
+LEASE_RAN_OUT = (f"Lease expired on try {MAX_ATTEMPTS} of {MAX_ATTEMPTS}: the dispatcher stopped while sending "
+                 "this email (it may have gone out); it is not tried again.")
 
 
 @dataclass
@@ -47,11 +55,20 @@ class Report:
 
 
 def claim(factory: sessionmaker[Session], limit: int = BATCH, now: datetime | None = None) -> list[int]:
-    """Lease up to `limit` due rows to this dispatcher and count the attempt."""
+    """Lease up to `limit` due rows to this dispatcher and count the attempt.
+
+    A row whose lease ran out on its last try (its dispatcher stopped while sending it, every
+    time) is dead, not claimed again: a row that kills its worker cannot be tried forever."""
     now = now or utcnow()
     with factory() as session, session.begin():
+        expired = (Outbox.status == SENDING) & (Outbox.lease_until < now)
+        spent = list(session.scalars(select(Outbox.id).where(expired, Outbox.attempts >= MAX_ATTEMPTS)
+                                     .with_for_update(skip_locked=True)))
+        if spent:
+            session.execute(update(Outbox).where(Outbox.id.in_(spent)).values(
+                status=DEAD, lease_until=None, last_error=LEASE_RAN_OUT))
         due = or_((Outbox.status == QUEUED) & (Outbox.next_attempt_at <= now),
-                  (Outbox.status == SENDING) & (Outbox.lease_until < now))
+                  expired & (Outbox.attempts < MAX_ATTEMPTS))
         ids = list(session.scalars(select(Outbox.id).where(due).order_by(Outbox.next_attempt_at, Outbox.id)
                                    .limit(limit).with_for_update(skip_locked=True)))
         if ids:
@@ -60,10 +77,32 @@ def claim(factory: sessionmaker[Session], limit: int = BATCH, now: datetime | No
     return ids
 
 
+class NeedsSMTPUTF8(smtplib.SMTPNotSupportedError):
+    """An address that cannot be written in ASCII, and a server that does not offer SMTPUTF8."""
+
+
+def wire_address(address: str) -> str:
+    """`address` as it goes to the server and in the To header: the domain IDNA-encoded when it can be.
+
+    `ana@exämple.com` becomes `ana@xn--exmple-cua.com` (plain ASCII, any server takes it); the local
+    part stays as written, so `ü@exämple.com` becomes `ü@xn--exmple-cua.com` and needs SMTPUTF8.
+    A domain IDNA cannot encode is left as written (then only SMTPUTF8 carries it).
+    """
+    address = address.strip()
+    local, at, domain = address.rpartition("@")
+    if not at or domain.isascii():
+        return address
+    try:
+        ascii_domain = validate_email(f"x@{domain}", check_deliverability=False).ascii_domain
+    except (EmailNotValidError, UnicodeError):
+        return address
+    return f"{local}@{ascii_domain}" if ascii_domain else address
+
+
 def build_message(row: Outbox, settings: Settings) -> EmailMessage:
     message = EmailMessage()
-    message["From"] = formataddr((settings.mail_from_name, settings.mail_from))
-    message["To"] = row.to_address
+    message["From"] = formataddr((settings.mail_from_name, wire_address(settings.mail_from)))
+    message["To"] = wire_address(row.to_address)
     message["Subject"] = row.subject
     message["Date"] = format_datetime(row.created_at)
     message["Message-ID"] = row.message_id
@@ -94,17 +133,33 @@ def connect(settings: Settings) -> yagmail.SMTP:
     return client
 
 
+def _mail_options(smtp: smtplib.SMTP, sender: str, recipient: str) -> list[str]:
+    """MAIL FROM parameters: SMTPUTF8 (and 8BITMIME) when an address is not ASCII; raises NeedsSMTPUTF8
+    when the server cannot take it (yagmail's own send passes no options: we talk to its smtplib)."""
+    wide = [address for address in (recipient, sender) if not address.isascii()]
+    if not wide:
+        return []
+    if not smtp.has_extn("smtputf8"):
+        raise NeedsSMTPUTF8(f"{wide[0]} is not an ASCII address (its local part, or a domain IDNA cannot "
+                            "encode, has other characters) and the SMTP server does not offer SMTPUTF8 "
+                            "(RFC 6531): this email cannot go out through this server")
+    return ["SMTPUTF8", "BODY=8BITMIME"] if smtp.has_extn("8bitmime") else ["SMTPUTF8"]
+
+
 def transmit(client: yagmail.SMTP, message: EmailMessage, sender: str) -> str:
     """Hand one message to the server; returns its answer to DATA (e.g. '250 OK queued as …')."""
     smtp = client.smtp
     smtp.ehlo_or_helo_if_needed()
-    code, answer = smtp.mail(sender)
+    sender, recipient = wire_address(sender), str(message["To"])
+    options = _mail_options(smtp, sender, recipient)
+    code, answer = smtp.mail(sender, options)
     if code != 250:
         raise smtplib.SMTPSenderRefused(code, answer, sender)
-    code, answer = smtp.rcpt(message["To"])
+    code, answer = smtp.rcpt(recipient)
     if code not in (250, 251):
-        raise smtplib.SMTPRecipientsRefused({message["To"]: (code, answer)})
-    code, answer = smtp.data(message.as_bytes(policy=email.policy.SMTP))
+        raise smtplib.SMTPRecipientsRefused({recipient: (code, answer)})
+    policy = email.policy.SMTPUTF8 if options else email.policy.SMTP  # UTF-8 headers only with SMTPUTF8
+    code, answer = smtp.data(message.as_bytes(policy=policy))
     if code != 250:
         raise smtplib.SMTPDataError(code, answer)
     return f"{code} {answer.decode('utf-8', 'replace')}"
@@ -143,7 +198,10 @@ def _write_outcome(factory: sessionmaker[Session], row_id: int, now: datetime, *
 
 def dispatch(factory: sessionmaker[Session], settings: Settings, *, now: Callable[[], datetime] = utcnow,
              limit: int = BATCH) -> Report:
-    """Send what is due, one connection per batch; failures are scheduled again or marked dead."""
+    """Send what is due, one connection per batch; failures are scheduled again or marked dead.
+
+    Whatever goes wrong with one row (the server refuses it, an address it cannot take, a bug)
+    is written on that row alone and the batch goes on; only a failure to connect holds the rest."""
     report = Report()
     if not settings.smtp_configured:
         return report  # nothing pretends to send: rows wait in the outbox
@@ -153,17 +211,24 @@ def dispatch(factory: sessionmaker[Session], settings: Settings, *, now: Callabl
     client = None
     reader = read_factory(factory.kw["bind"])  # reading a row takes no write lock (SQLite)
     for position, row_id in enumerate(ids):
-        with reader() as session:
-            message = build_message(session.get(Outbox, row_id), settings)
+        try:
+            with reader() as session:
+                message = build_message(session.get(Outbox, row_id), settings)
+        except Exception as exc:  # a row that cannot be built fails alone
+            _fail(factory, row_id, now(), exc, report)
+            continue
         try:
             client = client or connect(settings)
-        except (smtplib.SMTPException, OSError) as exc:  # server down: the whole batch waits
+        except Exception as exc:  # server down (or refusing us): the whole batch waits
             for waiting in ids[position:]:
                 _fail(factory, waiting, now(), exc, report)
             return report
         try:
             answer = transmit(client, message, settings.mail_from)
-        except (smtplib.SMTPException, OSError) as exc:
+        except NeedsSMTPUTF8 as exc:  # refused before MAIL FROM: the connection is as good as before
+            _fail(factory, row_id, now(), exc, report)
+            continue
+        except Exception as exc:  # any other failure is this row's; the next one starts on a fresh connection
             _fail(factory, row_id, now(), exc, report)
             client = _close(client)
             continue
@@ -180,7 +245,7 @@ def _fail(factory: sessionmaker[Session], row_id: int, now: datetime, exc: Excep
 
 def _close(client: yagmail.SMTP | None) -> None:
     if client is not None:
-        with contextlib.suppress(smtplib.SMTPException, OSError):
+        with contextlib.suppress(Exception):  # a connection that broke mid-command may not close cleanly
             client.close()
 
 

@@ -61,8 +61,8 @@ def send_ticket(session: Session, *, visitor: Visitor, name: str, email: str, su
         guard.add("form", "errors.honeypot")
     if not visitor.captcha_ok:
         guard.add("captcha", "errors.captcha")
-    address = email.strip()
-    if address and ratelimit.over(session, "ticket_email", address, settings.tickets_per_email_hour, HOUR, now):
+    mailbox = accounts.limit_key(email)  # counted as the mailbox, however the address is typed
+    if mailbox and ratelimit.over(session, "ticket_email", mailbox, settings.tickets_per_email_hour, HOUR, now):
         guard.add("form", "errors.rate_email")
     if ratelimit.over(session, "ticket_address", visitor.address, settings.tickets_per_address_hour, HOUR, now):
         guard.add("form", "errors.rate_address")
@@ -76,7 +76,7 @@ def send_ticket(session: Session, *, visitor: Visitor, name: str, email: str, su
         exc.errors.update(guard.errors)
         raise
     guard.raise_if_any()  # nothing is flushed for good: the caller's transaction rolls back
-    ratelimit.hit(session, "ticket_email", ticket.requester.email, now)
+    ratelimit.hit(session, "ticket_email", mailbox, now)
     ratelimit.hit(session, "ticket_address", visitor.address, now)
     return Sent(ticket.id, None if unproven else tokens.ticket_link(session, ticket, settings.base_url, now))
 

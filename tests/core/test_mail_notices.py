@@ -26,7 +26,7 @@ NUMBERS = [
 ]
 CONTEXTS: dict[str, dict[str, Any]] = {
     # customer emails
-    "ticket_received": {**TICKET, "summary": "The app says invalid credentials."},
+    "ticket_received": {**TICKET, "summary": "The app says invalid credentials.", "first_contact": False},
     "lost_link": TICKET,
     "verify_email": dict(name="Olivia Brown", link=LINK),
     "password_reset": dict(name="Olivia Brown", link=LINK),

@@ -12,7 +12,7 @@ LINK_IN_HTML = "http://localhost:8501/ticket?ticket=42&amp;token=abc"
 # The first six customer templates; tests/core/test_mail_notices.py checks every template, these included.
 TICKET = dict(ticket_number=42, subject="Cannot log in", requester_name="Olivia Brown", link=LINK)
 CONTEXTS: dict[str, dict] = {
-    "ticket_received": {**TICKET, "summary": "The app says invalid credentials."},
+    "ticket_received": {**TICKET, "summary": "The app says invalid credentials.", "first_contact": False},
     "lost_link": TICKET,
     "verify_email": dict(name="Olivia Brown", link=LINK),
     "password_reset": dict(name="Olivia Brown", link=LINK),

@@ -14,7 +14,8 @@ from core.tickets import service as tickets
 from tests.core.conftest import T0
 
 CONTEXT = dict(ticket_number=1, subject="Cannot log in", requester_name="Olivia Brown",
-               link="http://localhost:8501/ticket?ticket=1&token=t", summary="The app says invalid credentials.")
+               link="http://localhost:8501/ticket?ticket=1&token=t", summary="The app says invalid credentials.",
+               first_contact=False)
 
 
 def _enqueue(desk, ticket_id: int | None, minutes: int, **fields) -> Outbox:

@@ -22,7 +22,9 @@ def desk(app_env):
     factory = session_factory(engine)
     with unit_of_work(factory) as session:
         accounts.create_user(session, email="admin@mesa.example", name="Alex", role="admin", password=PASSWORD)
-        accounts.create_user(session, email="olivia@example.com", name="Olivia", role="customer", password=PASSWORD)
+        olivia = accounts.create_user(session, email="olivia@example.com", name="Olivia", role="customer",
+                                      password=PASSWORD)
+        accounts.mark_verified(session, olivia.id, T0)  # a known requester: her confirmation names the subject
         portal.send_ticket(session, visitor=portal.Visitor("10.0.0.1"), name="Olivia", email="olivia@example.com",
                            subject="<b>Export</b> fails", description="It stops", kind="incident", product_id=None,
                            locale="en", uploads=[], settings=get_settings())

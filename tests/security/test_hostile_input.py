@@ -10,6 +10,7 @@ import re
 import pytest
 from sqlalchemy import select
 
+from core.accounts import service as accounts
 from core.db import unit_of_work
 from core.errors import ValidationError
 from core.mail import sender
@@ -39,6 +40,9 @@ def _send(desk, *, subject: str, description: str, name: str = "Olivia"):
 
 @pytest.mark.parametrize(("kind", "text"), CASES, ids=[k for k, _ in CASES])
 def test_hostile_text_is_stored_as_given_and_never_reaches_a_header(desk, kind, text):
+    with unit_of_work(desk.factory) as session:  # a known requester: the confirmation shows what they wrote (M4)
+        olivia = accounts.create_user(session, email="olivia@example.com", name=f"Olivia {text}"[:120])
+        accounts.mark_verified(session, olivia.id, T0)
     sent = _send(desk, subject=f"Help {text}", description=f"Body {text}", name=f"Olivia {text}"[:120])
     with desk.reader() as session:
         ticket = session.get(Ticket, sent.ticket_id)
