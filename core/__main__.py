@@ -15,8 +15,13 @@ def _migrate(args: argparse.Namespace) -> int:
     from core.db import migrate
 
     url = get_settings().database
-    migrate(url)
-    print(f"Database is up to date ({_safe(url)}).")
+    done = migrate(url)
+    if done.before is None:
+        print(f"Created the schema at revision {done.after} ({_safe(url)}).")
+    elif done.before != done.after:
+        print(f"Upgraded from {done.before} to {done.after} ({_safe(url)}).")
+    else:
+        print(f"Already at {done.after} ({_safe(url)}).")
     return 0
 
 

@@ -4,10 +4,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from alembic import command as alembic_command
+from alembic.script import ScriptDirectory
 from sqlalchemy import func, select
 
-from core import accounts
-from core.db import make_engine, read_factory
+from core import accounts, config
+from core.__main__ import main
+from core.db import alembic_config, make_engine, read_factory
 from core.models import Ticket, User, utcnow
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,6 +43,29 @@ def test_migrate_then_create_user_from_stdin(tmp_path):
     again = _cli("create-user", "--email", "boss@example.com", "--name", "B", "--role", "agent",
                  "--password-stdin", data_dir=tmp_path, stdin="another password\n")
     assert again.returncode == 1 and "already an account" in again.stderr
+
+
+def test_migrate_says_whether_it_created_upgraded_or_found_the_schema_current(tmp_path, monkeypatch, capsys):
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    script = ScriptDirectory.from_config(alembic_config(url))
+    head = script.get_current_head()
+    older = script.get_revision(head).down_revision
+    monkeypatch.setenv("MESA_DATABASE_URL", url)
+    monkeypatch.setenv("MESA_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("MESA_SECRET_KEY", "c" * 40)
+
+    def migrate_command() -> str:
+        config.get_settings.cache_clear()
+        try:
+            assert main(["migrate"]) == 0
+        finally:
+            config.get_settings.cache_clear()
+        return capsys.readouterr().out
+
+    assert migrate_command().startswith(f"Created the schema at revision {head} (sqlite:///")
+    assert migrate_command().startswith(f"Already at {head} (")
+    alembic_command.downgrade(alembic_config(url), older)
+    assert migrate_command().startswith(f"Upgraded from {older} to {head} (")
 
 
 def test_create_user_without_a_terminal_asks_for_password_stdin(tmp_path):
