@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import streamlit as st
 from sqlalchemy import Engine
 
-from core import i18n
+from core import i18n, logs
 from core.config import Settings, get_settings
 from core.db import make_engine, read_factory, session_factory
 
@@ -18,6 +18,12 @@ LANGUAGE_NAMES = {"en": "English", "es": "Español"}
 @st.cache_resource
 def settings() -> Settings:
     return get_settings()
+
+
+@st.cache_resource
+def configure_logging() -> None:
+    """Time-stamped log lines at MESA_LOG_LEVEL (core/logs.py), once per server process."""
+    logs.configure(settings())
 
 
 @st.cache_resource
