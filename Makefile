@@ -46,14 +46,21 @@ upgrade: install-dev
 	touch $(VENV)/.installed-dev
 	$(MAKE) test
 
+# `make run PORT=8601` serves on port 8601, and the links in the emails it sends point there too: MESA_BASE_URL is
+# set to http://localhost:$(PORT) for the demo data and the server, unless MESA_BASE_URL is set in the environment or
+# in .env (core/config.py reads both; the environment would win over .env, so .env is looked at here).
+ifeq ($(MESA_BASE_URL)$(shell grep -isE '^[[:space:]]*(export[[:space:]]+)?MESA_BASE_URL[[:space:]]*=' .env 2>/dev/null),)
+RUN_ENV = MESA_BASE_URL=http://localhost:$(PORT)
+endif
+
 migrate: install
 	$(BIN)/python -m core migrate
 
 demo: migrate
-	$(BIN)/python -m core seed-demo --if-empty
+	$(RUN_ENV) $(BIN)/python -m core seed-demo --if-empty
 
 run: demo
-	$(BIN)/python -m streamlit run Home.py --server.port $(PORT)
+	$(RUN_ENV) $(BIN)/python -m streamlit run Home.py --server.port $(PORT)
 
 test: install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
