@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8501
 PYTEST_ARGS ?=
 
-.PHONY: run test install install-dev migrate demo lint screenshots clean bench lock upgrade
+.PHONY: run test test-fast install install-dev migrate demo lint screenshots clean bench lock upgrade
 
 # Dependencies: the ranges are in pyproject.toml ([project] dependencies, and the `dev` extra); the exact versions,
 # with their hashes, in requirements.lock (runtime) and requirements-dev.lock (runtime + dev), both committed.
@@ -64,6 +64,11 @@ run: demo
 
 test: install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Quick feedback: everything but the tests marked slow (browser journeys, faults, load, benchmarks, single tests over
+# ~10 s); under 3 minutes on 2 cores. `make test` (and CI) still runs them all.
+test-fast: install-dev
+	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
 
 # Scale benchmarks (docs/benchmarks.md): make bench BENCH_ARGS="--tickets 100000 --repeat 20"
 BENCH_ARGS ?= --tickets 10000

@@ -121,6 +121,12 @@ def row_counts(factory: sessionmaker[Session]) -> dict[str, int]:
     return counts
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The slow tests first (in their order): a long test handed out last would keep one worker busy while the other
+    waits; started first, the short ones fill in around it. Every xdist worker sorts alike, as it must."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 STREAMLIT_DEPRECATIONS = "streamlit.deprecation_util"
 
 

@@ -18,6 +18,8 @@ from core.db import make_engine, migrate, read_factory, session_factory
 from core.models import Ticket
 from tests.pages.conftest import ROOT
 
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("bench-harness")]  # one harness run, shared
+
 TICKETS = 2_000
 
 

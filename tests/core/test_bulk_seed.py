@@ -18,6 +18,8 @@ from core.models import Message, Survey, Ticket, TicketEvent, TicketMetrics, Use
 from tests.conftest import clear
 from tests.core.conftest import run_command
 
+pytestmark = pytest.mark.slow  # bulk-seeds thousands of tickets, 10-25 s a test
+
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 TABLES = (Ticket, Message, TicketEvent, Survey, TicketMetrics)
 

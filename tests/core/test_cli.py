@@ -81,6 +81,7 @@ def test_a_bad_setting_stops_the_command_naming_it(tmp_path):
     assert result.returncode == 2 and "MESA_SMTP_PORT" in result.stderr
 
 
+@pytest.mark.slow  # seeds the demo through two processes: 10-20 s
 @pytest.mark.parametrize("backend", ["sqlite"])
 def test_seed_demo_if_empty_adds_once_and_prints_the_accounts(tmp_path, backend):
     first = _cli("seed-demo", "--tickets", "12", "--if-empty", data_dir=tmp_path)

@@ -12,6 +12,8 @@ from core import demo, workflow
 from core.dashboards import Filters, Period, satisfaction, times
 from core.models import Survey, Ticket, TicketMetrics
 
+pytestmark = pytest.mark.slow  # a year of demo data against pandas, 10-60 s a test
+
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 
 

@@ -16,6 +16,8 @@ from core import digest, tickets
 from core.db import unit_of_work
 from core.models import Outbox, TicketEvent, User, utcnow
 
+pytestmark = pytest.mark.slow  # tests/faults: fault injection, out of make test-fast
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
