@@ -9,6 +9,7 @@ import streamlit as st
 from ui import access, app, auth, captcha_box, layout
 
 st.set_page_config(page_title=app.t("app.name") + " · " + app.t("app.tagline"), page_icon="💬", layout="wide")
+app.configure_logging()  # before the embedded worker starts, so its lines are time-stamped too
 app.engine()
 app.background_worker()
 auth.build()

@@ -60,7 +60,7 @@ with people:
         staff = admin.staff(session)
     st.dataframe(pd.DataFrame([{t("admin.name"): u.name, t("admin.email"): u.email, t("admin.role"): roles[u.role],
                                 t("admin.active"): u.active, t("admin.has_password"): bool(u.password_hash)}
-                               for u in staff]), hide_index=True, use_container_width=True)
+                               for u in staff]), hide_index=True, width="stretch")
     with st.form("invite", clear_on_submit=True):
         st.subheader(t("admin.invite"))
         name = st.text_input(t("admin.name"))

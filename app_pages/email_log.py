@@ -2,7 +2,6 @@
 
 import pandas as pd
 import streamlit as st
-import streamlit.components.v1 as components
 
 from core.mail import ingest, sender
 from ui import access, actions, app
@@ -55,7 +54,7 @@ for row in rows:
             st.error(row.last_error)
         html, text = st.tabs([t("log.as_html"), t("log.as_text")])
         with html:  # our own rendered template (user text escaped), shown in a sandboxed frame
-            components.html(row.body_html or "", height=480, scrolling=True)
+            st.iframe(row.body_html or "", height=480)  # HTML text: srcdoc, scrolls
         with text:
             st.text(row.body_text)
         retry, again = st.columns(2)
@@ -76,7 +75,7 @@ else:
         [{"id": row["id"], "received": local_time(row["received_at"]), "from": row["from_address"] or "",
           "subject": row["subject"] or "", "status": t(f"log.in_status_{row['status']}"), "error": row["error"] or "",
           "ticket": f"/workbench?ticket={row['ticket_id']}" if row["ticket_id"] else None} for row in inbound_rows]),
-        hide_index=True, use_container_width=True,
+        hide_index=True, width="stretch",
         column_config={
             "id": st.column_config.NumberColumn(t("log.in_id"), format="%d", width="small"),
             "received": st.column_config.TextColumn(t("log.in_received")),

@@ -46,7 +46,7 @@ for key in ("first_reply_median", "first_reply_p90", "resolution_median", "resol
 for key in ("first_reply_sla", "resolution_sla"):
     shown[key] = shown[key].map(dashboard.percent)
 shown = shown[["name", *times.COLUMNS]]
-st.dataframe(shown, hide_index=True, use_container_width=True,
+st.dataframe(shown, hide_index=True, width="stretch",
              column_config={"name": t(f"dash.{by}"), **{c: t(f"dash.{c}") for c in times.COLUMNS}})
 dashboard.csv(table.drop(columns=["key"]), f"response-times-by-{by}")
 
@@ -80,7 +80,7 @@ else:
                           priority=dashboard.translated(broken["priority"], "priority."),
                           target=dashboard.translated(broken["target"], "dash.target_"),
                           due=broken["due_at"].map(dashboard.local))[["ticket", "subject", "priority", "target", "due"]]
-    st.dataframe(shown, hide_index=True, use_container_width=True, column_config={
+    st.dataframe(shown, hide_index=True, width="stretch", column_config={
         "ticket": dashboard.ticket_column(), "subject": t("dash.subject"), "priority": t("dash.priority"),
         "target": t("dash.target"), "due": t("dash.due")})
     dashboard.csv(shown, "breached")
@@ -101,7 +101,7 @@ if not rows.empty:
         first=[_time(m, b) for m, b in zip(rows["first_reply"], rows["first_reply_breached"], strict=True)],
         full=[_time(m, b) for m, b in zip(rows["full_resolution"], rows["resolution_breached"], strict=True)],
     )[["ticket", "subject", "status", "priority", "first", "full"]]
-    st.dataframe(shown, hide_index=True, use_container_width=True, column_config={
+    st.dataframe(shown, hide_index=True, width="stretch", column_config={
         "ticket": dashboard.ticket_column(), "subject": t("dash.subject"), "status": t("dash.status"),
         "priority": t("dash.priority"), "first": t("dash.col_first_reply"), "full": t("dash.col_resolution")})
     dashboard.csv(shown, "tickets")

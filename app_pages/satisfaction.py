@@ -49,7 +49,7 @@ dashboard.chart("bar", table, key=f"sat_{by}", x="name", y="csat", hover_data=["
                 labels={"name": t(f"dash.{by}"), "csat": t("dash.csat"), "responses": t("dash.responses"),
                         "average": t("dash.average")})
 shown = table[["name", "responses", "csat", "average"]]
-st.dataframe(shown, hide_index=True, use_container_width=True, column_config={
+st.dataframe(shown, hide_index=True, width="stretch", column_config={
     "name": t(f"dash.{by}"), "responses": t("dash.responses"), "csat": t("dash.csat"), "average": t("dash.average")})
 dashboard.csv(shown, f"satisfaction-by-{by}")
 
@@ -71,7 +71,7 @@ if low.empty:
     st.success(t("dash.low_scores_none"), icon=":material/check_circle:")
 else:
     shown = _table(low)
-    st.dataframe(shown, hide_index=True, use_container_width=True, column_config=columns)
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=columns)
     dashboard.csv(shown, "low-scores")
 
 st.subheader(t("dash.comments"))
@@ -82,5 +82,5 @@ if found.empty:
     st.info(t("dash.no_comments"))
 else:
     shown = _table(found)
-    st.dataframe(shown, hide_index=True, use_container_width=True, column_config=columns)
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=columns)
     dashboard.csv(shown, f"comments-{page}")

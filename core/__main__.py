@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import BinaryIO
 
+from core import logs
 from core.config import ConfigError, get_settings
 
 
@@ -15,8 +16,13 @@ def _migrate(args: argparse.Namespace) -> int:
     from core.db import migrate
 
     url = get_settings().database
-    migrate(url)
-    print(f"Database is up to date ({_safe(url)}).")
+    done = migrate(url)
+    if done.before is None:
+        print(f"Created the schema at revision {done.after} ({_safe(url)}).")
+    elif done.before != done.after:
+        print(f"Upgraded from {done.before} to {done.after} ({_safe(url)}).")
+    else:
+        print(f"Already at {done.after} ({_safe(url)}).")
     return 0
 
 
@@ -132,12 +138,9 @@ def _fetch_mail(args: argparse.Namespace) -> int:
 
 
 def _worker(args: argparse.Namespace) -> int:
-    import logging
-
     from core import worker
     from core.db import make_engine
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     settings = get_settings()
     engine = make_engine(settings.database)
     if args.once:
@@ -228,6 +231,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        logs.configure(get_settings())
         return args.run(args)
     except ConfigError as exc:
         print(exc, file=sys.stderr)

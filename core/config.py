@@ -51,6 +51,8 @@ class Settings(BaseSettings):
     imap_password: str = ""
     imap_folder: str = "INBOX"
     embedded_worker: bool = True
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"  # Mesa's own messages (core/logs.py)
+    log_format: Literal["text", "json"] = "text"  # json: one JSON object per line
     worker_interval_seconds: float = Field(default=15, gt=0, le=3600)
     reply_plus_address: bool = False
     notify_agents_new_tickets: bool = False

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, inspect
@@ -145,10 +146,31 @@ def alembic_config(url: str):
     return config
 
 
-def migrate(url: str, revision: str = "head") -> None:
-    """Upgrade the database at `url` to `revision` (creating it when empty)."""
+@dataclass(frozen=True)
+class Migration:
+    """What `migrate` did: the schema revision before (None: an empty database) and after."""
+
+    before: str | None
+    after: str | None
+
+
+def current_revision(url: str) -> str | None:
+    """The schema revision the database at `url` is at; None when it has no schema yet."""
+    from alembic.runtime.migration import MigrationContext
+
+    engine = make_engine(url)  # on SQLite, also creates the folder of the file
+    try:
+        bind = engine.execution_options(sqlite_begin="DEFERRED") if is_sqlite(engine) else engine
+        with bind.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+    finally:
+        engine.dispose()
+
+
+def migrate(url: str, revision: str = "head") -> Migration:
+    """Upgrade the database at `url` to `revision` (creating it when empty); the revisions before and after."""
     from alembic import command
 
-    if make_url(url).get_backend_name() == "sqlite":
-        make_engine(url).dispose()  # creates the folder of the SQLite file
+    before = current_revision(url)
     command.upgrade(alembic_config(url), revision)
+    return Migration(before, current_revision(url))

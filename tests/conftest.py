@@ -8,7 +8,9 @@ except under CI=true, where they fail.
 
 from __future__ import annotations
 
+import logging
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -117,3 +119,48 @@ def row_counts(factory: sessionmaker[Session]) -> dict[str, int]:
         versions = session.execute(text("SELECT id, version, status FROM tickets ORDER BY id")).all()
     counts["versions"] = hash(tuple(tuple(row) for row in versions))
     return counts
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The slow tests first (in their order): a long test handed out last would keep one worker busy while the other
+    waits; started first, the short ones fill in around it. Every xdist worker sorts alike, as it must."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
+STREAMLIT_DEPRECATIONS = "streamlit.deprecation_util"
+
+
+class _Said(logging.Handler):
+    """Keeps the messages of the records it is handed."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item):
+    """Fail a test during which Streamlit announced a deprecation (use_container_width=, components.v1.html, ...).
+
+    Streamlit says so through streamlit.deprecation_util.show_deprecation_warning, which logs a warning on its
+    own logger (and shows it in the app only with client.showErrorDetails=full), never through warnings.warn:
+    pyproject's filterwarnings cannot see it. Streamlit's loggers do not propagate, so the handler goes on that
+    logger itself."""
+    logger = logging.getLogger(STREAMLIT_DEPRECATIONS)
+    said, level = _Said(), logger.level
+    logger.addHandler(said)
+    logger.setLevel(min(level or logging.WARNING, logging.WARNING))
+    shown_once = getattr(sys.modules.get(STREAMLIT_DEPRECATIONS), "_shown_warnings", None)
+    if shown_once is not None:
+        shown_once.clear()  # a warning marked show_once, already shown to an earlier test, is shown again
+    try:
+        result = yield
+    finally:
+        logger.removeHandler(said)
+        logger.setLevel(level)
+    if said.messages:
+        pytest.fail("Streamlit deprecation during the test:\n" + "\n---\n".join(said.messages), pytrace=False)
+    return result

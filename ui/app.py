@@ -10,7 +10,7 @@ import streamlit as st
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from core import i18n
+from core import i18n, logs
 from core.config import Settings, get_settings
 from core.db import make_engine, read_factory, session_factory
 from ui import keys
@@ -21,6 +21,12 @@ LANGUAGE_NAMES = {"en": "English", "es": "Español"}
 @st.cache_resource
 def settings() -> Settings:
     return get_settings()
+
+
+@st.cache_resource
+def configure_logging() -> None:
+    """Time-stamped log lines at MESA_LOG_LEVEL (core/logs.py), once per server process."""
+    logs.configure(settings())
 
 
 @st.cache_resource

@@ -119,7 +119,7 @@ def chart(kind: str, data: pd.DataFrame, *, key: str | None = None, layout: dict
     """A plotly express chart (`kind` is px.line, px.bar, ...). Plotly takes 50–150 ms to build one, the most
     of a cached rerun, so a rerun with the same data and options reuses the figure."""
     figure = _figure(kind, data, layout or {}, xaxes or {}, yaxes or {}, options)
-    st.plotly_chart(figure, use_container_width=True, key=key)
+    st.plotly_chart(figure, width="stretch", key=key)
 
 
 # ---------------------------------------------------------------- formats

@@ -12,4 +12,4 @@ def top_bar(new_ticket_page: st.Page | None) -> None:
     left.markdown(f"**{settings().product_name}** · {t('app.tagline')}")
     if new_ticket_page is not None:
         right.page_link(new_ticket_page, label=t("app.new_ticket"), icon=":material/edit_square:",
-                        use_container_width=True)
+                        width="stretch")

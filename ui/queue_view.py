@@ -55,7 +55,7 @@ def show(user: User) -> None:
             else ""),
     } for r in rows])
     picked = st.dataframe(
-        table, hide_index=True, use_container_width=True, on_select="rerun", selection_mode="multi-row",
+        table, hide_index=True, width="stretch", on_select="rerun", selection_mode="multi-row",
         key="wb_table", column_config={
             "open": st.column_config.LinkColumn(t("wb.col_open"), display_text=t("wb.col_open_text"), width="small"),
             "number": t("wb.col_number"), "subject": t("wb.col_subject"), "requester": t("wb.col_requester"),

@@ -19,6 +19,8 @@ from core.models import Ticket
 from demo import seed as demo
 from tests.pages.conftest import ROOT
 
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("bench-harness")]  # one harness run, shared
+
 TICKETS = 2_000
 
 

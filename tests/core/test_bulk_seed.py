@@ -21,6 +21,8 @@ from demo import seed as demo
 from tests.conftest import clear
 from tests.core.conftest import run_command
 
+pytestmark = pytest.mark.slow  # bulk-seeds thousands of tickets, 10-25 s a test
+
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 TABLES = (Ticket, Message, TicketEvent, Survey, TicketMetrics)
 

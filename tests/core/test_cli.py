@@ -4,10 +4,14 @@ import sys
 from pathlib import Path
 
 import pytest
+from alembic import command as alembic_command
+from alembic.script import ScriptDirectory
 from sqlalchemy import func, select
 
+from core import config
+from core.__main__ import main
 from core.accounts import service as accounts
-from core.db import make_engine, read_factory
+from core.db import alembic_config, make_engine, read_factory
 from core.models import Ticket, User, utcnow
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,6 +46,29 @@ def test_migrate_then_create_user_from_stdin(tmp_path):
     assert again.returncode == 1 and "already an account" in again.stderr
 
 
+def test_migrate_says_whether_it_created_upgraded_or_found_the_schema_current(tmp_path, monkeypatch, capsys):
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    script = ScriptDirectory.from_config(alembic_config(url))
+    head = script.get_current_head()
+    older = script.get_revision(head).down_revision
+    monkeypatch.setenv("MESA_DATABASE_URL", url)
+    monkeypatch.setenv("MESA_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("MESA_SECRET_KEY", "c" * 40)
+
+    def migrate_command() -> str:
+        config.get_settings.cache_clear()
+        try:
+            assert main(["migrate"]) == 0
+        finally:
+            config.get_settings.cache_clear()
+        return capsys.readouterr().out
+
+    assert migrate_command().startswith(f"Created the schema at revision {head} (sqlite:///")
+    assert migrate_command().startswith(f"Already at {head} (")
+    alembic_command.downgrade(alembic_config(url), older)
+    assert migrate_command().startswith(f"Upgraded from {older} to {head} (")
+
+
 def test_create_user_without_a_terminal_asks_for_password_stdin(tmp_path):
     _cli("migrate", data_dir=tmp_path)
     result = _cli("create-user", "--email", "a@example.com", "--name", "A", "--role", "agent", data_dir=tmp_path)
@@ -55,6 +82,7 @@ def test_a_bad_setting_stops_the_command_naming_it(tmp_path):
     assert result.returncode == 2 and "MESA_SMTP_PORT" in result.stderr
 
 
+@pytest.mark.slow  # seeds the demo through two processes: 10-20 s
 @pytest.mark.parametrize("backend", ["sqlite"])
 def test_seed_demo_if_empty_adds_once_and_prints_the_accounts(tmp_path, backend):
     first = _cli("seed-demo", "--tickets", "12", "--if-empty", data_dir=tmp_path)

@@ -14,6 +14,8 @@ from core.reports.common import Filters, Period
 from core.tickets import workflow
 from demo import seed as demo
 
+pytestmark = pytest.mark.slow  # a year of demo data against pandas, 10-60 s a test
+
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 
 

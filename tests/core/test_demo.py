@@ -21,6 +21,7 @@ def _fingerprint(factory):
     return rows, events
 
 
+@pytest.mark.slow  # seeds the demo twice: 15-45 s
 def test_demo_is_reproducible_and_covers_the_life_of_a_ticket(factory, settings):
     demo.seed(factory, tickets=60, days=30, seed=3, settings=settings, now=NOW)
     with factory() as session:
@@ -58,7 +59,8 @@ def test_demo_events_replay_to_each_ticket_and_metrics_match_a_rebuild(factory, 
                 assert getattr(stored, key) == value, (ticket.id, key)
 
 
-@pytest.mark.parametrize("bulk", [False, True], ids=["services", "bulk"])
+@pytest.mark.parametrize("bulk", [pytest.param(False, id="services", marks=pytest.mark.slow),  # 40-80 s
+                                  pytest.param(True, id="bulk")])
 def test_demo_plays_the_automations_so_a_worker_pass_finds_nothing_due(factory, settings, bulk):
     """Unanswered pending tickets are reminded, solved and closed on the desk's schedule, as the worker
     would have done; tickets are created in order (ids follow created_at)."""
@@ -78,6 +80,7 @@ def test_demo_plays_the_automations_so_a_worker_pass_finds_nothing_due(factory, 
     assert auto_solved > 0 and reminders >= auto_solved
 
 
+@pytest.mark.slow  # 40-50 s
 def test_with_auto_solve_off_the_unanswered_stay_pending_reminded_once(factory, settings):
     settings = settings.model_copy(update={"auto_solve_after_days": 0})
     demo.seed(factory, tickets=250, days=60, seed=5, settings=settings, now=NOW)

@@ -4,7 +4,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
-from core.db import alembic_config, make_engine, migrate
+from core.db import Migration, alembic_config, current_revision, make_engine, migrate
 from core.models import Base
 from core.tickets.search import include_object
 
@@ -33,6 +33,18 @@ def test_migrate_is_repeatable_and_downgrade_works(tmp_path):
     migrate(url)
     assert "tickets" in inspect(engine).get_table_names()
     engine.dispose()
+
+
+def test_migrate_returns_the_revisions_before_and_after(tmp_path):
+    url = f"sqlite:///{tmp_path / 'fresh' / 'm.db'}"
+    script = ScriptDirectory.from_config(alembic_config(url))
+    head = script.get_current_head()
+    older = script.get_revision(head).down_revision
+    assert current_revision(url) is None
+    assert migrate(url) == Migration(None, head)
+    assert migrate(url) == Migration(head, head)
+    command.downgrade(alembic_config(url), older)
+    assert migrate(url) == Migration(older, head) and current_revision(url) == head
 
 
 def test_sqlite_runs_in_wal_with_foreign_keys(engine):

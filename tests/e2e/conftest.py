@@ -22,6 +22,8 @@ ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = ROOT / "test-results" / "screenshots"
 DESKTOP, PHONE = {"width": 1366, "height": 900}, {"width": 390, "height": 844}
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"  # Streamlit's lines name their logger too
+ISO_TIME = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d"
 
 
 @dataclass
@@ -72,7 +74,8 @@ def portal(tmp_path_factory, request):
     env = {**os.environ, "MESA_DATA_DIR": str(data), "MESA_DATABASE_URL": f"sqlite:///{data / 'mesa.db'}",
            "MESA_BASE_URL": base, "MESA_SMTP_HOST": "127.0.0.1", "MESA_SMTP_PORT": str(mail.port),
            "MESA_SMTP_SECURITY": "none", "MESA_CAPTCHA": "off", "MESA_EMBEDDED_WORKER": "1",
-           "MESA_WORKER_INTERVAL_SECONDS": "1", "MESA_LOCALE": "en", **getattr(request.module, "PORTAL_ENV", {})}
+           "MESA_WORKER_INTERVAL_SECONDS": "1", "MESA_LOCALE": "en", "STREAMLIT_LOGGER_MESSAGE_FORMAT": LOG_FORMAT,
+           **getattr(request.module, "PORTAL_ENV", {})}
     env.pop("MESA_SECRET_KEY", None)
     portal = Portal(base, env, mail)
     portal.cli("migrate")
@@ -85,6 +88,20 @@ def portal(tmp_path_factory, request):
     server.wait(timeout=20)
     log.close()
     mail.stop()
+    check_server_log((data / "server.log").read_text(errors="replace"))
+
+
+def check_server_log(log: str) -> None:
+    """What the real server wrote while the module's journeys ran: no deprecation (Streamlit logs those, such as
+    use_container_width=, on its logger `streamlit.deprecation_util` instead of raising them), and the embedded
+    worker's lines time-stamped by core/logs.py."""
+    lines = log.splitlines()
+    deprecations = [line for line in lines if "deprecat" in line.lower() or "will be removed" in line]
+    assert not deprecations, "the server logged deprecations:\n" + "\n".join(deprecations)
+    worker = [line for line in lines if " mesa.worker: " in line]
+    assert [line for line in worker if not re.match(ISO_TIME + " ", line)] == []
+    if Path(CHROMIUM).exists():  # the journeys ran, so a session ran Home.py, which starts the worker
+        assert any("worker started" in line for line in worker), log[-3000:]
 
 
 @pytest.fixture(scope="module")

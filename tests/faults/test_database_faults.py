@@ -26,6 +26,8 @@ from core.tickets.attachments import Upload
 from tests.conftest import row_counts
 from tests.core.conftest import T0
 
+pytestmark = pytest.mark.slow  # tests/faults: fault injection, out of make test-fast
+
 FILES = [Upload("first.txt", b"first file\n" * 100), Upload("second.txt", b"second file\n" * 100)]
 
 

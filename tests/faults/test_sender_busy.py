@@ -17,6 +17,8 @@ from tests.core.test_sender import _send_ticket
 from tests.faults.test_database_faults import _impatient_factory
 from tests.mailserver import Inbox, MailServer, smtp_settings
 
+pytestmark = pytest.mark.slow  # tests/faults: fault injection, out of make test-fast
+
 
 class LockingInbox(Inbox):
     """Accepts the email, and at that moment another writer takes SQLite's write lock for a second."""

@@ -13,6 +13,8 @@ from tests.faults.checks import deliveries, outbox_rows
 from tests.faults.smtp import BrokenSmtp
 from tests.mailserver import MailServer, smtp_settings
 
+pytestmark = pytest.mark.slow  # tests/faults: fault injection, out of make test-fast
+
 
 def _queue(desk, n):
     with unit_of_work(desk.factory) as session:

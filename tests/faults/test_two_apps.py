@@ -39,7 +39,7 @@ from tests.conftest import IN_CI, POSTGRES_URL
 from tests.mailserver import Inbox, MailServer, free_port
 from tests.servers import ROOT, start_streamlit, visit, wait_healthy
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 FEED_SECONDS = 25  # work keeps arriving this long from the first visit (at least 5 s with all four running)
 DRAIN_SECONDS = 40  # then everything due must be done within this

@@ -17,6 +17,8 @@ from core.models import Outbox, TicketEvent, User, utcnow
 from core.reports import digest
 from core.tickets import service as tickets
 
+pytestmark = pytest.mark.slow  # tests/faults: fault injection, out of make test-fast
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

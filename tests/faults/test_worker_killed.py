@@ -33,6 +33,8 @@ from tests.faults.checks import deliveries
 from tests.faults.checks import outbox_rows as all_outbox_rows
 from tests.mailserver import Inbox, MailServer
 
+pytestmark = pytest.mark.slow  # tests/faults: fault injection, out of make test-fast
+
 ROOT = Path(__file__).resolve().parents[2]
 EMAILS = 3
 

@@ -4,8 +4,12 @@ Six agents race on three shared tickets with the version they read (so conflicts
 a customer submits tickets, two dispatchers send the outbox to a loopback SMTP server.
 """
 
+import pytest
+
 from bench import load
 from core.errors import Busy
+
+pytestmark = pytest.mark.slow  # a load test: seconds of concurrent writers
 
 SECONDS = 8
 

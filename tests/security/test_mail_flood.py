@@ -18,11 +18,14 @@ from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
 
+import pytest
 from sqlalchemy import func, select
 
 from core.mail import ingest
 from core.models import InboundMail, Message, Outbox
 from tests.core.conftest import T0
+
+pytestmark = pytest.mark.slow  # thousands of ingests per test (minutes on SQLite)
 
 FLOOD = {"sqlite": 10_000, "postgresql": 2_000}  # the loop, as issue 9 names it
 SHORT_FLOOD = {"sqlite": 2_000, "postgresql": 2_000}  # the same code past the loop threshold, 20 times over
