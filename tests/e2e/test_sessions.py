@@ -10,7 +10,7 @@ import pytest
 
 from tests.e2e.test_journeys import sign_in, wait_idle
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.xdist_group("e2e-sessions")]  # one server
 PASSWORD = "dora's long passphrase"
 
 
