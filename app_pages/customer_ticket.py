@@ -104,8 +104,7 @@ closed = ticket.status == workflow.CLOSED
 with st.container(border=True):
     st.subheader(t("ticket.follow_up") if closed else t("ticket.add_info"))
     st.caption(t("ticket.follow_up_help") if closed else t("ticket.add_info_help"))
-    st.text_area(t("ticket.message"), key=keys.field(FORM, "body"), height=150,
-                 max_chars=app.settings().max_body_chars)
+    st.text_area(t("ticket.message"), key=keys.field(FORM, "body"), height=150)
     forms.field_error(errors, "body")
     forms.file_picker(FORM)
     forms.field_error(errors, "attachments")

@@ -56,13 +56,13 @@ forms.field_error(errors, "form")
 
 left, right = st.columns(2)
 with left:
-    st.text_input(t("new.name"), key=keys.field(FORM, "name"), max_chars=120, autocomplete="name")
+    st.text_input(t("new.name"), key=keys.field(FORM, "name"), autocomplete="name")
     forms.field_error(errors, "name")
     kinds = {kind: t(f"kind.{kind}") for kind in workflow.KINDS}
     st.selectbox(t("new.kind"), list(kinds), format_func=kinds.__getitem__, key=keys.field(FORM, "kind"))
     forms.field_error(errors, "kind")
 with right:
-    st.text_input(t("new.email"), key=keys.field(FORM, "email"), max_chars=254, autocomplete="email")
+    st.text_input(t("new.email"), key=keys.field(FORM, "email"), autocomplete="email")
     forms.field_error(errors, "email")
     with app.read() as session:
         products = dict(portal.products(session))
@@ -70,8 +70,8 @@ with right:
                  placeholder=t("new.product_placeholder"), key=keys.field(FORM, "product"))
     forms.field_error(errors, "product")
 
-subject = st.text_input(t("new.subject"), key=keys.field(FORM, "subject"), max_chars=app.settings().max_subject_chars,
-                        help=t("new.subject_help"))
+# No max_chars on these fields: the browser drops a paste past it without a word; the service says what is too long
+subject = st.text_input(t("new.subject"), key=keys.field(FORM, "subject"), help=t("new.subject_help"))
 forms.field_error(errors, "subject")
 if suggestions := helpcenter.search(app.locale(), subject):
     with st.container(border=True):
@@ -79,8 +79,7 @@ if suggestions := helpcenter.search(app.locale(), subject):
         for article in suggestions:
             st.markdown(f"- [{article.title}](/?article={article.slug}&lang={app.locale()})")
 
-st.text_area(t("new.description"), key=keys.field(FORM, "description"), height=200, help=t("new.description_help"),
-             max_chars=app.settings().max_body_chars)
+st.text_area(t("new.description"), key=keys.field(FORM, "description"), height=200, help=t("new.description_help"))
 forms.field_error(errors, "description")
 limits = app.settings()
 forms.file_picker(FORM, t("new.attachments_help", count=limits.max_attachments, file=f"{limits.max_file_mb:g}",

@@ -25,8 +25,7 @@ if survey.score:
     st.success(t("survey.thanks", label=labels[survey.score]), icon=":material/favorite:")
 choice = st.segmented_control(t("survey.question"), list(labels), format_func=labels.__getitem__,
                               default=survey.score, key="survey_score")
-comment = st.text_area(t("survey.comment"), value=survey.comment or "", max_chars=surveys.MAX_COMMENT,
-                       key="survey_comment")
+comment = st.text_area(t("survey.comment"), value=survey.comment or "", key="survey_comment")
 if st.button(t("survey.send"), type="primary", disabled=choice is None):
     done = actions.run(surveys.answer_by_link, ticket_id, token, score=choice, comment=comment)
     st.success(t("survey.saved")) if done.ok else st.error(done.message)

@@ -107,7 +107,7 @@ def _composer(user: User, ticket: Ticket, canned: list) -> None:
             if picked and st.session_state.get(keys.canned_used(ticket.id)) != picked:
                 st.session_state[draft] = workbench.fill_placeholders(choices[picked].body, ticket)
                 st.session_state[keys.canned_used(ticket.id)] = picked
-        st.text_area(t("wb.message"), key=draft, height=180, max_chars=app.settings().max_body_chars)
+        st.text_area(t("wb.message"), key=draft, height=180)
         forms.field_error(errors, "body")
         forms.file_picker(form)
         forms.field_error(errors, "attachments")

@@ -152,3 +152,15 @@ def test_the_captcha_offers_email_instead_of_an_audio_anyone_can_solve(app_env):
     app.switch_page("app_pages/new_ticket.py").run()
     assert not app.get("audio")
     assert any("Cannot read the picture? Write to support@mesa" in c.value for c in app.caption)
+
+
+def test_a_pasted_subject_past_the_limit_is_kept_and_refused_next_to_the_field(app_env):
+    """L8: pasting past a field's max_chars inserted nothing and said nothing."""
+    app = run_home()
+    app.switch_page("app_pages/new_ticket.py").run()
+    long_subject = "Fwd: Re: " * 30  # 270 characters, over the 200 allowed
+    _send(_fill(app, new_subject=long_subject))
+    assert not app.exception, app.exception
+    assert app.text_input(key="new_subject").value == long_subject
+    assert _errors(app) == ["Use at most 200 characters (this has 269)."]  # trimmed: 269
+    assert _rows(app_env, Ticket) == 0
