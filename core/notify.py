@@ -101,7 +101,7 @@ def _created(session: Session, event: events.TicketCreated, settings: Settings, 
                       requester_email=ticket.requester.email, summary=summarize(event.description))
 
 
-def _vouched_for(session: Session, ticket: Ticket) -> bool:
+def _vouched_for(session: Session, ticket: Ticket, *, this_one_too: bool = False) -> bool:
     """Whether the requester's address is one we know: a staff account, a verified email, or an earlier
     ticket of theirs one of our agents answered. Anyone can type any address into the form (or forge a
     From); to an address we do not know, the confirmation carries the number and the link, no text of
@@ -110,7 +110,8 @@ def _vouched_for(session: Session, ticket: Ticket) -> bool:
     if requester.role != "customer" or requester.email_verified_at is not None:
         return True
     answered = (select(Message.id).join(Ticket, Message.ticket_id == Ticket.id)
-                .where(Ticket.requester_id == requester.id, Ticket.id != ticket.id, Message.kind == "agent")
+                .where(Ticket.requester_id == requester.id, Message.kind == "agent",
+                       *([] if this_one_too else [Ticket.id != ticket.id]))
                 .limit(1))
     return session.scalar(answered) is not None
 
@@ -206,12 +207,14 @@ def _link_requested(session: Session, event: events.LinkRequested, settings: Set
 def _mail_too_large(session: Session, event: events.MailTooLarge, settings: Settings, now: datetime) -> None:
     """Tell the sender; the ticket (number, thread, a link to add files) only when it is theirs."""
     ticket, facts = event.ticket, event.facts
+    known = ticket is not None and _vouched_for(session, ticket, this_one_too=True)  # else no words of theirs
     outbox.enqueue(session, template="mail_too_large", to=event.to,
                    locale=ticket.locale if ticket else settings.locale, ticket_id=ticket.id if ticket else None,
                    settings=settings, now=now, context=dict(
                        ticket_number=ticket.id if ticket else None,
                        link=ticket_link(session, ticket, settings, now) if ticket else None,
-                       subject=facts["subject"], size_mb=facts["size"], limit_mb=facts["limit"]))
+                       subject=facts["subject"] if known else None,
+                       size_mb=facts["size"], limit_mb=facts["limit"]))
 
 
 # ---------------------------------------------------------------- accounts and reports

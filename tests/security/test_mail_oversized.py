@@ -208,3 +208,13 @@ def test_an_oversized_reply_on_a_closed_ticket_opens_a_follow_up_that_holds_the_
     later = _take(desk, mail(subject="Re: big", in_reply_to=inbound.parse_head(raw).message_id, body="A link."),
                   minutes=40)
     assert later.ticket_id == follow.id  # a reply to the big email finds the follow-up
+
+
+def test_the_too_large_notice_to_an_address_we_do_not_know_repeats_none_of_its_words(desk):
+    """N1: the notice repeated a forged sender's subject (up to 200 characters) to the address it named."""
+    phishing = "Your account is locked, call +1 555 0100 now"
+    result = _take(desk, _big(sender="victim@example.com", subject=phishing))
+    [notice] = _notices(desk)
+    assert notice.to_address == "victim@example.com"
+    assert notice.subject == f"[#{result.ticket_id}] Your email was too large"
+    assert phishing not in notice.body_text and phishing not in (notice.body_html or "")
