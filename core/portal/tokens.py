@@ -1,7 +1,8 @@
 """Secret links: 256 random bits, stored only as a hash, bound to one purpose and target.
 
-A ticket link stays valid until `ticket_link_days` after the ticket's last activity and
-can be revoked. Single-use tokens (email verification, password reset) are spent on use.
+A ticket link stays valid `ticket_link_days` after it was issued (not after the ticket's last
+activity: a leaked link does not live as long as the conversation) and can be revoked.
+Single-use tokens (email verification, password reset) are spent on use.
 """
 
 from __future__ import annotations
@@ -54,9 +55,8 @@ def ticket_access(session: Session, ticket_id: int, raw: str, *, purpose: str = 
     token = _find(session, raw, purpose)
     if token is None or token.ticket_id != ticket_id:
         return False
-    if purpose == TICKET_VIEW:
-        ticket = session.get(Ticket, ticket_id)
-        return ticket is not None and now < ticket.updated_at + timedelta(days=link_days)
+    if purpose == TICKET_VIEW:  # a fixed time after it was issued, however busy the ticket (each email has a fresh one)
+        return session.get(Ticket, ticket_id) is not None and now < token.created_at + timedelta(days=link_days)
     return now < token.expires_at
 
 

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from core.config import get_settings
 from core.db import make_engine, read_factory, session_factory, unit_of_work
-from core.models import Message, RateEvent, Ticket, User, utcnow
+from core.models import AccessToken, Message, RateEvent, Ticket, User, utcnow
 from core.portal import service as portal
 from core.portal import tokens
 from core.tickets import service as tickets
@@ -80,7 +80,8 @@ def test_bad_links_get_one_neutral_answer(desk, case):
 def test_expired_and_revoked_links_are_refused(desk):
     factory, links, _agent = desk
     with unit_of_work(factory) as session:
-        session.get(Ticket, 2).updated_at = utcnow() - timedelta(days=91)
+        for token in session.scalars(select(AccessToken).where(AccessToken.ticket_id == 2)):
+            token.created_at = utcnow() - timedelta(days=91)  # issued longer ago than a link lives
         tokens.revoke_ticket_links(session, 1)
     for link in links:
         assert _open(link).title[0].value == "Your ticket"

@@ -320,3 +320,15 @@ def test_login_attempts_are_limited_per_address(desk):
         later = T0 + LOGIN_WINDOW + timedelta(seconds=1)
         assert not ratelimit.over(session, "login", ADDRESS, LOGIN_FAILURES, LOGIN_WINDOW, now=later)
 
+
+
+def test_a_ticket_link_expires_a_fixed_time_after_it_was_issued_however_busy_the_ticket(desk, world):
+    """I1: links lived until link_days after the ticket's last activity, so a leaked link lived as long as
+    the conversation went on."""
+    with unit_of_work(desk.factory) as session:
+        tickets.add_internal_note(session, world.ticket, agent_id=world.agent, body="Still on it",
+                                  now=T0 + timedelta(days=desk.settings.ticket_link_days - 1))
+    past = T0 + timedelta(days=desk.settings.ticket_link_days, seconds=1)
+    with desk.reader() as session:
+        assert not tokens.ticket_access(session, world.ticket, world.token, now=past,
+                                        link_days=desk.settings.ticket_link_days)
