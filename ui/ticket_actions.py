@@ -85,6 +85,11 @@ def merge_box(user: User, ticket: Ticket) -> None:
         st.caption(t("wb.merge_help"))
         target = st.number_input(t("wb.merge_target"), min_value=1, step=1, value=None,
                                  key=f"wb_merge_to_{ticket.id}")
+        if target is not None:
+            with app.read() as session:
+                theirs, ours = (tickets.requester_email(session, number) for number in (int(target), ticket.id))
+            if theirs is not None and theirs != ours:  # H1: the customer there never sees these messages
+                st.warning(t("wb.merge_other_requester", email=plain(theirs)), icon=":material/visibility_off:")
         if not st.button(t("wb.merge_confirm"), key=f"wb_merge_{ticket.id}", disabled=target is None):
             return
         done = actions.run(tickets.merge, ticket.id, int(target), user.id, app.settings(),

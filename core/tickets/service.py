@@ -268,6 +268,12 @@ def _live_follow_up(session: Session, ticket: Ticket) -> Ticket | None:
                           .order_by(Ticket.id.desc()).limit(1))
 
 
+def requester_email(session: Session, ticket_id: int) -> str | None:
+    """The address of a ticket's requester (None for no such ticket): what a merge form warns about."""
+    ticket = session.get(Ticket, ticket_id)
+    return ticket.requester.email if ticket is not None else None
+
+
 def merged_into(session: Session, ticket: Ticket) -> Ticket | None:
     """The ticket this one was merged into, if it was."""
     if ticket.close_reason != "merged":

@@ -100,3 +100,13 @@ def test_the_ticket_links_the_requesters_other_tickets(desk):
     line = next(c.value for c in app.caption if c.value.startswith("Their other tickets:"))
     assert f"(/workbench?ticket={ids[1]})" in line and "Export still stops" in line
     assert f"ticket={ids[2]}" not in line, "another requester's ticket is not listed"
+
+
+def test_the_merge_form_warns_when_the_other_ticket_is_another_requesters(desk):
+    """H1: merging another customer's ticket must be explicit to the agent before it happens."""
+    _factory, _read, _ana, _liam, ids = desk
+    app = open_workbench("ana@mesa.example", ticket=str(ids[1]))
+    app.number_input(key=f"wb_merge_to_{ids[1]}").set_value(ids[0]).run()  # the same requester: no warning
+    assert not [w for w in app.warning if "another requester" in w.value]
+    app.number_input(key=f"wb_merge_to_{ids[1]}").set_value(ids[2]).run()
+    assert any("another requester (james@example" in w.value and "internal notes" in w.value for w in app.warning)
