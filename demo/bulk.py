@@ -59,11 +59,13 @@ SEQUENCED = (User, Ticket, Message, TicketEvent, Survey)
 
 # the columns written, in order; `_check_columns` fails the seed when a model has others
 COLUMNS = {
-    User: ("id", "email", "name", "role", "password_hash", "locale", "active", "email_verified_at", "created_at"),
+    User: ("id", "email", "name", "role", "password_hash", "locale", "active", "email_verified_at",
+           "sessions_valid_after", "created_at"),
     Ticket: ("id", "requester_id", "subject", "kind", "product_id", "priority", "status", "channel", "locale",
              "assignee_id", "follow_up_of_id", "created_at", "updated_at", "solved_at", "closed_at",
              "close_reason", "version"),
-    Message: ("id", "ticket_id", "author_id", "kind", "body", "via", "email_message_id", "created_at"),
+    Message: ("id", "ticket_id", "author_id", "kind", "body", "via", "sender_unverified", "email_message_id",
+              "created_at"),
     TicketEvent: ("id", "ticket_id", "actor_id", "at", "field", "old", "new", "version"),
     Survey: ("id", "ticket_id", "sent_at", "score", "comment", "responded_at", "followed_up_at"),
     TicketMetrics: tuple(c.name for c in TicketMetrics.__table__.columns),
@@ -328,7 +330,7 @@ class BulkWriter:
             user_id = self.users[email] = self._take(User)
             name = " ".join(name.split())
             self.names[user_id] = (name, email)
-            self.new_users.append((user_id, email, name, "customer", None, locale, True, None, utcnow()))
+            self.new_users.append((user_id, email, name, "customer", None, locale, True, None, None, utcnow()))
         return user_id
 
     def _event(self, ticket: _Ticket, actor: int | None, now: datetime, name: str, old: object, new: object,
@@ -356,7 +358,8 @@ class BulkWriter:
                  version: int | None = None) -> None:
         ticket.bodies.append(body)
         self._event(ticket, author, now, "message", None, kind, version=version)
-        self.messages.append((self.next_message, ticket.id, author, kind, body, via, None, self._stored(now)))
+        self.messages.append((self.next_message, ticket.id, author, kind, body, via, False, None,
+                              self._stored(now)))
         self.next_message += 1
 
     def _finish(self, ticket: _Ticket, now: datetime) -> None:
