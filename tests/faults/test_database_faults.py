@@ -182,12 +182,12 @@ def second_blob_fails(monkeypatch):
     real = attachments._insert_blob
     calls = []
 
-    def insert_blob(session, item):
-        calls.append(item.filename)
+    def insert_blob(session, sha256, content):
+        calls.append({upload.content: upload.filename for upload in FILES}.get(content, "?"))
         if len(calls) == 2:
             raise OperationalError("INSERT INTO attachment_blobs", {}, sqlite3.OperationalError(
                 "database or disk is full"))
-        return real(session, item)
+        return real(session, sha256, content)
 
     monkeypatch.setattr(attachments, "_insert_blob", insert_blob)
     return calls
