@@ -98,12 +98,17 @@ def test_internal_note_changes_no_status_and_is_marked_note(desk):
     assert (after.status, after.version) == ("new", 2)
 
 
+def _closed(desk, ticket_id):
+    """Solved by an agent, then closed by the automation."""
+    with unit_of_work(desk.factory) as session:
+        tickets.change_status(session, ticket_id, status="solved", actor_id=desk.ana)
+    with unit_of_work(desk.factory) as session:
+        tickets.change_status(session, ticket_id, status="closed", actor_id=None)
+
+
 def test_closed_ticket_message_opens_linked_follow_up(desk):
     ticket = desk.new_ticket()
-    with unit_of_work(desk.factory) as session:
-        tickets.change_status(session, ticket.id, status="solved", actor_id=desk.ana)
-    with unit_of_work(desk.factory) as session:
-        tickets.change_status(session, ticket.id, status="closed", actor_id=None)
+    _closed(desk, ticket.id)
     with unit_of_work(desk.factory) as session:
         message = tickets.add_customer_message(session, ticket.id, body="It broke again", settings=desk.settings)
         follow_up = tickets.get_ticket(session, message.ticket_id)
@@ -117,10 +122,7 @@ def test_closed_ticket_message_opens_linked_follow_up(desk):
 def test_messages_on_a_closed_tickets_link_join_its_one_live_follow_up(desk):
     """L3: every post on a closed ticket's link opened another follow-up (33 were made)."""
     ticket = desk.new_ticket()
-    with unit_of_work(desk.factory) as session:
-        tickets.change_status(session, ticket.id, status="solved", actor_id=desk.ana)
-    with unit_of_work(desk.factory) as session:
-        tickets.change_status(session, ticket.id, status="closed", actor_id=None)
+    _closed(desk, ticket.id)
     landed = []
     for n in range(3):
         with unit_of_work(desk.factory) as session:
@@ -129,10 +131,7 @@ def test_messages_on_a_closed_tickets_link_join_its_one_live_follow_up(desk):
     assert len(set(landed)) == 1 and landed[0] != ticket.id
     with desk.reader() as session:
         assert session.scalar(select(func.count()).select_from(Ticket).where(Ticket.follow_up_of_id == ticket.id)) == 1
-    with unit_of_work(desk.factory) as session:  # once the follow-up is closed too, a new one opens
-        tickets.change_status(session, landed[0], status="solved", actor_id=desk.ana)
-    with unit_of_work(desk.factory) as session:
-        tickets.change_status(session, landed[0], status="closed", actor_id=None)
+    _closed(desk, landed[0])  # once the follow-up is closed too, a new one opens
     with unit_of_work(desk.factory) as session:
         assert tickets.add_customer_message(session, ticket.id, body="Once more",
                                             settings=desk.settings).ticket_id not in (ticket.id, landed[0])
