@@ -66,7 +66,7 @@ test: install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Quick feedback: everything but the tests marked slow (browser journeys, faults, load, benchmarks, single tests over
-# ~10 s); under 3 minutes on 2 cores. `make test` (and CI) still runs them all.
+# ~10 s): about 260 s of CPU, so 2-3 minutes on two idle cores. `make test` (and CI) still runs them all.
 test-fast: install-dev
 	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
 

@@ -19,7 +19,7 @@ from core.models import Ticket
 from demo import seed as demo
 from tests.pages.conftest import ROOT
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("bench-harness")]  # one harness run, shared
+pytestmark = pytest.mark.slow  # one harness run on 2,000 tickets, shared by the module
 
 TICKETS = 2_000
 

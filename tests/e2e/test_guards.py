@@ -9,7 +9,7 @@ import pytest
 from tests.e2e.conftest import shot
 from tests.e2e.test_journeys import choose, links_in, sign_in, wait_idle
 
-pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.xdist_group("e2e-guards")]  # one server, in order
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 PORTAL_ENV = {"MESA_CAPTCHA": "image"}
 RAW = (b"From: Bob Stone <bob@example.com>\r\nTo: support@mesa.localhost\r\nSubject: Printer on fire\r\n"
        b"Message-ID: <guard-1@example.com>\r\n\r\nThe printer is on fire.\r\n")

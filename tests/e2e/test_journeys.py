@@ -15,7 +15,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from tests.e2e.conftest import DESKTOP, html_of, links_in, shot, text_of
 from tests.e2e.media import recording_webm, screenshot_png
 
-pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.xdist_group("e2e-journeys")]  # one server, in order
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 CUSTOMER = "lucia.fernandez@cliente.example"
 STORY: dict[str, object] = {}
 
