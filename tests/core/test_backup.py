@@ -13,6 +13,7 @@ from tests.conftest import IN_CI, POSTGRES_URL
 from tests.core.test_cli import _cli
 
 
+@pytest.mark.slow  # a real process, server or wait: over 2 s
 def test_sqlite_backup_is_a_working_copy_taken_while_a_writer_holds_the_lock(tmp_path):
     assert _cli("seed-demo", "--tickets", "12", data_dir=tmp_path).returncode == 0
     writer = sqlite3.connect(tmp_path / "cli.db")
@@ -29,6 +30,7 @@ def test_sqlite_backup_is_a_working_copy_taken_while_a_writer_holds_the_lock(tmp
     copy.close()
 
 
+@pytest.mark.slow  # a real process, server or wait: over 2 s
 def test_postgres_backup_writes_a_pg_dump_archive(tmp_path):
     name = f"mesa_backup_{os.getpid()}"
     try:

@@ -31,6 +31,7 @@ def test_help_lists_the_commands(tmp_path):
         assert command in result.stdout
 
 
+@pytest.mark.slow  # a real process, server or wait: over 2 s
 def test_migrate_then_create_user_from_stdin(tmp_path):
     assert _cli("migrate", data_dir=tmp_path).returncode == 0
     result = _cli("create-user", "--email", "Boss@Example.com", "--name", "Boss", "--role", "admin",
@@ -69,6 +70,7 @@ def test_migrate_says_whether_it_created_upgraded_or_found_the_schema_current(tm
     assert migrate_command().startswith(f"Upgraded from {older} to {head} (")
 
 
+@pytest.mark.slow  # a real process, server or wait: over 2 s
 def test_create_user_without_a_terminal_asks_for_password_stdin(tmp_path):
     _cli("migrate", data_dir=tmp_path)
     result = _cli("create-user", "--email", "a@example.com", "--name", "A", "--role", "agent", data_dir=tmp_path)
@@ -97,6 +99,7 @@ def test_seed_demo_if_empty_adds_once_and_prints_the_accounts(tmp_path, backend)
     engine.dispose()
 
 
+@pytest.mark.slow  # a real process, server or wait: over 2 s
 def test_reprocess_inbound_applies_a_failed_email_once_and_refuses_it_after(tmp_path):
     from core.db import session_factory, unit_of_work
     from core.mail import inbound, ingest

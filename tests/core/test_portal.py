@@ -83,6 +83,7 @@ def test_bad_tokens_from_one_address_are_slowed_down(desk):
     assert opened == sent.ticket_id
 
 
+@pytest.mark.slow  # a real process, server or wait: over 2 s
 def test_a_visitor_slowed_down_for_bad_links_holds_no_lock_while_waiting(desk):
     """The anti-guessing wait is real time (no patched sleep) and another writer works meanwhile: on SQLite a
     wait inside a write transaction made every other writer queue behind it."""

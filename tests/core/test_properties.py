@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -47,6 +48,7 @@ def _state(desk, ticket_id):
         return ticket, events
 
 
+@pytest.mark.slow  # a real process, server or wait: over 2 s
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=st.lists(ACTIONS, min_size=1, max_size=14))
 def test_random_service_calls_keep_the_invariants(desk, steps):

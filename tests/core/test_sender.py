@@ -132,6 +132,7 @@ def test_retry_now_brings_a_dead_email_back(desk):
     assert sender.claim(desk.factory, now=T0) == [row.id]
 
 
+@pytest.mark.slow  # a real process, server or wait: over 2 s
 def test_two_dispatchers_send_each_email_exactly_once(desk, mailserver):
     with unit_of_work(desk.factory) as session:
         for n in range(500):

@@ -49,6 +49,7 @@ def test_the_loop_stops_when_told(desk):
     assert not thread.is_alive()
 
 
+@pytest.mark.slow  # a real process, server or wait: over 2 s
 def test_the_worker_command_exits_cleanly_on_sigterm(tmp_path):
     env = {**os.environ, "MESA_DATA_DIR": str(tmp_path), "MESA_DATABASE_URL": f"sqlite:///{tmp_path / 'w.db'}",
            "MESA_SECRET_KEY": "w" * 40, "MESA_WORKER_INTERVAL_SECONDS": "0.2"}

@@ -111,6 +111,7 @@ def test_wrong_password_is_refused_and_counted(db):
     assert app.session_state["authentication_status"] is True
 
 
+@pytest.mark.slow  # a real process, server or wait: over 2 s
 def test_failures_on_one_account_wait_longer_and_longer_but_never_lock_the_owner_out(db, monkeypatch):
     """H3: an attacker spreading guesses over many addresses was never slowed down."""
     import ui.auth
