@@ -36,6 +36,8 @@ def show(messages: Sequence[Message], *, author_name: Callable[[Message], str],
                 label += " · " + t("ticket.internal_note")
             if message.via == "email":
                 label += " · ✉"
+            if message.sender_unverified:  # an account's address, not proven (form without sign-in, failed mail checks)
+                label += " · ⚠ " + t("ticket.sender_unverified")
             st.caption(f"{plain(label)} · {local_time(message.created_at)}")  # names are user text too
             st.text(message.body)  # user text stays text: no Markdown, no HTML
             for attachment in message.attachments:

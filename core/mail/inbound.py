@@ -73,6 +73,7 @@ class Parsed:
     auto_reason: str | None = None
     plus_tokens: list[str] = field(default_factory=list)
     ticket_number: int | None = None
+    sender_failed_checks: bool = False  # our receiving server said the From is not proven (auth_failed)
 
 
 def _safe(call: Callable[[], T], default: T) -> T:
@@ -449,7 +450,23 @@ def _head(message: Message) -> dict[str, object]:
         auto_reason=_auto_reason(headers, from_address, _content_type(message)),
         plus_tokens=_plus_tokens(headers),
         ticket_number=_ticket_number(subject),
+        sender_failed_checks=auth_failed(headers.first("authentication-results")),
     )
+
+
+_AUTH_RESULT = re.compile(r"\b(dmarc|spf|dkim)\s*=\s*([a-z]+)", re.I)
+
+
+def auth_failed(header: str) -> bool:
+    """What the receiving server's Authentication-Results (RFC 8601; the topmost one, which our own MTA
+    adds) says of the sender: DMARC failed, or SPF failed with no passing DKIM signature. A missing
+    header says nothing: the deploy guide asks the MTA to check."""
+    results: dict[str, set[str]] = {}
+    for method, result in _AUTH_RESULT.findall(header or ""):
+        results.setdefault(method.lower(), set()).add(result.lower())
+    if "fail" in results.get("dmarc", set()):
+        return True
+    return "fail" in results.get("spf", set()) and "pass" not in results.get("dkim", set())
 
 
 def _parse(raw: bytes) -> Parsed:

@@ -287,7 +287,8 @@ def _store(session: Session, ticket: Ticket | None, parsed: Parsed, body: str, f
            settings: Settings, now: datetime) -> int:
     if _from_requester(ticket, parsed):
         message = tickets.add_customer_message(session, ticket.id, body=body, uploads=files, via="email",
-                                               email_message_id=parsed.message_id, settings=settings, now=now)
+                                               email_message_id=parsed.message_id, settings=settings, now=now,
+                                               sender_unverified=parsed.sender_failed_checks)
         return message.ticket_id
     if ticket is not None:  # someone else wrote on the thread: staff decide what to do with it
         tickets.add_system_note(session, ticket.id, now=now, uploads=files, email_message_id=parsed.message_id,
@@ -297,7 +298,7 @@ def _store(session: Session, ticket: Ticket | None, parsed: Parsed, body: str, f
     created = tickets.create_ticket(
         session, name=_name(parsed), email=parsed.from_address, subject=_subject(parsed, settings), description=body,
         channel="email", locale=settings.locale, uploads=files, email_message_id=parsed.message_id,
-        settings=settings, now=now)
+        sender_unverified=parsed.sender_failed_checks, settings=settings, now=now)
     return created.id
 
 

@@ -229,7 +229,7 @@ def create_ticket(session: Session, *, name: str, email: str, subject: str, desc
 
 
 def add_customer_message(session: Session, ticket_id: int, *, body: str, uploads: Sequence[Upload] = (),
-                         via: str = "web", email_message_id: str | None = None,
+                         via: str = "web", email_message_id: str | None = None, sender_unverified: bool = False,
                          settings: Settings | None = None, now: datetime | None = None) -> Message:
     """The requester adds to their ticket: pending, on-hold and solved become open.
 
@@ -246,9 +246,11 @@ def add_customer_message(session: Session, ticket_id: int, *, body: str, uploads
             target = _live_follow_up(session, ticket)
         if target is not None:
             return add_customer_message(session, target.id, body=body, uploads=uploads, via=via,
-                                        email_message_id=email_message_id, settings=settings, now=now)
+                                        email_message_id=email_message_id, sender_unverified=sender_unverified,
+                                        settings=settings, now=now)
         return open_follow_up(session, ticket_id, body=body, uploads=uploads, via=via,
-                              email_message_id=email_message_id, settings=settings, now=now)
+                              email_message_id=email_message_id, sender_unverified=sender_unverified,
+                              settings=settings, now=now)
     errors = Collector()
     text = _text(errors, "body", body, settings.max_body_chars)
     files = attachments.check_uploads(uploads, settings, errors)
@@ -256,7 +258,8 @@ def add_customer_message(session: Session, ticket_id: int, *, body: str, uploads
     _change(session, ticket, ticket.requester_id, now, "status",
             workflow.status_after_customer_message(ticket.status), settings)
     message = _message(session, ticket, kind="customer", body=text, author_id=ticket.requester_id,
-                       via=via, files=files, now=now, email_message_id=email_message_id)
+                       via=via, files=files, now=now, email_message_id=email_message_id,
+                       sender_unverified=sender_unverified)
     _finish(session, ticket, now)
     events.record(session, events.CustomerReplied(ticket, message), settings, now)
     return message
@@ -285,7 +288,7 @@ def merged_into(session: Session, ticket: Ticket) -> Ticket | None:
 
 
 def open_follow_up(session: Session, ticket_id: int, *, body: str, uploads: Sequence[Upload] = (),
-                   via: str = "web", email_message_id: str | None = None,
+                   via: str = "web", email_message_id: str | None = None, sender_unverified: bool = False,
                    settings: Settings | None = None, now: datetime | None = None) -> Message:
     """A new ticket that continues a closed one, for the same requester."""
     old = get_ticket(session, ticket_id)
@@ -296,7 +299,7 @@ def open_follow_up(session: Session, ticket_id: int, *, body: str, uploads: Sequ
         session, name=requester.name, email=requester.email, subject=old.subject, description=body,
         kind=old.kind, product_id=old.product_id, priority=old.priority, channel=via, locale=old.locale,
         uploads=uploads, follow_up_of_id=old.id, email_message_id=email_message_id,
-        settings=settings, now=now)
+        sender_unverified=sender_unverified, settings=settings, now=now)
     return session.scalars(select(Message).where(Message.ticket_id == follow_up.id)).one()
 
 

@@ -70,3 +70,15 @@ def test_a_ticket_closed_meanwhile_refuses_the_reply_and_keeps_the_draft(desk):
     assert not app.exception, app.exception
     assert app.error, "the refusal is shown"
     assert any("My answer" in c.value for c in app.code), "the unsent words are still there to copy"
+
+
+def test_a_message_from_an_unproven_sender_is_marked_for_the_agent(desk):
+    """M5/L6: the agent saw the account's name with no sign that the address was not proven."""
+    factory, _read, _ana, _liam, ids = desk
+    with unit_of_work(factory) as session:
+        session.scalars(select(Message).where(Message.ticket_id == ids[0])).first().sender_unverified = True
+    app = open_workbench("ana@mesa.example", ticket=str(ids[0]))
+    assert not app.exception, app.exception
+    assert any("sender not verified" in c.value for c in app.caption)
+    other = open_workbench("ana@mesa.example", ticket=str(ids[1]))
+    assert not any("sender not verified" in c.value for c in other.caption)
