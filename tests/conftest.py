@@ -157,7 +157,7 @@ class _Said(logging.Handler):
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item):
-    """Fail a test during which Streamlit announced a deprecation (use_container_width=, components.v1.html, ...).
+    """Fail a test during which Streamlit announced a deprecation (the container-width flag, components.v1.html, ...).
 
     Streamlit says so through streamlit.deprecation_util.show_deprecation_warning, which logs a warning on its
     own logger (and shows it in the app only with client.showErrorDetails=full), never through warnings.warn:

@@ -93,7 +93,7 @@ def portal(tmp_path_factory, request):
 
 def check_server_log(log: str) -> None:
     """What the real server wrote while the module's journeys ran: no deprecation (Streamlit logs those, such as
-    use_container_width=, on its logger `streamlit.deprecation_util` instead of raising them), and the embedded
+    the container-width flag, on its logger `streamlit.deprecation_util` instead of raising them), and the embedded
     worker's lines time-stamped by core/logs.py."""
     lines = log.splitlines()
     deprecations = [line for line in lines if "deprecat" in line.lower() or "will be removed" in line]
