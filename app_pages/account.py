@@ -55,7 +55,12 @@ def _signed_in(user: User) -> None:
         st.warning(t("account.unverified"))
         if st.button(t("account.resend")):
             done = actions.run(lambda s: customers.send_verification(s, s.merge(user), app.settings()))
-            st.success(t("account.verification_sent")) if done.ok else st.error(done.message)
+            if not done.ok:
+                st.error(done.message)
+            elif done.value:
+                st.success(t("account.verification_sent"))
+            else:  # the hourly limit to this address (M9): say so instead of claiming a link went out
+                st.warning(t("account.verification_limit"))
     # Not key="logout": the library keeps its own flag under that name, and the clash made the button do nothing.
     if st.button(t("account.sign_out"), key="mesa_sign_out", help=t("account.sign_out_help")) \
             and auth.sign_out_everywhere(user):

@@ -167,3 +167,17 @@ def test_my_tickets_asks_anonymous_visitors_to_sign_in(app_env):
     app = run_home()
     app.switch_page("app_pages/my_tickets.py").run()
     assert app.info[0].value == "Sign in to see all your tickets in one place."
+
+
+def test_send_again_past_the_hourly_limit_says_so_instead_of_claiming_a_link_went_out(db):
+    """M9 on the page: the fourth "send again" in an hour sends nothing, and the page must not say it did."""
+    factory, _read = db
+    with unit_of_work(factory) as session:
+        accounts.create_user(session, email="olivia@example.com", name="Olivia", password=PASSWORD)
+    app = _sign_in(_account(), "olivia@example.com", PASSWORD).run()  # the account page, signed in
+    said = []
+    for _ in range(4):
+        app = next(b for b in app.button if b.label == "Send the confirmation link again").click().run()
+        said.append(("sent" if app.success and "new confirmation link" in app.success[-1].value else "")
+                    + ("limit" if app.warning and "already sent" in app.warning[-1].value else ""))
+    assert said == ["sent", "sent", "sent", "limit"]
