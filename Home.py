@@ -6,13 +6,14 @@ before and after sign-in; each page checks its own access rule.
 
 import streamlit as st
 
-from ui import access, app, auth, captcha_box, layout
+from ui import access, app, auth, captcha_box, keys, layout, sign_in
 
 st.set_page_config(page_title=app.t("app.name") + " · " + app.t("app.tagline"), page_icon="💬", layout="wide")
 app.configure_logging()  # before the embedded worker starts, so its lines are time-stamped too
 app.engine()
 app.background_worker()
 auth.build()
+sign_in.from_identity_provider()
 role = auth.role()
 
 help_center = st.Page("app_pages/help_center.py", title=app.t("nav.help"), icon=":material/menu_book:",
@@ -53,4 +54,6 @@ if role == "admin":
     captcha_box.off_warning()  # the public form takes robots while the captcha is off
 if navigation not in (workbench, admin, email_log, *dashboards):
     layout.top_bar(None if navigation is new_ticket else new_ticket)
+if landing := st.session_state.pop(keys.LAND, None):
+    st.switch_page(landing)  # back from the identity provider, signed in: the role's home
 navigation.run()

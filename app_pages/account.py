@@ -1,33 +1,35 @@
 """Sign in, create an account, verify an email, reset a password."""
 
-from datetime import timedelta
-
 import streamlit as st
-from sqlalchemy.orm import Session
-from streamlit_authenticator.utilities import RegisterError
 
-from core.accounts import customers
-from core.accounts import service as accounts
+from core.accounts import customers, twofactor
 from core.desk import admin
 from core.models import User
-from core.portal import ratelimit
-from ui import actions, app, auth, forms
+from ui import actions, app, auth, captcha_box, forms, keys, sign_in
 from ui.app import t
 from ui.text import plain
 
-REGISTRATIONS_PER_HOUR = 10
+REGISTER = "register"
+CAPTCHA = keys.field(REGISTER, "captcha")
 
 
 def _verify_link(raw: str) -> None:
+    """Spend the link once; its result stays on the page (the address loses the link, so a rerun cannot)."""
     done = actions.run(customers.verify, raw)
     if not done.ok:  # the database was busy: the link stays in the address, to try again
         st.error(done.message)
         return
     del st.query_params["verify"]
-    if done.value:
-        st.success(t("account.verified"), icon=":material/verified:")
-    else:
-        st.warning(t("account.bad_link"))
+    st.session_state[keys.ACCOUNT_NOTICE] = ("success", "account.verified") if done.value \
+        else ("warning", "account.bad_link")
+
+
+def _notice() -> None:
+    kind, key = st.session_state.get(keys.ACCOUNT_NOTICE, (None, None))
+    if kind == "success":
+        st.success(t(key), icon=":material/verified:")
+    elif kind:
+        st.warning(t(key))
 
 
 def _reset_form(raw: str, *, invitation: bool = False) -> None:
@@ -48,9 +50,27 @@ def _reset_form(raw: str, *, invitation: bool = False) -> None:
     st.success(t("account.reset_done")) if done.value else st.warning(t("account.bad_link"))
 
 
+def _recovery_codes() -> None:
+    """Shown once, right after two-factor was turned on."""
+    codes = st.session_state.get(keys.RECOVERY_CODES)
+    if not codes:
+        return
+    with st.container(border=True):
+        st.subheader(t("twofactor.codes_title"))
+        st.write(t("twofactor.codes_help"))
+        st.code("\n".join(codes), language=None)
+        if st.button(t("twofactor.codes_saved"), type="primary"):
+            st.session_state.pop(keys.RECOVERY_CODES, None)
+            st.switch_page(auth.home_page(auth.role()))
+    st.stop()
+
+
 def _signed_in(user: User) -> None:
     st.title(t("account.title"))
+    _recovery_codes()
     st.write(t("account.signed_in_as", name=plain(user.name), email=plain(user.email)))
+    if user.totp_enabled_at:
+        st.caption(t("twofactor.on", left=twofactor.recovery_codes_left(user)))
     if user.role == "customer" and user.email_verified_at is None:
         st.warning(t("account.unverified"))
         if st.button(t("account.resend")):
@@ -64,37 +84,49 @@ def _signed_in(user: User) -> None:
     # Not key="logout": the library keeps its own flag under that name, and the clash made the button do nothing.
     if st.button(t("account.sign_out"), key="mesa_sign_out", help=t("account.sign_out_help")) \
             and auth.sign_out_everywhere(user):
+        if sign_in.sso_available() and st.user.is_logged_in:
+            st.logout()  # the identity provider's session in this browser ends too
         st.rerun()
 
 
+def _register_account(session, **form) -> str:
+    return customers.register(session, **form).email
+
+
+def _send_registration() -> None:
+    """Button callback: every refusal next to its field, what was typed kept."""
+    def field(name: str) -> str:
+        return st.session_state.get(keys.field(REGISTER, name), "")
+    name = f"{field('first_name')} {field('last_name')}".strip()
+    done = actions.submit(REGISTER, _register_account, name=name, email=field("email"), password=field("password"),
+                          repeat=field("repeat"), captcha_ok=captcha_box.passed(CAPTCHA),
+                          address=forms.client_address(), locale=app.locale(), settings=app.settings())
+    if done.ok:
+        st.session_state[keys.field(REGISTER, "done")] = done.value
+        for secret in ("password", "repeat"):
+            st.session_state[keys.field(REGISTER, secret)] = ""
+
+
 def _register() -> None:
-    address = forms.client_address()
-    with app.read() as session:
-        if ratelimit.over(session, "register", address, REGISTRATIONS_PER_HOUR, timedelta(hours=1)):
-            st.error(t("errors.rate_address"))
-            return
-    try:
-        email, _username, _name = auth.authenticator().register_user(
-            location="main", key="register", merge_username_email=True, password_hint=False, captcha=True,
-            fields={"Form name": t("account.register"), "First name": t("account.first_name"),
-                    "Last name": t("account.last_name"), "Email": t("account.email"),
-                    "Password": t("account.password"), "Repeat password": t("account.repeat_password"),
-                    "Captcha": t("captcha.label"), "Register": t("account.register")})
-    except RegisterError as exc:
-        st.error(auth.library_message(exc))
+    if email := st.session_state.get(keys.field(REGISTER, "done")):
+        st.success(t("account.registered", email=plain(email)))
         return
-    if not email:
-        return
-    entry = auth.credentials()["usernames"][email]
-    name = f"{entry.get('first_name', '')} {entry.get('last_name', '')}".strip()
-    done = actions.run(_create_customer, address, email=email, name=name, password_hash=entry["password"])
-    st.success(t("account.registered", email=email)) if done.ok else st.error(done.message)
-
-
-def _create_customer(session: Session, address: str, **account: str) -> None:
-    ratelimit.hit(session, "register", address)
-    user = accounts.register_customer(session, locale=app.locale(), **account)
-    customers.send_verification(session, user, app.settings())
+    errors = actions.errors(REGISTER)
+    forms.field_error(errors, "form")
+    first, last = st.columns(2)
+    first.text_input(t("account.first_name"), key=keys.field(REGISTER, "first_name"), autocomplete="given-name")
+    last.text_input(t("account.last_name"), key=keys.field(REGISTER, "last_name"), autocomplete="family-name")
+    forms.field_error(errors, "name")
+    st.text_input(t("account.email"), key=keys.field(REGISTER, "email"), autocomplete="email")
+    forms.field_error(errors, "email")
+    st.text_input(t("account.password"), type="password", key=keys.field(REGISTER, "password"),
+                  autocomplete="new-password", help=t("account.password_help"))
+    forms.field_error(errors, "password")
+    st.text_input(t("account.repeat_password"), type="password", key=keys.field(REGISTER, "repeat"),
+                  autocomplete="new-password")
+    forms.field_error(errors, "repeat")
+    captcha_box.render(CAPTCHA, errors.get("captcha"))
+    st.button(t("account.register"), type="primary", on_click=_send_registration, key="register_send")
 
 
 def _forgot() -> None:
@@ -120,10 +152,13 @@ if user := auth.current_user():
     _signed_in(user)
 else:
     st.title(t("account.title"))
-    sign_in, register, forgot = st.tabs([t("account.sign_in"), t("account.register"), t("account.forgot")])
-    with sign_in:
-        if auth.sign_in_form():
-            st.page_link("app_pages/my_tickets.py", label=t("nav.my_tickets"), icon=":material/inbox:")
+    _notice()
+    if refused := st.session_state.get(keys.SSO_REFUSED):
+        st.error(t("account.sso_refused", email=plain(refused)))
+        st.button(t("account.sso_other"), on_click=st.logout, key="sso_other")
+    signing_in, register, forgot = st.tabs([t("account.sign_in"), t("account.register"), t("account.forgot")])
+    with signing_in:
+        sign_in.form(land=True)
     with register:
         _register()
     with forgot:

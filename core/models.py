@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     DateTime,
     ForeignKey,
@@ -72,6 +73,14 @@ class User(Base):
     email_verified_at: Mapped[datetime | None]
     # sign-in sessions that started before it are over (sign-out, new password, deactivation)
     sessions_valid_after: Mapped[datetime | None] = mapped_column(default=None)
+    # staff two-factor (core.accounts.twofactor): the TOTP secret once enrolled, the last time step
+    # accepted (no code twice), and the unused recovery codes as SHA-256 hashes
+    totp_secret: Mapped[str | None] = mapped_column(String(64), default=None)
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(default=None)
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    recovery_codes: Mapped[list | None] = mapped_column(JSON, default=None)
+    # the identity provider's verified address an admin mapped to this staff account (single sign-on)
+    sso_email: Mapped[str | None] = mapped_column(String(254), unique=True, default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (Index("ix_users_role_active", "role", "active"),)
@@ -395,6 +404,8 @@ class DeskSettings(Base):
     reminder_after_days: Mapped[int | None]
     auto_solve_after_days: Mapped[int | None]
     survey_delay_minutes: Mapped[int | None]
+    staff_two_factor: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    staff_sso_only: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -6,7 +6,7 @@ import streamlit as st
 
 from core.accounts.service import STAFF_ROLES
 from core.models import User
-from ui import auth
+from ui import auth, sign_in
 from ui.app import t
 
 STAFF = STAFF_ROLES  # agent, manager, admin: everyone who works the desk
@@ -18,8 +18,7 @@ def require(*roles: str) -> User:
     user = auth.current_user()
     if user is None:
         st.info(t("access.sign_in"), icon=":material/lock:")
-        if auth.sign_in_form():
-            st.button(t("access.continue"), type="primary")  # the next run opens the page, URL unchanged
+        sign_in.form()  # signed in, the page opens as the user, its address (and ?ticket=) unchanged
         st.stop()
     if user.role not in roles:
         st.title(t("access.title"))

@@ -22,6 +22,12 @@ CREDENTIALS = "_credentials"
 SIGNED_IN = "authentication_status"  # streamlit-authenticator's: True, False after a failed try, None
 USERNAME = "username"  # streamlit-authenticator's: the signed-in email
 SIGNED_IN_AT = "mesa_signed_in_at"  # when this browser's session began (cookie issue time or sign-in)
+COOKIE_PENDING = "mesa_cookie_pending"  # signed in during the last run: write the library's cookie now
+SECOND_FACTOR = "mesa_second_factor"  # the password was right: {"user_id", "email", "until"} awaiting a code
+RECOVERY_CODES = "mesa_recovery_codes"  # the codes just issued at enrolment, shown once on the account page
+SSO_REFUSED = "mesa_sso_refused"  # the identity provider's address that has no staff account here
+LAND = "mesa_land"  # signed in through the identity provider: the page to open (Home.py)
+ACCOUNT_NOTICE = "mesa_account_notice"  # (kind, message key) of an emailed link's result, kept on screen
 
 
 def field(form: str, name: str) -> str:

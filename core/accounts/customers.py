@@ -18,6 +18,35 @@ from core.tickets import workflow
 HOUR = timedelta(hours=1)
 RESETS_PER_HOUR = 5
 VERIFICATIONS_PER_HOUR = 3
+REGISTRATIONS_PER_HOUR = 10  # per client address
+
+
+def register(session: Session, *, name: str, email: str, password: str, repeat: str, captcha_ok: bool,
+             address: str, locale: str, settings: Settings, now: datetime | None = None) -> User:
+    """Create a customer account from the registration form and email its verification link.
+
+    Every field is checked at once (each refusal names its field) and nothing is saved on a refusal.
+    An address that already wrote to us keeps its tickets, name and language (see register_customer).
+    """
+    now = now or utcnow()
+    if ratelimit.over(session, "register", address, REGISTRATIONS_PER_HOUR, HOUR, now):
+        raise ValidationError({"form": [("errors.rate_address", {})]})
+    errors = Collector()
+    accounts.check_name(errors, name)
+    address_typed = accounts.check_email(errors, email)
+    if problem := accounts.password_problem(password):
+        errors.add("password", problem, min=accounts.MIN_PASSWORD)
+    elif password != repeat:
+        errors.add("repeat", "account.error_repeat")
+    if not captcha_ok:
+        errors.add("captcha", "account.error_captcha")
+    errors.raise_if_any()
+    password_hash = accounts.hash_password(password)  # before the first write: no lock held while hashing
+    ratelimit.hit(session, "register", address, now)
+    user = accounts.register_customer(session, email=address_typed, name=name, locale=locale,
+                                      password_hash=password_hash)
+    send_verification(session, user, settings, now)
+    return user
 
 
 def send_verification(session: Session, user: User, settings: Settings, now: datetime | None = None) -> bool:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import unicodedata
 from datetime import datetime
 
 import bcrypt
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -17,17 +19,42 @@ from core.models import User, utcnow
 ROLES = ("customer", "agent", "manager", "admin")
 STAFF_ROLES = ("agent", "manager", "admin")
 MIN_PASSWORD = 10
+MAX_PASSWORD = 1000  # characters: a long passphrase fits, a megabyte of text does not reach the hash
 MAX_NAME = 120
+# A password is NFC-normalised, hashed with SHA-256 and base64-encoded (44 bytes) before bcrypt, which reads
+# only 72 bytes (bcrypt 5 refuses more): every character of a long passphrase counts, at creation, sign-in,
+# registration and reset alike. Hashes written before this scheme (no prefix) still verify, and are
+# replaced by a hash in this scheme at the next sign-in (needs_rehash).
+SCHEME = "bcrypt-sha256$"
+_DUMMY_HASH = None
+
+
+def _prepared(password: str) -> bytes:
+    text = unicodedata.normalize("NFC", password or "")
+    return base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest())
 
 
 def hash_password(password: str) -> str:
-    return bcrypt.hashpw(password.encode("utf-8")[:72], bcrypt.gensalt()).decode("ascii")
+    return SCHEME + bcrypt.hashpw(_prepared(password), bcrypt.gensalt()).decode("ascii")
 
 
 def verify_password(password: str, password_hash: str | None) -> bool:
     if not password_hash:
         return False
-    return bcrypt.checkpw(password.encode("utf-8")[:72], password_hash.encode("ascii"))
+    if password_hash.startswith(SCHEME):
+        return bcrypt.checkpw(_prepared(password), password_hash.removeprefix(SCHEME).encode("ascii"))
+    return bcrypt.checkpw((password or "").encode("utf-8")[:72], password_hash.encode("ascii"))  # the older scheme
+
+
+def needs_rehash(password_hash: str | None) -> bool:
+    return bool(password_hash) and not password_hash.startswith(SCHEME)
+
+
+def spend_a_password_check() -> None:
+    """Cost what verifying a password costs, for an account that does not exist (same answer time)."""
+    global _DUMMY_HASH
+    _DUMMY_HASH = _DUMMY_HASH or hash_password("no account has this password")
+    verify_password("not the password", _DUMMY_HASH)
 
 
 def normalize_email(email: str) -> str:
@@ -72,7 +99,13 @@ def check_name(errors: Collector, name: str, field: str = "name") -> str:
 
 
 def find_by_email(session: Session, email: str) -> User | None:
-    return session.scalar(select(User).where(func.lower(User.email) == email.lower()))
+    """Addresses are stored in lower case (normalize_email; migration 0014): the unique index answers."""
+    return session.scalar(select(User).where(User.email == (email or "").strip().lower()))
+
+
+def find_by_sso_email(session: Session, email: str) -> User | None:
+    """The staff account an admin mapped the identity provider's address to (core.desk.admin.map_sso)."""
+    return session.scalar(select(User).where(User.sso_email == (email or "").strip().lower()))
 
 
 def create_user(session: Session, *, email: str, name: str, role: str = "customer",
@@ -134,22 +167,50 @@ COMMON_PASSWORDS = frozenset((
 
 
 def password_problem(password: str) -> str | None:
-    """The i18n key of what is wrong with a new password, or None when it will do."""
+    """The i18n key of what is wrong with a new password, or None when it will do (any Unicode, counted
+    in characters after NFC normalisation, so an accented letter typed two ways counts once)."""
+    password = unicodedata.normalize("NFC", password or "")
     if len(password) < MIN_PASSWORD:
         return "errors.password_short"
+    if len(password) > MAX_PASSWORD:
+        return "errors.password_long"
     if password.lower() in COMMON_PASSWORDS or len(set(password)) < 4:
         return "errors.password_common"
     return None
 
 
-def credentials(session: Session) -> dict:
-    """Active accounts with a password, in streamlit-authenticator's shape (email is the username)."""
-    users = session.scalars(select(User).where(User.active, User.password_hash.is_not(None)))
+def credentials(session: Session, emails: set[str]) -> dict:
+    """The active accounts among `emails`, in streamlit-authenticator's shape (email is the username).
+
+    Only the accounts a run needs (the one its cookie names, the one signed in): a run's cost does not
+    grow with the number of accounts. Single sign-on accounts need no password.
+    """
+    wanted = sorted({(email or "").strip().lower() for email in emails} - {""})
+    users = session.scalars(select(User).where(User.active, User.email.in_(wanted))) if wanted else ()
     return {"usernames": {
-        user.email: {"email": user.email, "first_name": user.name, "last_name": "", "password": user.password_hash,
-                     "roles": [user.role], "failed_login_attempts": 0, "logged_in": False}
+        user.email: {"email": user.email, "first_name": user.name, "last_name": "",
+                     "password": user.password_hash or "", "roles": [user.role], "failed_login_attempts": 0,
+                     "logged_in": False}
         for user in users
     }}
+
+
+def check_sign_in(session: Session, email: str, password: str) -> User | None:
+    """The active account `email` names when `password` is its password, else None.
+
+    An unknown address costs a password check too, so the answer takes as long either way. A hash in
+    the older scheme is replaced by one in the current scheme (the caller commits).
+    """
+    user = find_by_email(session, email) if "@" in (email or "") else None
+    if user is None or not user.password_hash:
+        spend_a_password_check()
+        return None
+    if not verify_password(password, user.password_hash) or not user.active:
+        return None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+        session.flush()
+    return user
 
 
 def register_customer(session: Session, *, email: str, name: str, password_hash: str, locale: str) -> User:

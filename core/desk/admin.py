@@ -214,3 +214,32 @@ def save_timings(session: Session, *, settings: Settings, **timings: int) -> Des
     stored.updated_at = utcnow()
     session.flush()
     return stored
+
+
+def staff_sign_in_rules(session: Session, *, settings: Settings, two_factor: bool, sso_only: bool,
+                        sso_available: bool) -> DeskSettings:
+    """The admin's rules for staff sign-in: a second factor for every staff account (each enrols at its
+    next sign-in), and single sign-on only (no staff password sign-in; needs an identity provider set up)."""
+    if sso_only and not sso_available:
+        raise ValidationError({"sso_only": [("errors.sso_not_configured", {})]})
+    stored = _desk_row(session, settings)
+    stored.staff_two_factor, stored.staff_sso_only = two_factor, sso_only
+    stored.updated_at = utcnow()
+    session.flush()
+    return stored
+
+
+def map_sso(session: Session, user_id: int, sso_email: str, *, actor_id: int) -> User:
+    """Let the identity provider's verified address `sso_email` sign in as this staff account ("" unmaps)."""
+    user = _user(session, user_id)
+    errors = Collector()
+    if user.role not in accounts.STAFF_ROLES:
+        errors.add("sso_email", "errors.not_staff", id=user_id)
+    address = accounts.check_email(errors, sso_email, "sso_email") if sso_email.strip() else None
+    taken = address and session.scalar(select(User).where(User.sso_email == address, User.id != user.id))
+    if taken:
+        errors.add("sso_email", "errors.email_taken", email=address)
+    errors.raise_if_any()
+    user.sso_email = address
+    session.flush()
+    return user
