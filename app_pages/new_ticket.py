@@ -14,12 +14,17 @@ EMPTIED_WHEN_SENT = ("subject", "description")
 
 
 def _send() -> None:
-    """Button callback: runs before the page is drawn again, so a refusal shows next to its field."""
+    """Button callback: runs before the page is drawn again, so a refusal shows next to its field.
+
+    A signed-in visitor writes as their account (its address, no captcha); the limits per address and
+    per mailbox still apply.
+    """
     signed_in = auth.current_user()
-    visitor = portal.Visitor(address=forms.client_address(), captcha_ok=captcha_box.passed(CAPTCHA),
+    visitor = portal.Visitor(address=forms.client_address(), captcha_ok=bool(signed_in) or captcha_box.passed(CAPTCHA),
                              honeypot=forms.value(FORM, "website"), user_id=signed_in.id if signed_in else None)
+    email = signed_in.email if signed_in else forms.value(FORM, "email")
     done = actions.submit(
-        FORM, portal.send_ticket, visitor=visitor, name=forms.value(FORM, "name"), email=forms.value(FORM, "email"),
+        FORM, portal.send_ticket, visitor=visitor, name=forms.value(FORM, "name"), email=email,
         subject=forms.value(FORM, "subject"), description=forms.value(FORM, "description"),
         kind=forms.value(FORM, "kind") or "", product_id=forms.value(FORM, "product", None), locale=app.locale(),
         uploads=forms.picked_files(FORM), settings=app.settings())
@@ -50,6 +55,10 @@ if sent := st.session_state.get(keys.field(FORM, "sent")):
     st.stop()
 
 errors = actions.errors(FORM)
+account = auth.current_user()
+if account:  # their own name to start with, and their account's address (not to be changed here)
+    st.session_state.setdefault(keys.field(FORM, "name"), account.name)
+    st.session_state[keys.field(FORM, "email")] = account.email
 st.title(t("new.title"))
 st.write(t("new.intro"))
 forms.field_error(errors, "form")
@@ -62,7 +71,8 @@ with left:
     st.selectbox(t("new.kind"), list(kinds), format_func=kinds.__getitem__, key=keys.field(FORM, "kind"))
     forms.field_error(errors, "kind")
 with right:
-    st.text_input(t("new.email"), key=keys.field(FORM, "email"), autocomplete="email")
+    st.text_input(t("new.email"), key=keys.field(FORM, "email"), autocomplete="email", disabled=bool(account),
+                  help=t("new.email_signed_in") if account else None)
     forms.field_error(errors, "email")
     with app.read() as session:
         products = dict(portal.products(session))
@@ -88,5 +98,6 @@ forms.field_error(errors, "attachments")
 
 st.text_input(t("new.website"), key=keys.field(FORM, "website"), autocomplete="off")
 forms.hide(keys.field(FORM, "website"))
-captcha_box.render(CAPTCHA, errors.get("captcha"))
+if not account:
+    captcha_box.render(CAPTCHA, errors.get("captcha"))
 st.button(t("new.send"), type="primary", on_click=_send, key="new_send")

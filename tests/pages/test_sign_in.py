@@ -139,3 +139,24 @@ def test_the_verification_links_answer_stays_on_screen_after_the_next_run(app_en
     assert "Your email is confirmed" in app.success[0].value
     with read() as session:
         assert session.scalar(select(User.email_verified_at).where(User.id == user.id)) is not None
+
+
+def test_a_signed_in_customers_new_ticket_is_prefilled_and_asks_no_captcha(app_env):
+    from core.models import Message, Ticket
+
+    user_id = _create(app_env, "lucia@example.com", "customer")
+    app = _sign_in("lucia@example.com")
+    app.switch_page("app_pages/new_ticket.py").run()
+    assert app.text_input(key="new_name").value == "Ana Díaz"
+    email = app.text_input(key="new_email")
+    assert email.value == "lucia@example.com" and email.disabled
+    assert not [w for w in app.text_input if w.key == "new_captcha_answer"]
+    app.text_input(key="new_subject").input("La factura de noviembre")
+    app.text_area(key="new_description").input("No encuentro la factura de noviembre.")
+    app.button(key="new_send").click().run()
+    assert not app.exception and not app.session_state["new_errors"]
+    _, read = _db(app_env)
+    with read() as session:
+        ticket = session.scalars(select(Ticket)).one()
+        first = session.scalars(select(Message).where(Message.ticket_id == ticket.id)).first()
+        assert ticket.requester_id == user_id and not first.sender_unverified
