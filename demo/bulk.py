@@ -42,6 +42,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from core.accounts import service as accounts
 from core.config import Settings
 from core.desk import automations
 from core.desk import schedule as business
@@ -56,11 +57,14 @@ SQLITE_PRAGMAS = ("PRAGMA synchronous=OFF", "PRAGMA cache_size=-131072", "PRAGMA
 # core.db's settings again, before the pool hands the connection out
 SQLITE_RESTORE = ("PRAGMA synchronous=NORMAL", "PRAGMA cache_size=-2000", "PRAGMA foreign_keys=ON")
 SEQUENCED = (User, Ticket, Message, TicketEvent, Survey)
+REGISTERED_EVERY = 3  # one bulk customer in three has an account (a password, a verified address)
+CUSTOMER_PASSWORD = "demo customer passphrase"  # theirs, all alike
 
 # the columns written, in order; `_check_columns` fails the seed when a model has others
 COLUMNS = {
     User: ("id", "email", "name", "role", "password_hash", "locale", "active", "email_verified_at",
-           "sessions_valid_after", "created_at"),
+           "sessions_valid_after", "totp_secret", "totp_enabled_at", "totp_last_step", "recovery_codes", "sso_email",
+           "created_at"),
     Ticket: ("id", "requester_id", "subject", "kind", "product_id", "priority", "status", "channel", "locale",
              "assignee_id", "follow_up_of_id", "created_at", "updated_at", "solved_at", "closed_at",
              "close_reason", "version"),
@@ -242,6 +246,7 @@ class BulkWriter:
         self.tickets: list[_Ticket] = []
         self.messages: list[tuple] = []
         self._normalized: dict[str, str] = {}
+        self._customer_hash: str | None = None
         self._document: dict[tuple, str] = {}
 
     def _stored(self, now: datetime) -> object:
@@ -330,8 +335,18 @@ class BulkWriter:
             user_id = self.users[email] = self._take(User)
             name = " ".join(name.split())
             self.names[user_id] = (name, email)
-            self.new_users.append((user_id, email, name, "customer", None, locale, True, None, None, utcnow()))
+            registered = user_id % REGISTERED_EVERY == 0  # a customer with an account, as many desks have
+            created = utcnow()
+            self.new_users.append((user_id, email, name, "customer", self._password_hash() if registered else None,
+                                   locale, True, created if registered else None, None, None, None, None, None, None,
+                                   created))
         return user_id
+
+    def _password_hash(self) -> str:
+        """One hash for every registered demo customer (bcrypt takes a quarter of a second each)."""
+        if self._customer_hash is None:
+            self._customer_hash = accounts.hash_password(CUSTOMER_PASSWORD)
+        return self._customer_hash
 
     def _event(self, ticket: _Ticket, actor: int | None, now: datetime, name: str, old: object, new: object,
                version: int | None = None) -> None:

@@ -35,8 +35,8 @@ def test_a_signed_in_customer_who_types_the_workbench_url_is_refused_then_signs_
                "--password-stdin", stdin=b"carla's long passphrase\n")
     page.goto(portal.base + "/account")
     sign_in(page, "carla@example.com", "carla's long passphrase")
-    page.get_by_text("Signed in as Carla Díaz").wait_for()
-    page.wait_for_timeout(1000)  # the sign-in cookie is written by a component just after the run
+    page.get_by_role("heading", name="My tickets").wait_for()  # a customer lands on their tickets
+    wait_idle(page)
     page.goto(portal.base + "/workbench")
     page.get_by_text("Your account cannot open this page.").wait_for()
     assert page.get_by_text("Unassigned").count() == 0

@@ -17,9 +17,13 @@ PASSWORD = "dora's long passphrase"
 def _signed_in_cookie(portal, page, email: str) -> dict:
     page.goto(portal.base + "/account")
     sign_in(page, email, PASSWORD)
-    page.get_by_text("Signed in as").wait_for()
-    page.wait_for_timeout(1500)  # the sign-in cookie is written by a component just after the run
-    [cookie] = [c for c in page.context.cookies() if c["name"] == "mesa_session"]
+    page.get_by_role("heading", name="My tickets").wait_for()  # a customer lands on their tickets
+    wait_idle(page)
+    for _ in range(40):  # the sign-in cookie is written by a component as the landing page loads
+        if cookie := [c for c in page.context.cookies() if c["name"] == "mesa_session"]:
+            break
+        page.wait_for_timeout(250)
+    [cookie] = cookie
     return cookie
 
 
@@ -41,6 +45,7 @@ def test_a_copied_cookie_stops_working_after_sign_out(portal, page, browser):
     context, thief = _fresh_page(browser, cookie)
     thief.goto(portal.base + "/account")
     thief.get_by_text("Signed in as Dora").wait_for()  # the copy works while the session lives
+    page.goto(portal.base + "/account")
     page.get_by_role("button", name="Sign out").click()
     wait_idle(page)
     thief.goto(portal.base + "/account")
