@@ -212,6 +212,20 @@ class TicketTag(Base):
     __table_args__ = (Index("ix_ticket_tags_tag", "tag", "ticket_id"),)
 
 
+class TicketFollower(Base):
+    """Someone else on a ticket's conversation (CC'd on the customer's email, or added by an agent): they get
+    the public answers by email, and their email replies are public messages (core.tickets.followers)."""
+
+    __tablename__ = "ticket_followers"
+
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # the agent; None: from an email
+    added_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+
 class TicketPresence(Base):
     """Who has a ticket open on the workbench; `seen_at` is refreshed while the page stays open."""
 

@@ -23,7 +23,7 @@ from core.mail import outbox
 from core.mail.templates import summarize
 from core.models import Message, Outbox, Ticket, User
 from core.portal import tokens
-from core.tickets import surveys, workflow
+from core.tickets import followers, surveys, workflow
 
 
 def publish(session: Session) -> None:
@@ -128,8 +128,15 @@ def _agent_replied(session: Session, event: events.AgentReplied, settings: Setti
     link = ticket_link(session, ticket, settings, now)
     files = [{"name": a.filename, "url": link} for a in message.attachments]
     template = "info_needed" if ticket.status == workflow.PENDING else "agent_replied"
+    agent_name = message.author.name if message.author else ""
     _to_requester(session, ticket, template, settings, now, link=link, reply_body=message.body,
-                  agent_name=message.author.name if message.author else "", attachments=files)
+                  agent_name=agent_name, attachments=files)
+    for follower in followers.of(session, ticket.id):  # no link: the customer page acts as the requester
+        outbox.enqueue(session, template="follower_update", to=follower.email, locale=ticket.locale,
+                       ticket_id=ticket.id, settings=settings, now=now,
+                       context={"ticket_number": ticket.id, "subject": ticket.subject, "agent_name": agent_name,
+                                "follower_name": follower.name, "requester_name": ticket.requester.name,
+                                "reply_body": message.body, "files": [a.filename for a in message.attachments]})
 
 
 def _status_changed(session: Session, event: events.StatusChanged, settings: Settings, now: datetime) -> None:

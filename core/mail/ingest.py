@@ -46,7 +46,7 @@ from core.mail.inbound import Parsed
 from core.mail.templates import summarize
 from core.models import InboundMail, Message, Outbox, Ticket, utcnow
 from core.portal import ratelimit
-from core.tickets import attachments
+from core.tickets import attachments, followers, workflow
 from core.tickets import service as tickets
 from core.tickets.attachments import Upload
 
@@ -208,7 +208,7 @@ def match(session: Session, parsed: Parsed, settings: Settings) -> Ticket | None
             return ticket
     if parsed.ticket_number and parsed.from_address:
         ticket = session.get(Ticket, parsed.ticket_number)
-        if _from_requester(ticket, parsed):
+        if _from_requester(ticket, parsed) or (ticket and followers.find(session, ticket.id, parsed.from_address)):
             return ticket
     return None
 
@@ -285,10 +285,14 @@ def _mb(size: int) -> str:
 
 def _store(session: Session, ticket: Ticket | None, parsed: Parsed, body: str, files: list[Upload],
            settings: Settings, now: datetime) -> int:
-    if _from_requester(ticket, parsed):
+    follower = None if ticket is None or ticket.status == workflow.CLOSED \
+        else followers.find(session, ticket.id, parsed.from_address)
+    if _from_requester(ticket, parsed) or follower is not None:
         message = tickets.add_customer_message(session, ticket.id, body=body, uploads=files, via="email",
                                                email_message_id=parsed.message_id, settings=settings, now=now,
-                                               sender_unverified=parsed.sender_failed_checks)
+                                               sender_unverified=parsed.sender_failed_checks,
+                                               author_id=follower.id if follower else None)
+        _copied(session, tickets.get_ticket(session, message.ticket_id), parsed, settings, now)
         return message.ticket_id
     if ticket is not None:  # someone else wrote on the thread: staff decide what to do with it
         tickets.add_system_note(session, ticket.id, now=now, uploads=files, email_message_id=parsed.message_id,
@@ -299,7 +303,14 @@ def _store(session: Session, ticket: Ticket | None, parsed: Parsed, body: str, f
         session, name=_name(parsed), email=parsed.from_address, subject=_subject(parsed, settings), description=body,
         channel="email", locale=settings.locale, uploads=files, email_message_id=parsed.message_id,
         sender_unverified=parsed.sender_failed_checks, settings=settings, now=now)
+    _copied(session, created, parsed, settings, now)
     return created.id
+
+
+def _copied(session: Session, ticket: Ticket, parsed: Parsed, settings: Settings, now: datetime) -> None:
+    """The people in To and CC of a customer's (or follower's) email follow its ticket."""
+    followers.add_from_email(session, ticket, [*parsed.to, *parsed.cc], ours=[settings.mail_from, settings.imap_user],
+                             sender=parsed.from_address, locale=settings.locale, now=now)
 
 
 def _shortened(text: str, limit: int) -> str:

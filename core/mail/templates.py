@@ -23,7 +23,7 @@ TEMPLATES = (
     "ticket_received", "lost_link", "verify_email", "password_reset", "agent_replied", "ticket_solved",
     "info_needed", "pending_reminder", "ticket_closed", "follow_up_opened", "set_password",
     "agent_new_ticket", "agent_assigned", "agent_customer_replied", "agent_low_score", "manager_digest",
-    "ticket_merged", "mail_too_large",
+    "ticket_merged", "mail_too_large", "follower_update",
 )
 SUMMARY_CHARS = 300
 

@@ -230,8 +230,9 @@ def create_ticket(session: Session, *, name: str, email: str, subject: str, desc
 
 def add_customer_message(session: Session, ticket_id: int, *, body: str, uploads: Sequence[Upload] = (),
                          via: str = "web", email_message_id: str | None = None, sender_unverified: bool = False,
-                         settings: Settings | None = None, now: datetime | None = None) -> Message:
-    """The requester adds to their ticket: pending, on-hold and solved become open.
+                         settings: Settings | None = None, now: datetime | None = None,
+                         author_id: int | None = None) -> Message:
+    """The requester (or a follower, `author_id`) adds to the ticket: pending, on-hold and solved become open.
 
     On a closed ticket the message opens a follow-up ticket linked to it, or joins the one it
     already has while that is not closed (so a closed ticket's link cannot open tickets without
@@ -255,9 +256,9 @@ def add_customer_message(session: Session, ticket_id: int, *, body: str, uploads
     text = _text(errors, "body", body, settings.max_body_chars)
     files = attachments.check_uploads(uploads, settings, errors)
     errors.raise_if_any()
-    _change(session, ticket, ticket.requester_id, now, "status",
-            workflow.status_after_customer_message(ticket.status), settings)
-    message = _message(session, ticket, kind="customer", body=text, author_id=ticket.requester_id,
+    author_id = author_id or ticket.requester_id
+    _change(session, ticket, author_id, now, "status", workflow.status_after_customer_message(ticket.status), settings)
+    message = _message(session, ticket, kind="customer", body=text, author_id=author_id,
                        via=via, files=files, now=now, email_message_id=email_message_id,
                        sender_unverified=sender_unverified)
     _finish(session, ticket, now)
