@@ -147,9 +147,10 @@ class _TextWriter(HTMLParser):
                 self._lists.pop()
             self._paragraph_break()
         elif tag in _PARAGRAPH:
-            self._paragraph_break()
-            if tag == "blockquote":
+            if tag == "blockquote":  # the blank line after a quote is outside it
+                self.line_break()
                 self._depth = max(0, self._depth - 1)
+            self._paragraph_break()
             if tag == "pre":
                 self._pre = max(0, self._pre - 1)
         elif tag in _BLOCK:

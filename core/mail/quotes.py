@@ -26,6 +26,9 @@ from core.mail.html_text import HtmlText, html_to_text
 __all__ = ["HtmlText", "html_to_text", "split_reply", "strip_quotes", "unflow"]
 
 _SENTENCE_END = (".", "!", "?", "。", "！", "？")
+# lines tried as a reply header, at most, per message: hostile text (every line "On ... 10:00 ...:")
+# then costs a bounded time, and what follows is kept, never lost
+HEADER_TRIES = 300
 
 
 def _quoted(line: str) -> bool:
@@ -62,7 +65,7 @@ def _header_at(lines: list[str], start: int, end: int) -> tuple[int, int] | None
     offsets = [0]
     inside = rules.HEADER_INSIDE.search(first) if _ends_like_header(first) or len(first) > 40 else None
     if inside:
-        offsets.append(inside.end())
+        offsets.insert(0, inside.end())  # the reply before it, on the same line, stays
     for offset in offsets:
         head = first[offset:].strip()
         wrapped = offset > 0 or rules.HEADER_START.match(first) is not None or head.endswith("<")
@@ -78,8 +81,10 @@ def _header_at(lines: list[str], start: int, end: int) -> tuple[int, int] | None
                         break
                     continue
                 parts.append(line)
-            if _ends_like_header(parts[-1]) and _qualifies(" ".join(parts)):
-                return offset, last
+            if _ends_like_header(parts[-1]):
+                if _qualifies(" ".join(parts)):
+                    return offset, last
+                break  # a header ends at its first ":"
             if not wrapped or parts[-1].endswith(_SENTENCE_END):
                 break
     return None
@@ -97,24 +102,52 @@ def _block_at(lines: list[str], start: int, end: int) -> bool:
     return len(kinds) >= 3 and bool(kinds & {"subject", "sent"})
 
 
-def _unknown_block_after_signoff(lines: list[str], start: int, end: int, kept: list[str]) -> bool:
+class _Split:
+    def __init__(self) -> None:
+        self.kept: list[str] = []
+        self.cut: list[str] = []
+        self.removed_since_text = False
+        self.signoff: int | None = None  # where the last sign-off line ("Kind regards,") was kept
+
+    def keep(self, line: str) -> None:
+        if line.strip():
+            if len(line) <= 60 and rules.SIGNOFF.match(line):
+                self.signoff = len(self.kept)
+            self.kept.append(line.rstrip())
+            self.removed_since_text = False
+        elif not (self.removed_since_text and self.kept and not self.kept[-1]):
+            self.kept.append("")
+
+    def drop(self, lines: list[str]) -> None:
+        self.cut.extend(lines)
+        self.removed_since_text = True
+
+    def has_text(self) -> bool:
+        return any(line.strip() for line in self.kept)
+
+
+def _unknown_block_after_signoff(lines: list[str], start: int, end: int, split: _Split) -> bool:
     """Three "Word: value" lines in a row in a language Mesa does not know, right after a sign-off."""
-    block = [line for line in lines[start:min(start + 4, end)] if line.strip()][:3]
-    if len(block) < 3 or not all(rules.ANY_FIELD.match(line) for line in block):
+    if split.signoff is None or len(split.kept) - split.signoff > 8:
         return False
-    recent = [line for line in kept if line.strip()][-4:]
-    return any(rules.SIGNOFF.match(line) for line in recent)
+    block = [line for line in lines[start:min(start + 4, end)] if line.strip()][:3]
+    return len(block) == 3 and all(rules.ANY_FIELD.match(line) for line in block)
 
 
-def _history_marker(lines: list[str], index: int, end: int, kept: list[str]) -> bool:
+def _history_marker(lines: list[str], index: int, end: int, split: _Split) -> bool:
     """A line that starts the history: everything from it on is cut."""
     line = lines[index]
-    if line.rstrip() == "--" or rules.SEPARATOR.match(line) or rules.MOBILE.match(line):
+    stripped = line.strip()
+    if not rules.may_be_marker(stripped) and split.signoff is None:
+        return False
+    if stripped == "--" or rules.is_mobile(stripped):
+        return True
+    if len(stripped) <= 120 and stripped[-1] in ":-_=*" and rules.SEPARATOR.match(line):
         return True
     if rules.RULE.match(line):
         following = [text for text in lines[index + 1:min(index + 4, end)] if text.strip()]
         return any(rules.LIST_FOOTER.search(text) for text in following)
-    return _block_at(lines, index, end) or _unknown_block_after_signoff(lines, index, end, kept)
+    return _block_at(lines, index, end) or _unknown_block_after_signoff(lines, index, end, split)
 
 
 def _wrapped_link(lines: list[str], index: int, end: int) -> bool:
@@ -136,33 +169,12 @@ def _rule_above(lines: list[str], index: int) -> int:
     return index
 
 
-class _Split:
-    def __init__(self) -> None:
-        self.kept: list[str] = []
-        self.cut: list[str] = []
-        self.removed_since_text = False
-
-    def keep(self, line: str) -> None:
-        if line.strip():
-            self.kept.append(line.rstrip())
-            self.removed_since_text = False
-        elif not (self.removed_since_text and self.kept and not self.kept[-1]):
-            self.kept.append("")
-
-    def drop(self, lines: list[str]) -> None:
-        self.cut.extend(lines)
-        self.removed_since_text = True
-
-    def has_text(self) -> bool:
-        return any(line.strip() for line in self.kept)
-
-
 def split_reply(text: str) -> tuple[str, str]:
     """(the reply alone, what was cut from it): quoted history, reply headers, forwarded or original
     messages, signatures and mobile footers go to the second. The reply is "" only when there was
     nothing but quoted lines after a header; a message that starts with history is kept whole."""
     lines = text.split("\n")
-    end, split, index, header_seen = len(lines), _Split(), 0, False
+    end, split, index, header_seen, tries = len(lines), _Split(), 0, False, 0
     while index < end:
         line = lines[index]
         if _quoted(line) or (header_seen and _wrapped_link(lines, index, end)):
@@ -177,7 +189,10 @@ def split_reply(text: str) -> tuple[str, str]:
             split.keep(line)
             index += 1
             continue
-        header = _header_at(lines, index, end) if _could_start_header(line) else None
+        header = None
+        if tries < HEADER_TRIES and _could_start_header(line):
+            tries += 1
+            header = _header_at(lines, index, end)
         if header is not None:
             offset, last = header
             following = next((i for i in range(last + 1, end) if lines[i].strip()), None)
@@ -191,7 +206,7 @@ def split_reply(text: str) -> tuple[str, str]:
                 return _whole(text), ""
             split.drop([line[offset:].strip(), *lines[index + 1:]])
             break
-        if _history_marker(lines, index, end, split.kept):
+        if _history_marker(lines, index, end, split):
             if not split.has_text():
                 return _whole(text), ""
             start = _rule_above(lines, index)

@@ -20,13 +20,23 @@ def _all(attribute: str) -> list[str]:
 
 
 def _words(phrases: list[str]) -> str:
-    """An alternation of phrases; those in alphabets with spaces between words match whole words only."""
+    """An alternation of phrases; those in alphabets with spaces between words match whole words only.
+
+    One look-behind for the whole alternation (not one per phrase) keeps a search linear and quick.
+    """
+    def body(phrase: str) -> str:
+        return re.escape(phrase).replace(r"\ ", r"\s+")
+
+    spaced = [phrase for phrase in phrases if ord(phrase[0]) < 0x3000]
+    cjk = [phrase for phrase in phrases if ord(phrase[0]) >= 0x3000]
     parts = []
-    for phrase in phrases:
-        body = re.escape(phrase).replace(r"\ ", r"\s+")
-        if ord(phrase[0]) < 0x3000:  # not CJK: a whole word
-            body = rf"(?<![^\W_]){body}" + (r"(?![^\W_])" if phrase[-1].isalnum() else "")
-        parts.append(body)
+    if spaced:  # the look-ahead of first letters lets the search skip most positions at once
+        first = "".join(sorted({re.escape(char) for phrase in spaced
+                                for char in (phrase[0].lower(), phrase[0].upper())}))
+        parts.append(rf"(?=[{first}])(?<![^\W_])(?:" + "|".join(body(phrase) for phrase in spaced) + r")(?![^\W_])")
+    if cjk:
+        first = "".join(sorted({re.escape(phrase[0]) for phrase in cjk}))
+        parts.append(rf"(?=[{first}])(?:" + "|".join(body(phrase) for phrase in cjk) + ")")
     return "(?:" + "|".join(parts) + ")"
 
 
@@ -72,14 +82,64 @@ FORWARD = re.compile(rf"^[ \t]*(?:[-_=*]{{2,}}[ \t]*{_FORWARD_TITLES}[ \t]*[-_=*
 RULE = re.compile(r"^[ \t]*(?:_{5,}|-{5,}|={5,})[ \t]*$")
 
 # "Sent from my iPhone", "Enviado desde mi oficina móvil BlackBerry® de Telcel", "iPhoneから送信"
+def _footer(phrase: str) -> str:
+    parts = [re.escape(part.strip()).replace(r"\ ", r"[ \t]+") for part in phrase.split("…")]
+    return r"[^\n:]{0,60}".join(parts)
+
+
 _LINK = r"(?:[ \t]*<[^<>\s]{1,300}>)?"
-MOBILE = re.compile(rf"^[ \t]*(?:{_words(_all('mobile'))}[ \t][^\n:]{{0,70}}|[^\n:]{{0,40}}"
-                    rf"(?:{'|'.join(re.escape(end) for end in _all('mobile_ends'))})){_LINK}[ \t]*$", FLAGS)
+_MOBILE = _all("mobile")
+_MOBILE_ENDS = tuple(phrase.lstrip("…").strip().lower() for phrase in _MOBILE if phrase.startswith("…"))
+MOBILE_START = re.compile(rf"^[ \t]*(?:{'|'.join(_footer(p) for p in _MOBILE if not p.startswith('…'))})"
+                          rf"[ \t]*\.?{_LINK}[ \t]*$", FLAGS)
+MOBILE_END = re.compile(rf"^[ \t]*(?:{'|'.join(_footer(p) for p in _MOBILE if p.startswith('…'))})[ \t]*\.?[ \t]*$",
+                        FLAGS)
+
+
+def is_mobile(stripped: str) -> bool:
+    """A mobile footer line (`stripped` of spaces); the verb-last forms are tried only if the end fits."""
+    if len(stripped) > 120:
+        return False
+    if stripped.rstrip(".").lower().endswith(_MOBILE_ENDS):
+        return MOBILE_END.match(stripped) is not None
+    return MOBILE_START.match(stripped) is not None
+
+
 SIGNOFF = re.compile(rf"^[ \t]*{_words(_all('signoffs'))}[ \t]*[,.!]?[ \t]*$", FLAGS)
 LIST_FOOTER = re.compile("|".join(re.escape(phrase) for phrase in LIST_FOOTERS), FLAGS)
 
 
+_FIELD_FIRST = frozenset("*" + "".join(name[0].lower() + name[0].upper() for names in _FIELDS.values()
+                                       for name in names.split("|")))
+
+
+_FIRST_WORD = re.compile(r"[ \t*_=-]*([^\s:：*]{1,40})")
+
+
+def _first_words(phrases: list[str]) -> frozenset[str]:
+    return frozenset(re.split(r"[\s:：*…]+", phrase.strip("…").strip())[0].lower() for phrase in phrases)
+
+
+# the first word of every phrase a marker line can start with: most lines are ruled out by one look-up
+MARKER_WORDS = (_first_words(_all("separators") + _all("forwards") + [p for p in _MOBILE if not p.startswith("…")])
+                | _first_words([name for names in _FIELDS.values() for name in names.split("|")]))
+
+
+_CJK_STARTS = tuple(word for word in MARKER_WORDS if word and ord(word[0]) >= 0x3000)
+
+
+def may_be_marker(stripped: str) -> bool:
+    """False when the line (`stripped` of spaces) cannot start a rule, footer or header block."""
+    if stripped[:1] in "-_=*" or stripped.startswith(_CJK_STARTS):
+        return True
+    if stripped.rstrip(".").lower().endswith(_MOBILE_ENDS):
+        return True
+    word = _FIRST_WORD.match(stripped)
+    return word is not None and word.group(1).lower() in MARKER_WORDS
+
+
 def field_kind(line: str) -> str | None:
     """The kind of Outlook header field a line starts with ("from", "sent", "to", "cc", "subject")."""
-    match = FIELD.match(line)
+    stripped = line.lstrip(" \t")
+    match = FIELD.match(line) if stripped[:1] in _FIELD_FIRST else None
     return match.lastgroup if match else None
