@@ -38,7 +38,7 @@ def _fields(sender: str, sent: str, to: str, cc: str, subject: str) -> dict[str,
 
 LANGUAGES: dict[str, Language] = {
     "en": Language(
-        leads=("On",), wrote=("wrote", "writes", "sent"),
+        leads=("On",), wrote=("wrote",),  # "<ana@x.example> sent:" is read by its address
         fields=_fields("From", "Sent|Date|Sent on", "To", "Cc|Bcc", "Subject"),
         separators=("Original Message", "Reply Message", "Original Email"),
         forwards=("Forwarded message", "Begin forwarded message", "Forwarded Message"),
