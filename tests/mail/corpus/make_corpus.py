@@ -59,6 +59,7 @@ def message(lang: str, client: str, number: int, customer: tuple[str, str], subj
         msg.set_content(plain, charset=charset, cte=cte, params=params)
         if html is not None:
             msg.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")
+            msg.set_boundary(f"000000000000{digest}")  # fixed, so a rerun writes the same files
     else:
         msg.set_content(html or "", subtype="html", charset=charset, cte=cte)
     return bytes(msg)
