@@ -23,7 +23,7 @@ from email.message import Message
 from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 from typing import TypeVar
 
-from core.mail.quotes import html_to_text, strip_quotes, unflow
+from core.mail.quotes import html_to_text, split_reply, unflow
 from core.tickets.attachments import Upload, safe_filename
 
 log = logging.getLogger(__name__)
@@ -69,6 +69,7 @@ class Parsed:
     date: datetime | None = None
     text: str = ""
     visible: str = ""
+    quoted: str = ""  # what was cut from the reply (history, signature), for a collapsed "quoted text" view
     attachments: list[Upload] = field(default_factory=list)
     auto_reason: str | None = None
     plus_tokens: list[str] = field(default_factory=list)
@@ -362,6 +363,7 @@ class _Body:
         self.texts: list[str] = []
         self.replies: list[str] = []
         self.cut = False  # quoted history was met: later text is not part of the reply
+        self.history: list[str] = []  # the text after that point
         self.attachments: list[Upload] = []
 
     def walk(self, message: Message) -> None:
@@ -394,10 +396,14 @@ class _Body:
             full = reply = clean_text(text, _param(part, "format") == "flowed", _param(part, "delsp") == "yes")
         if full.strip():
             self.texts.append(full)
-        if not self.cut:
-            if reply.strip():
-                self.replies.append(reply)
-            self.cut = reply != full
+        if self.cut:
+            self.history.append(full)
+            return
+        if reply.strip():
+            self.replies.append(reply)
+        if reply != full:
+            self.cut = True
+            self.history.append(full[len(reply):].strip("\n") if full.startswith(reply) else full)
 
     def _attach(self, part: Message, content_type: str, content: bytes) -> None:
         number = len(self.attachments) + 1
@@ -474,7 +480,9 @@ def _parse(raw: bytes) -> Parsed:
     body = _Body()
     body.walk(message)
     text = "\n\n".join(body.texts)
-    return Parsed(**_head(message), text=text, visible=strip_quotes("\n\n".join(body.replies)) or text,
+    visible, quoted = split_reply("\n\n".join(body.replies))
+    quoted = "\n\n".join(part for part in (quoted, *body.history) if part.strip())
+    return Parsed(**_head(message), text=text, visible=visible or text, quoted=quoted if visible else "",
                   attachments=body.attachments)
 
 

@@ -1,124 +1,240 @@
-"""Finding the reply in an email body: HTML turned into text, quoted history and signatures cut off.
+"""Finding the reply in an email body: quoted history, reply headers and mobile footers cut off.
 
-Pure text functions, English and Spanish. They never raise on odd input and never lose the
-reply: `strip_quotes` returns "" only when nothing but history is left, and the caller then
-shows the whole text instead.
+The engine is small and reads its phrases from `core.mail.reply_phrases` (19 languages) through
+`core.mail.reply_rules`. It walks the lines once, top to bottom:
+
+- a reply header ("On ... wrote:", "Am ... schrieb ...:", "2022年1月1日(金) 9:00 田中 <t@x>:", also
+  wrapped over a few lines or after the reply on the same line) followed by `>` lines only
+  introduces a quote: header and quote go, text after them stays (inline answers, bottom-posting);
+  followed by anything else, it starts the history and everything after it goes
+- `>` lines are history only after such a header; before one they are the customer's own
+- an original-message rule, an Outlook header block (From/Sent/To/Subject in any known language,
+  also starting with Date: or To:), a "-- " signature, a mobile footer ("Sent from my iPhone") or a
+  mailing-list footer start the history
+- a message that starts with history (a forward: "---------- Forwarded message ----------" at the
+  top) is kept whole: there the forward is the content
+
+Pure text functions that never raise. When in doubt, a line is kept. `split_reply` also returns
+what was cut, for a collapsed "quoted text" view.
 """
 
 from __future__ import annotations
 
-import re
-from html import unescape
-from html.parser import HTMLParser
-from typing import NamedTuple
+from core.mail import reply_rules as rules
+from core.mail.html_text import HtmlText, html_to_text
 
-# --- plain text -----------------------------------------------------------------------------
+__all__ = ["HtmlText", "html_to_text", "split_reply", "strip_quotes", "unflow"]
 
-_QUOTED = re.compile(r"^[ \t]*>")
-_REPLY_HEADER_START = re.compile(r"^[ \t]*(On|El)\s")
-_REPLY_HEADER = re.compile(r"^\s*(On\s.*\swrote|El\s.*\sescribi[óo])\s*:\s*$", re.DOTALL)
-_REPLY_HEADER_MAX = 400  # characters, over at most three lines (mail clients wrap long names)
-_SEPARATOR = re.compile(
-    r"^\s*-{2,}\s*(Original Message|Mensaje original|Forwarded message|Mensaje reenviado)\s*-{2,}\s*$", re.IGNORECASE
-)
-_FORWARD = re.compile(r"^\s*(Begin forwarded message|Inicio del mensaje reenviado)\s*:\s*$", re.IGNORECASE)
-_FOOTER = re.compile(
-    r"^\s*(Sent from my \S.{0,30}|Enviado desde mi \S.{0,30}|Get Outlook for (iOS|Android)|"
-    r"Obtener Outlook para (iOS|Android))\s*(<[^<>\s]*>)?\s*$",  # Outlook mobile appends <link>
-    re.IGNORECASE,
-)
-_BLOCK_FROM = re.compile(r"^\s*\*?(From|De)\s*:")
-_BLOCK_SENT = re.compile(r"^\s*\*?(Sent|Date|Enviado(\s+el)?|Fecha)\s*:", re.IGNORECASE)
-_BLOCK_SUBJECT = re.compile(r"^\s*\*?(Subject|Asunto)\s*:", re.IGNORECASE)
-_BLOCK_LINES = 8  # From ... Subject of an Outlook header block fit in this many lines
-_RULE = re.compile(r"^\s*[_\-=]{5,}\s*$")
+_SENTENCE_END = (".", "!", "?", "。", "！", "？")
+# lines tried as a reply header, at most, per message: hostile text (every line "On ... 10:00 ...:")
+# then costs a bounded time, and what follows is kept, never lost
+HEADER_TRIES = 300
 
 
-def _is_sig_dash(line: str) -> bool:
-    """The "-- " signature separator; many clients trim its space, so "--" counts too."""
-    return line.rstrip() == "--"
+def _quoted(line: str) -> bool:
+    return line.lstrip(" \t").startswith(">")
 
 
-def _reply_header_end(lines: list[str], start: int) -> int | None:
-    """Last line of an "On ... wrote:" / "El ... escribió:" header starting at `start`, if one does."""
-    if not _REPLY_HEADER_START.match(lines[start]):
-        return None
-    for end in range(start, min(start + 3, len(lines))):
-        if end > start and not lines[end].strip():
-            return None
-        joined = " ".join(line.strip() for line in lines[start:end + 1])
-        if len(joined) > _REPLY_HEADER_MAX:
-            return None
-        if _REPLY_HEADER.match(joined) and any(char.isdigit() for char in joined):  # a date: not prose
-            return end
-    return None
-
-
-def _is_header_block(lines: list[str], start: int) -> bool:
-    """Outlook's "From: / Sent: / To: / Subject:" (or "De: / Enviado: / Para: / Asunto:") block."""
-    if not _BLOCK_FROM.match(lines[start]):
+def _qualifies(joined: str) -> bool:
+    """Whether the text of one to five joined lines is a reply header."""
+    if len(joined) > rules.HEADER_MAX:
         return False
-    block = []
-    for line in lines[start + 1:start + _BLOCK_LINES]:
-        if not line.strip():
-            break
-        block.append(line)
-    return any(_BLOCK_SENT.match(line) for line in block) and any(_BLOCK_SUBJECT.match(line) for line in block)
+    if rules.DASHED.match(joined):
+        return rules.WROTE.search(joined) is not None
+    if not rules.HEADER_END.search(joined):
+        return False
+    if rules.ADDRESS_END.search(joined) or rules.ADDRESS_VERB_END.search(joined):
+        return rules.DATE.search(joined) is not None
+    return rules.WROTE.search(joined) is not None and (
+        rules.DATE.search(joined) is not None or rules.ADDRESS.search(joined) is not None)
 
 
-def _history_start(lines: list[str]) -> int:
-    """Index of the first line that begins quoted history or a signature (len(lines) if none)."""
-    for index, line in enumerate(lines):
-        if _QUOTED.match(line):
-            continue
-        if _is_sig_dash(line) or _SEPARATOR.match(line) or _FORWARD.match(line) or _FOOTER.match(line):
-            return index
-        if _is_header_block(lines, index):
-            above = index - 1
-            while above >= 0 and not lines[above].strip():
-                above -= 1
-            return above if above >= 0 and _RULE.match(lines[above]) else index
-    return len(lines)
+def _ends_like_header(line: str) -> bool:
+    return line.rstrip().endswith((":", "：", "--"))
 
 
-def _next_text_line(lines: list[str], start: int, end: int) -> int | None:
-    for index in range(start, end):
-        if lines[index].strip():
-            return index
+def _header_at(lines: list[str], start: int, end: int) -> tuple[int, int] | None:
+    """(offset in the first line, last line) of a reply header that starts on line `start`, if one does.
+
+    A header over several lines starts with a lead word or a date, or its line ends with Gmail's
+    wrapped "<"; it may have one blank line inside, and no line of it but the last ends a sentence.
+    """
+    first = lines[start]
+    if len(first) > rules.HEADER_MAX or _quoted(first):
+        return None
+    offsets = [0]
+    inside = rules.HEADER_INSIDE.search(first) if _ends_like_header(first) or len(first) > 40 else None
+    if inside:
+        offsets.insert(0, inside.end())  # the reply before it, on the same line, stays
+    for offset in offsets:
+        head = first[offset:].strip()
+        wrapped = offset > 0 or rules.HEADER_START.match(first) is not None or head.endswith("<")
+        parts, blanks = [head], 0
+        for last in range(start, min(start + rules.HEADER_LINES, end)):
+            if last > start:
+                line = lines[last].strip()
+                if _quoted(line) or len(line) > rules.HEADER_MAX:
+                    break
+                if not line:
+                    blanks += 1
+                    if blanks > 1:
+                        break
+                    continue
+                parts.append(line)
+            if _ends_like_header(parts[-1]):
+                if _qualifies(" ".join(parts)):
+                    return offset, last
+                break  # a header ends at its first ":"
+            if not wrapped or parts[-1].endswith(_SENTENCE_END):
+                break
     return None
+
+
+def _block_at(lines: list[str], start: int, end: int) -> bool:
+    """An Outlook header block starting at `start`: From/Sent/To (or Date/To first) then 3+ kinds in all."""
+    if rules.field_kind(lines[start]) not in ("from", "sent", "to"):
+        return False
+    kinds = set()
+    for line in lines[start:min(start + rules.BLOCK_LINES, end)]:
+        kind = rules.field_kind(line)
+        if kind:
+            kinds.add(kind)
+    return len(kinds) >= 3 and bool(kinds & {"subject", "sent"})
+
+
+class _Split:
+    def __init__(self) -> None:
+        self.kept: list[str] = []
+        self.cut: list[str] = []
+        self.removed_since_text = False
+        self.signoff: int | None = None  # where the last sign-off line ("Kind regards,") was kept
+
+    def keep(self, line: str) -> None:
+        if line.strip():
+            if len(line) <= 60 and rules.SIGNOFF.match(line):
+                self.signoff = len(self.kept)
+            self.kept.append(line.rstrip())
+            self.removed_since_text = False
+        elif not (self.removed_since_text and self.kept and not self.kept[-1]):
+            self.kept.append("")
+
+    def drop(self, lines: list[str]) -> None:
+        self.cut.extend(lines)
+        self.removed_since_text = True
+
+    def has_text(self) -> bool:
+        return any(line.strip() for line in self.kept)
+
+
+def _unknown_block_after_signoff(lines: list[str], start: int, end: int, split: _Split) -> bool:
+    """Three "Word: value" lines in a row in a language Mesa does not know, right after a sign-off."""
+    if split.signoff is None or len(split.kept) - split.signoff > 8:
+        return False
+    block = [line for line in lines[start:min(start + 4, end)] if line.strip()][:3]
+    return len(block) == 3 and all(rules.ANY_FIELD.match(line) for line in block)
+
+
+def _history_marker(lines: list[str], index: int, end: int, split: _Split) -> bool:
+    """A line that starts the history: everything from it on is cut."""
+    line = lines[index]
+    stripped = line.strip()
+    if not rules.may_be_marker(stripped) and split.signoff is None:
+        return False
+    if stripped == "--" or rules.is_mobile(stripped):
+        return True
+    if len(stripped) <= 120 and stripped[-1] in ":-_=*" and rules.SEPARATOR.match(line):
+        return True
+    if rules.RULE.match(line):
+        following = [text for text in lines[index + 1:min(index + 4, end)] if text.strip()]
+        return any(rules.LIST_FOOTER.search(text) for text in following)
+    return _block_at(lines, index, end) or _unknown_block_after_signoff(lines, index, end, split)
+
+
+def _wrapped_link(lines: list[str], index: int, end: int) -> bool:
+    """An unquoted line that is the rest of a long link wrapped out of the `>` line above it."""
+    if index == 0 or index + 1 >= end or not _quoted(lines[index - 1]) or not _quoted(lines[index + 1]):
+        return False
+    above, line = lines[index - 1].rstrip(), lines[index].strip()
+    tail = above.rsplit(None, 1)[-1] if above.strip(" >") else ""
+    return bool(line) and " " not in line and tail.lower().startswith(("http://", "https://", "www.", "<http"))
+
+
+def _rule_above(lines: list[str], index: int) -> int:
+    """`index`, or the rule line just above it ("________", "-----Original Message-----")."""
+    above = index - 1
+    while above >= 0 and not lines[above].strip():
+        above -= 1
+    if above >= 0 and (rules.RULE.match(lines[above]) or rules.SEPARATOR.match(lines[above])):
+        return above
+    return index
+
+
+def split_reply(text: str) -> tuple[str, str]:
+    """(the reply alone, what was cut from it): quoted history, reply headers, forwarded or original
+    messages, signatures and mobile footers go to the second. The reply is "" only when there was
+    nothing but quoted lines after a header; a message that starts with history is kept whole."""
+    lines = text.split("\n")
+    end, split, index, header_seen, tries = len(lines), _Split(), 0, False, 0
+    while index < end:
+        line = lines[index]
+        if _quoted(line) or (header_seen and _wrapped_link(lines, index, end)):
+            header_seen = header_seen or _qualifies(line.lstrip(" \t>").strip())  # Apple Mail quotes its header
+            if header_seen:
+                split.drop([line])
+            else:
+                split.keep(line)
+            index += 1
+            continue
+        if not line.strip():
+            split.keep(line)
+            index += 1
+            continue
+        header = None
+        if tries < HEADER_TRIES and _could_start_header(line):
+            tries += 1
+            header = _header_at(lines, index, end)
+        if header is not None:
+            offset, last = header
+            following = next((i for i in range(last + 1, end) if lines[i].strip()), None)
+            if offset:
+                split.keep(line[:offset])
+            if following is not None and _quoted(lines[following]):
+                split.drop([line[offset:].strip(), *lines[index + 1:last + 1]])
+                index, header_seen = last + 1, True
+                continue
+            if not split.has_text():
+                return _whole(text), ""
+            split.drop([line[offset:].strip(), *lines[index + 1:]])
+            break
+        if _history_marker(lines, index, end, split):
+            if not split.has_text():
+                return _whole(text), ""
+            start = _rule_above(lines, index)
+            while start < index and split.kept and not split.kept[-1].strip():
+                split.kept.pop()
+            if start < index and split.kept:
+                split.kept.pop()
+            split.drop(lines[start:])
+            break
+        split.keep(line)
+        index += 1
+    return "\n".join(split.kept).strip("\n"), "\n".join(line.rstrip() for line in split.cut).strip("\n")
+
+
+def _whole(text: str) -> str:
+    return "\n".join(line.rstrip() for line in text.split("\n")).strip("\n")
+
+
+def _could_start_header(line: str) -> bool:
+    """A cheap test before `_header_at`: the line ends like a header or may begin a wrapped one."""
+    stripped = line.rstrip()
+    return _ends_like_header(stripped) or stripped.endswith("<") or (
+        len(stripped) <= rules.HEADER_MAX and rules.HEADER_START.match(stripped) is not None)
 
 
 def strip_quotes(text: str) -> str:
-    """The reply alone: quoted lines, reply headers, forwarded or original messages and signatures removed.
-
-    An "On ... wrote:" header followed by `>` lines only introduces a quote: the header and the
-    quote go, and text after the quote stays (bottom-posting and inline answers). A header
-    followed by unquoted text, and every other marker, cuts everything after it.
-    Returns "" when nothing is left.
-    """
-    lines = text.split("\n")
-    end = _history_start(lines)
-    kept: list[str] = []
-    removed_since_text = False
-    index = 0
-    while index < end:
-        header_end = _reply_header_end(lines, index)
-        if header_end is not None:
-            following = _next_text_line(lines, header_end + 1, end)
-            if following is None or not _QUOTED.match(lines[following]):
-                break
-            index, removed_since_text = header_end + 1, True
-            continue
-        line = lines[index]
-        index += 1
-        if _QUOTED.match(line):
-            removed_since_text = True
-        elif line.strip():
-            kept.append(line.rstrip())
-            removed_since_text = False
-        elif not (removed_since_text and kept and not kept[-1]):
-            kept.append("")
-    return "\n".join(kept).strip("\n")
+    """The reply alone (see `split_reply`); "" when nothing but history is left."""
+    return split_reply(text)[0]
 
 
 def unflow(text: str, delsp: bool = False) -> str:
@@ -147,194 +263,3 @@ def unflow(text: str, delsp: bool = False) -> str:
 
 def _quote(depth: int, body: str) -> str:
     return (">" * depth + " " + body) if depth and body else (">" * depth + body)
-
-
-# --- HTML -----------------------------------------------------------------------------------
-
-class HtmlText(NamedTuple):
-    full: str  # the whole document as text
-    reply: str  # the text before the first quote marker (Gmail's gmail_quote, Outlook's reply block)
-
-
-_SKIP = {"style", "script", "head", "title", "template"}
-_PARAGRAPH = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "table", "ul", "ol", "dl"}
-_BLOCK = {"address", "article", "aside", "center", "dd", "div", "dt", "fieldset", "figcaption", "figure", "footer",
-          "form", "header", "li", "main", "nav", "section", "tr", "tbody", "thead", "tfoot", "caption"}
-_CUT_IDS = {"divrplyfwdmsg", "appendonsend"}
-_FROM_LINE = re.compile(r"^\s*(From|De)\s*:")
-_SPACES = re.compile(r"[ \t\n\r\f\v]+")
-_MAX_BLANK = 1
-
-
-class _TextWriter(HTMLParser):
-    """Lines of text with their blockquote depth, and where the quoted history starts."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.lines: list[tuple[int, str]] = []
-        self.hr_lines: list[int] = []
-        self.cut_line: int | None = None
-        self._line: list[str] = []
-        self._line_depth = 0
-        self._has_content = False
-        self._depth = 0
-        self._skip = 0
-        self._pre = 0
-        self._p_kinds: list[bool] = []  # True: a paragraph; False: Outlook's MsoNormal, a single line
-        self._lists: list[list[int]] = []  # per open list: [next number] or [] for bullets
-
-    # output
-    def _write(self, text: str) -> None:
-        if not self._has_content:
-            self._line_depth = self._depth
-            self._has_content = True
-        self._line.append(text)
-
-    def line_break(self) -> None:
-        if self._has_content:
-            self.lines.append((self._line_depth, "".join(self._line).strip(" ")))
-        self._line, self._has_content = [], False
-
-    def _paragraph_break(self) -> None:
-        self.line_break()
-        if self.lines and self.lines[-1][1]:
-            self.lines.append((self._depth, ""))
-
-    def _block_break(self, paragraph: bool) -> None:
-        if paragraph:
-            self._paragraph_break()
-        else:
-            self.line_break()
-
-    def _hard_break(self) -> None:
-        if not self._has_content:
-            self._write("")
-        self.line_break()
-
-    # parser callbacks
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        attributes = {name: value or "" for name, value in attrs}
-        if tag == "body":
-            self._skip = 0
-        if tag in _SKIP:
-            self._skip += 1
-            return
-        if self._skip:
-            return
-        if self.cut_line is None and self._is_quote_marker(attributes):
-            self.line_break()
-            self.cut_line = len(self.lines)
-        self._open(tag, attributes)
-
-    def _is_quote_marker(self, attributes: dict[str, str]) -> bool:
-        classes = attributes.get("class", "").lower().split()
-        return any(name.startswith("gmail_quote") for name in classes) or attributes.get("id", "").lower() in _CUT_IDS
-
-    def _open(self, tag: str, attributes: dict[str, str]) -> None:
-        if tag == "br":
-            self._hard_break()
-        elif tag == "hr":
-            self._paragraph_break()
-            self.hr_lines.append(len(self.lines))
-        elif tag == "p":
-            paragraph = "msonormal" not in attributes.get("class", "").lower()
-            self._p_kinds.append(paragraph)
-            self._block_break(paragraph)
-        elif tag in ("ul", "ol"):
-            self._paragraph_break()
-            self._lists.append([1] if tag == "ol" else [])
-        elif tag == "li":
-            self.line_break()
-            numbering = self._lists[-1] if self._lists else []
-            self._write(f"{numbering[0]}. " if numbering else "- ")
-            if numbering:
-                numbering[0] += 1
-        elif tag in ("td", "th"):
-            if self._has_content:
-                self._write(" ")
-        elif tag in _PARAGRAPH:
-            self._paragraph_break()
-            self._depth += tag == "blockquote"
-            self._pre += tag == "pre"
-        elif tag in _BLOCK:
-            self.line_break()
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in _SKIP:
-            self._skip = max(0, self._skip - 1)
-            return
-        if self._skip:
-            return
-        if tag == "p":
-            self._block_break(self._p_kinds.pop() if self._p_kinds else True)
-        elif tag in ("ul", "ol"):
-            if self._lists:
-                self._lists.pop()
-            self._paragraph_break()
-        elif tag in _PARAGRAPH:
-            self._paragraph_break()
-            if tag == "blockquote":
-                self._depth = max(0, self._depth - 1)
-            if tag == "pre":
-                self._pre = max(0, self._pre - 1)
-        elif tag in _BLOCK:
-            self.line_break()
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.handle_starttag(tag, attrs)
-        if tag not in ("br", "hr") and tag not in _SKIP:
-            self.handle_endtag(tag)
-
-    def handle_data(self, data: str) -> None:
-        if self._skip:
-            return
-        if self._pre:
-            for number, piece in enumerate(data.split("\n")):
-                if number:
-                    self._hard_break()
-                if piece:
-                    self._write(piece.replace("\xa0", " "))
-            return
-        has_nbsp = "\xa0" in data
-        text = _SPACES.sub(" ", data.replace("\xa0", " "))
-        if text.startswith(" ") and (not self._line or self._line[-1].endswith(" ")):
-            text = text[1:]
-        if text or has_nbsp:
-            self._write(text)
-
-    # result
-    def reply_end(self) -> int:
-        """The line where quoted history starts: a marker element, or an <hr> followed by From:/De:."""
-        ends = [len(self.lines)] if self.cut_line is None else [self.cut_line]
-        for start in self.hr_lines:
-            following = next((text for _, text in self.lines[start:] if text.strip()), "")
-            if _FROM_LINE.match(following):
-                ends.append(start)
-        return min(ends)
-
-
-def _render(lines: list[tuple[int, str]]) -> str:
-    out: list[str] = []
-    blanks = 0
-    for depth, text in lines:
-        blanks = blanks + 1 if not text else 0
-        if blanks > _MAX_BLANK:
-            continue
-        out.append(((">" * depth + " ") if depth and text else ">" * depth) + text)
-    return "\n".join(line.rstrip() for line in out).strip("\n")
-
-
-def html_to_text(html: str) -> HtmlText:
-    """Readable text from HTML: paragraphs, line breaks, lists and link text; blockquotes as `> ` lines.
-
-    `<style>`, `<script>` and `<head>` are dropped. Falls back to stripping tags if the parser fails.
-    """
-    writer = _TextWriter()
-    try:
-        writer.feed(html)
-        writer.close()
-    except Exception:  # html.parser is lenient, but a parser bug must not lose the message
-        text = unescape(re.sub(r"<[^>]*>", " ", html))
-        return HtmlText(text, text)
-    writer.line_break()
-    return HtmlText(_render(writer.lines), _render(writer.lines[:writer.reply_end()]))
