@@ -5,7 +5,7 @@ from sqlalchemy.orm import Session
 
 from core.models import Message, Ticket
 from core.portal import service as portal
-from core.tickets import attachments, workflow
+from core.tickets import attachments, followers, workflow
 from core.tickets import service as tickets
 from ui import actions, app, auth, forms, keys, timeline
 from ui.app import t
@@ -73,6 +73,7 @@ if (opened := _opened()) is not None:
     with app.read() as session:
         ticket = tickets.get_ticket(session, opened)
         messages = portal.public_messages(session, ticket.id)
+        copied = [person.name for person in followers.of(session, ticket.id)]
         shown = {a.id: attachments.shown_content(session, a) for m in messages for a in m.attachments}
 
 if ticket is None:
@@ -83,7 +84,12 @@ if ticket is None:
 
 
 def _author(message: Message) -> str:
-    return t("ticket.you") if message.kind == "customer" else t("ticket.support_team")
+    """You, a person copied on the conversation by name, or the support team."""
+    if message.kind != "customer":
+        return t("ticket.support_team")
+    if message.author_id in (None, ticket.requester_id) or message.author is None:
+        return t("ticket.you")
+    return message.author.name
 
 
 status_key = workflow.CUSTOMER_STATUS[ticket.status]
@@ -96,6 +102,8 @@ if done := st.session_state.pop(keys.field(FORM, "done"), None):
         st.link_button(t("ticket.open_follow_up"), link)
 
 st.subheader(t("ticket.conversation"))
+if copied:
+    st.caption(":material/group: " + t("ticket.copied", names=", ".join(plain(name) for name in copied)))
 timeline.show(messages, author_name=_author, shown=lambda a: shown[a.id])
 
 errors = actions.errors(FORM)

@@ -8,7 +8,7 @@ from core.errors import DomainError
 from core.models import Ticket, User, utcnow
 from core.tickets import service as tickets
 from core.tickets import workbench, workflow
-from ui import actions, app, forms, keys, ticket_actions, timeline
+from ui import actions, app, followers_box, forms, keys, ticket_actions, timeline
 from ui.app import t
 from ui.text import plain
 from ui.timeline import local_time
@@ -58,6 +58,7 @@ def show(user: User, ticket_id: int) -> None:
     with right:
         ticket_actions.properties(user, ticket, people, products, screen.tags, known_tags)
         if ticket.status != workflow.CLOSED:
+            followers_box.show(user, ticket, screen.followers)
             ticket_actions.merge_box(user, ticket)
         with st.expander(t("wb.history")):
             for line in screen.history:

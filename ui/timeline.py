@@ -7,6 +7,7 @@ from datetime import datetime
 
 import streamlit as st
 
+from core.mail.original import Original
 from core.models import Attachment, Message
 from core.tickets import attachments
 from ui import app
@@ -25,7 +26,7 @@ NOTE_STYLE = ("<style>[class*='st-key-note-'] {background:#fff8e1; border-left:4
 
 
 def show(messages: Sequence[Message], *, author_name: Callable[[Message], str],
-         shown: Callable[[Attachment], bytes | None], originals: dict[int, str] | None = None) -> None:
+         shown: Callable[[Attachment], bytes | None], originals: dict[int, Original] | None = None) -> None:
     """The conversation, oldest first. Internal notes (staff pages only) stand out in yellow."""
     st.html(NOTE_STYLE)
     for message in messages:
@@ -43,8 +44,27 @@ def show(messages: Sequence[Message], *, author_name: Callable[[Message], str],
             for attachment in message.attachments:
                 _attachment(attachment, shown)
             if originals and message.id in originals:
-                with st.expander(t("wb.show_original")):
-                    st.code(originals[message.id][:200_000], language=None)
+                _email(message, originals[message.id])
+
+
+def _email(message: Message, email: Original) -> None:
+    """What the reply parser cut (collapsed, as Gmail does), and the email itself, decoded, as text only."""
+    if email.quoted.strip():
+        with st.expander(t("wb.quoted_text")):
+            st.text(email.quoted)
+    with st.expander(t("wb.show_original")):
+        st.text("\n".join(f"{name}: {value}" for name, value in email.headers))
+        if email.text.strip():
+            st.caption(t("wb.original_text"))
+            st.text(email.text)
+        if email.html_text.strip():
+            st.caption(t("wb.original_html"))
+            st.text(email.html_text)
+        if email.files:
+            st.caption(t("wb.original_files"))
+            st.text("\n".join(f"{name} · {kind} · {attachments.human_size(size)}" for name, kind, size in email.files))
+        st.download_button(t("wb.original_download"), email.raw, file_name=f"message-{message.id}.eml",
+                           mime="message/rfc822", key=f"eml-{message.id}", on_click="ignore")
 
 
 def _attachment(attachment: Attachment, shown: Callable[[Attachment], bytes | None]) -> None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from core import events
 from core.accounts import service as accounts
@@ -124,7 +124,7 @@ def public_messages(session: Session, ticket_id: int) -> list[Message]:
     """The conversation the customer may see: never an internal note."""
     return list(session.scalars(
         select(Message).where(Message.ticket_id == ticket_id, Message.kind.in_(("customer", "agent")))
-        .order_by(Message.created_at, Message.id)))
+        .options(selectinload(Message.author)).order_by(Message.created_at, Message.id)))
 
 
 def public_attachment(session: Session, ticket_id: int, attachment_id: int) -> Attachment | None:

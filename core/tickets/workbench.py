@@ -9,8 +9,9 @@ from sqlalchemy.orm import Session, selectinload
 
 from core.accounts import service as accounts
 from core.desk import catalog
+from core.mail import original
 from core.models import CannedResponse, InboundMail, Message, Product, Ticket, TicketMetrics, User
-from core.tickets import attachments, queues
+from core.tickets import attachments, followers, queues
 from core.tickets import service as tickets
 
 
@@ -21,9 +22,10 @@ class TicketScreen:
     shown: dict[int, bytes | None]  # attachment id -> what the page draws (attachments.shown_content)
     history: list[str]
     metrics: TicketMetrics | None
-    originals: dict[int, str]
+    originals: dict[int, original.Original]  # message id -> its email, decoded (core.mail.original)
     tags: list[str] = field(default_factory=list)
     others: list[queues.Row] = field(default_factory=list)  # the requester's other tickets, newest first
+    followers: list[User] = field(default_factory=list)  # the others copied on the conversation
 
 
 def load(session: Session, ticket_id: int) -> TicketScreen:
@@ -41,11 +43,11 @@ def load(session: Session, ticket_id: int) -> TicketScreen:
     if ids:
         raw = dict(session.execute(select(InboundMail.message_id, InboundMail.raw)
                                    .where(InboundMail.message_id.in_(ids))).all())
-        originals = {m.id: raw[m.email_message_id].decode("utf-8", "replace")
-                     for m in messages if m.email_message_id in raw}
+        originals = {m.id: original.read(raw[m.email_message_id]) for m in messages if m.email_message_id in raw}
     return TicketScreen(ticket, messages, shown, history, session.get(TicketMetrics, ticket_id), originals,
                         tickets.tags_of(session, ticket_id),
-                        queues.requester_tickets(session, ticket.requester_id, exclude=ticket_id, limit=5))
+                        queues.requester_tickets(session, ticket.requester_id, exclude=ticket_id, limit=5),
+                        followers.of(session, ticket_id))
 
 
 def staff(session: Session) -> list[User]:

@@ -102,3 +102,16 @@ def test_an_agent_adds_and_removes_a_follower_and_the_requester_is_refused(desk)
         followers.remove(session, ticket.id, added.id)
     with desk.reader() as session:
         assert followers.of(session, ticket.id) == []
+
+
+def test_a_followers_message_keeps_its_author_for_the_customer_page(desk):
+    """The follower's words on the requester's page carry the follower's name, not "You"."""
+    raw, _ = email("lucia@example.es", cc="Tomás Ruiz <tomas@example.es>", body="Hola.")
+    ticket_id = ingest.ingest(desk.factory, raw, desk.settings, now=T0).ticket_id
+    with unit_of_work(desk.factory) as session:
+        follower = followers.find(session, ticket_id, "tomas@example.es")
+        tickets.add_customer_message(session, ticket_id, body="Yo también.", author_id=follower.id,
+                                     settings=desk.settings, now=T0 + timedelta(minutes=1))
+    with desk.reader() as session:
+        authors = [(m.author.email, m.body) for m in portal.public_messages(session, ticket_id)]
+    assert authors[-1] == ("tomas@example.es", "Yo también.")

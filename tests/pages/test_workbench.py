@@ -82,3 +82,47 @@ def test_a_message_from_an_unproven_sender_is_marked_for_the_agent(desk):
     assert any("sender not verified" in c.value for c in app.caption)
     other = open_workbench("ana@mesa.example", ticket=str(ids[1]))
     assert not any("sender not verified" in c.value for c in other.caption)
+
+
+def test_the_agent_reads_the_original_email_decoded_and_the_quote_that_was_cut(desk):
+    """Issue 18: "Show the original email" showed quoted-printable source ("Luc=C3=ADa")."""
+    from core.config import get_settings
+    from core.mail import ingest
+    from tests.core.test_original import RAW
+
+    factory, _read, _ana, _liam, _ids = desk
+    ticket_id = ingest.ingest(factory, RAW, get_settings()).ticket_id
+    app = open_workbench("ana@mesa.example", ticket=str(ticket_id))
+    assert not app.exception, app.exception
+    labels = [e.label for e in app.expander]
+    assert "Quoted text (left out of the message)" in labels and "Show the original email" in labels
+    shown = "\n".join(t.value for t in app.text)
+    assert "From: Lucía García <lucia@example.es>" in shown and "Sigue duplicada, Lucía." in shown
+    assert "=C3" not in shown and "factura.pdf · application/pdf" in shown
+    assert "¿Nos mandas una captura?" in shown  # in the quoted-text toggle, not in the message itself
+    body = next(m for m in _messages_of(factory, ticket_id) if m.kind == "customer").body
+    assert "captura" not in body
+
+
+def _messages_of(factory, ticket_id):
+    with factory() as session:
+        return list(session.scalars(select(Message).where(Message.ticket_id == ticket_id)))
+
+
+def test_the_agent_copies_a_person_on_the_ticket_and_the_requester_is_refused_next_to_the_field(desk):
+    from core.tickets import followers
+
+    factory, _read, _ana, _liam, ids = desk
+    app = open_workbench("ana@mesa.example", ticket=str(ids[0]))
+    field = app.text_input(key=f"wb_followers_{ids[0]}_email")
+    with factory() as session:
+        requester = tickets.get_ticket(session, ids[0]).requester.email
+    field.input(requester)
+    app.button(key=f"wb_follow_{ids[0]}").click().run()
+    assert any("the person who opened the ticket" in e.value for e in app.error)
+    assert app.text_input(key=f"wb_followers_{ids[0]}_email").value == requester  # what was typed stays
+    app.text_input(key=f"wb_followers_{ids[0]}_email").input("jefa@example.es")
+    app.button(key=f"wb_follow_{ids[0]}").click().run()
+    assert not app.exception and any("jefa <jefa@example.es>" in x.value for x in app.text)
+    with factory() as session:
+        assert [u.email for u in followers.of(session, ids[0])] == ["jefa@example.es"]
