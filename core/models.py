@@ -80,10 +80,11 @@ class User(Base):
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger, default=None)
     recovery_codes: Mapped[list | None] = mapped_column(JSON, default=None)
     # the identity provider's verified address an admin mapped to this staff account (single sign-on)
-    sso_email: Mapped[str | None] = mapped_column(String(254), unique=True, default=None)
+    sso_email: Mapped[str | None] = mapped_column(String(254), default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    __table_args__ = (Index("ix_users_role_active", "role", "active"),)
+    __table_args__ = (Index("ix_users_role_active", "role", "active"),
+                      Index("ix_users_sso_email", "sso_email", unique=True))
 
 
 class Product(Base):

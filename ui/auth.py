@@ -8,8 +8,10 @@ the library is handed only the accounts a run needs, and passwords are hashed on
 
 from __future__ import annotations
 
+import json
 import time
 from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 
 import jwt
 import streamlit as st
@@ -53,8 +55,20 @@ def build() -> stauth.Authenticate:
     if st.session_state.get(keys.SIGNED_IN) and keys.SIGNED_IN_AT not in st.session_state:
         st.session_state[keys.SIGNED_IN_AT] = _issued_at(cookie) if cookie else utcnow()
     if st.session_state.pop(keys.COOKIE_PENDING, False) and st.session_state.get(keys.SIGNED_IN):
-        authenticator.cookie_controller.set_cookie()
+        _write_cookie(st.session_state[keys.USERNAME])
     return authenticator
+
+
+def _write_cookie(email: str) -> None:
+    """The library's sign-in cookie (the same signed token its cookie manager writes and reads), written by
+    a script in the page: unlike the library's component, it does not rerun the page a moment after
+    landing, when a first click of the person would be lost. Secure when Mesa is served over HTTPS."""
+    expires = datetime.now(UTC) + timedelta(days=COOKIE_DAYS)
+    token = jwt.encode({"username": email, "exp_date": expires.timestamp()}, settings().secret_key,
+                       algorithm="HS256")
+    secure = "; Secure" if settings().base_url.startswith("https://") else ""
+    cookie = f"{COOKIE}={token}; expires={format_datetime(expires, usegmt=True)}; path=/; SameSite=Strict{secure}"
+    st.html(f"<script>document.cookie = {json.dumps(cookie)};</script>", unsafe_allow_javascript=True, width=1)
 
 
 def start_session(user: User) -> None:

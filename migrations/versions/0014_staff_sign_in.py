@@ -29,7 +29,8 @@ def upgrade() -> None:
         batch.add_column(sa.Column('totp_last_step', sa.BigInteger(), nullable=True))
         batch.add_column(sa.Column('recovery_codes', sa.JSON(), nullable=True))
         batch.add_column(sa.Column('sso_email', sa.String(length=254), nullable=True))
-        batch.create_unique_constraint(batch.f('uq_users_sso_email'), ['sso_email'])
+    # an index, not a constraint: SQLite adds it without copying the users table (which its foreign keys forbid)
+    op.create_index('ix_users_sso_email', 'users', ['sso_email'], unique=True)
     with op.batch_alter_table('desk_settings') as batch:
         batch.add_column(sa.Column('staff_two_factor', sa.Boolean(), nullable=False, server_default=sa.false()))
         batch.add_column(sa.Column('staff_sso_only', sa.Boolean(), nullable=False, server_default=sa.false()))
@@ -39,7 +40,7 @@ def downgrade() -> None:
     with op.batch_alter_table('desk_settings') as batch:
         batch.drop_column('staff_sso_only')
         batch.drop_column('staff_two_factor')
+    op.drop_index('ix_users_sso_email', table_name='users')
     with op.batch_alter_table('users') as batch:
-        batch.drop_constraint(batch.f('uq_users_sso_email'), type_='unique')
         for column in ('sso_email', 'recovery_codes', 'totp_last_step', 'totp_enabled_at', 'totp_secret'):
             batch.drop_column(column)

@@ -83,8 +83,7 @@ def _enrol_and_sign_in_again(portal, page, browser) -> None:
     secret = re.sub(r"\s", "", page.locator("[data-testid='stCode']").first.inner_text())
     page.get_by_role("textbox", name="Code from your authenticator app").fill(pyotp.TOTP(secret).now())
     page.get_by_role("button", name="Turn on").click()
-    page.get_by_role("heading", name="Your recovery codes").wait_for()
-    wait_idle(page)
+    page.get_by_role("heading", name="Your recovery codes").wait_for()  # clicked at once, as a person would
     codes = page.locator("[data-testid='stCode']").first.inner_text().split()
     assert len(codes) == 10
     page.get_by_role("button", name="I have saved them").click()
