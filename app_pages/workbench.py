@@ -2,13 +2,18 @@
 
 import streamlit as st
 
-from ui import access, forms, overview, queue_view, ticket_view
+from ui import access, forms, overview, queue_view, ticket_view, workspace
 from ui.app import t
 
 user = access.require(*access.STAFF)
-if (ticket_id := forms.whole_number(st.query_params.get("ticket"))) is not None:
+ticket_id = forms.whole_number(st.query_params.get("ticket"))
+bar = st.container()  # the tabs, drawn once the ticket on screen has joined them
+if ticket_id is not None:
     ticket_view.show(user, ticket_id)
 else:
     st.title(t("wb.title"))
+    workspace.search_everywhere()
     overview.show()
     queue_view.show(user)
+with bar:
+    workspace.tabs(ticket_id)

@@ -15,6 +15,8 @@ ADD_INFORMATION = "add"  # the customer's message on their ticket: add_body, ...
 LOCALE = "locale"  # the visitor's language this session
 CAPTCHA_USED = "captcha_used"  # the captcha challenges answered this session (each counts once)
 QUEUE_PAGE = "wb_page"  # the page of the workbench queue shown
+QUEUE_TABLE = "wb_table"  # the queue's table: the ticked rows (bulk actions) and the clicked cell (open)
+OPEN_TICKETS = "wb_open_tickets"  # the tickets open as tabs in the workbench, {id: subject}, newest last
 
 # Sign-in: this run's Authenticate and the credentials it edits (ui.auth), and the library's own two keys
 AUTHENTICATOR = "_authenticator"

@@ -47,20 +47,24 @@ def show(user: User) -> None:
         st.info(t("wb.empty"))
         return
     table = pd.DataFrame([{
-        "open": f"/workbench?ticket={r.id}", "number": f"#{r.id}", "subject": r.subject,
+        "number": f"#{r.id}", "subject": r.subject,
         "requester": r.requester_name, "status": t(f"status.agent.{r.status}"),
         "priority": t(f"priority.{r.priority}"), "assignee": r.assignee_name or "—", "updated": ago(r.updated_at),
         "sla": ("🔴 " + t("wb.breached")) if r.breached else (
             ago_due(r.first_reply_due_at or r.resolution_due_at) if (r.first_reply_due_at or r.resolution_due_at)
             else ""),
     } for r in rows])
-    picked = st.dataframe(
-        table, hide_index=True, width="stretch", on_select="rerun", selection_mode="multi-row",
-        key="wb_table", column_config={
-            "open": st.column_config.LinkColumn(t("wb.col_open"), display_text=t("wb.col_open_text"), width="small"),
-            "number": t("wb.col_number"), "subject": t("wb.col_subject"), "requester": t("wb.col_requester"),
+    st.caption(t("wb.click_to_open"))
+    picked = st.dataframe(  # a click on a cell opens its ticket here; the row boxes pick tickets for bulk actions
+        table, hide_index=True, width="stretch", on_select="rerun", selection_mode=["multi-row", "single-cell"],
+        key=keys.QUEUE_TABLE, column_config={
+            "number": st.column_config.TextColumn(t("wb.col_number"), width=70),
+            "subject": st.column_config.TextColumn(t("wb.col_subject"), width="large"),
+            "requester": st.column_config.TextColumn(t("wb.col_requester"), width="medium"),
             "status": t("wb.status"), "priority": t("wb.priority"), "assignee": t("wb.assignee"),
             "updated": t("wb.col_updated"), "sla": t("wb.col_sla")})
+    if picked.selection.cells:
+        open_ticket(rows[picked.selection.cells[0][0]].id)
     previous, _middle, following = st.columns([1, 4, 1])
     if page_number and previous.button("← " + t("wb.previous"), key="wb_prev"):
         st.session_state[keys.QUEUE_PAGE] = page_number - 1
@@ -71,10 +75,16 @@ def show(user: User) -> None:
     chosen = [rows[i].id for i in picked.selection.rows]
     if len(chosen) == 1 and st.button(t("wb.open_one", number=chosen[0]), icon=":material/open_in_full:",
                                       key="wb_open_one"):
-        st.query_params["ticket"] = str(chosen[0])
-        st.rerun(scope="app")
+        open_ticket(chosen[0])
     if chosen:
         _bulk(user, chosen, people)
+
+
+def open_ticket(ticket_id: int) -> None:
+    """Open a ticket in the workbench itself (no new tab), its number in the address to share or reload."""
+    st.session_state.pop(keys.QUEUE_TABLE, None)  # the click's selection must not open it again on return
+    st.query_params["ticket"] = str(ticket_id)
+    st.rerun(scope="app")
 
 
 def ago_due(moment: datetime) -> str:
@@ -100,7 +110,7 @@ def _filters(people: list[User], products: list, known_tags: list[str]) -> tuple
         since = a.date_input(t("wb.created_from"), value=None, key="wb_f_from")
         until = b.date_input(t("wb.created_to"), value=None, key="wb_f_to")
         sorts = {s: t(f"wb.sort_{s}") for s in queues.SORTS}
-        sort = c.selectbox(t("wb.sort"), list(sorts), index=2, format_func=sorts.__getitem__, key="wb_sort")
+        sort = c.selectbox(t("wb.sort"), list(sorts), index=0, format_func=sorts.__getitem__, key="wb_sort")
         tags = a.multiselect(t("wb.tags"), known_tags, key="wb_f_tags")
     text = st.text_input(t("wb.search"), key="wb_search", max_chars=200, placeholder=t("wb.search_hint"))
     tz = app.zone()

@@ -8,7 +8,7 @@ from core.errors import DomainError
 from core.models import Ticket, User, utcnow
 from core.tickets import service as tickets
 from core.tickets import workbench, workflow
-from ui import actions, app, followers_box, forms, keys, ticket_actions, timeline
+from ui import actions, app, followers_box, forms, keys, ticket_actions, timeline, workspace
 from ui.app import t
 from ui.text import plain
 from ui.timeline import local_time
@@ -28,8 +28,15 @@ def show(user: User, ticket_id: int) -> None:
     ticket = screen.ticket
     version = keys.version(ticket.id)
     st.session_state.setdefault(version, ticket.version)
-    if st.button("← " + t("wb.back"), type="tertiary"):
+    workspace.remember(ticket.id, ticket.subject)
+    back, close, _rest = st.columns([1, 1, 4])
+    if back.button("← " + t("wb.back"), type="tertiary"):
         del st.query_params["ticket"]
+        st.session_state.pop(version, None)
+        ticket_actions.leave(user, ticket.id)
+        st.rerun()
+    if close.button("✕ " + t("wb.close_tab"), type="tertiary", key=f"wb_close_{ticket.id}"):
+        workspace.close(ticket.id)
         st.session_state.pop(version, None)
         ticket_actions.leave(user, ticket.id)
         st.rerun()

@@ -241,6 +241,20 @@ def search_ids(session: Session, text: str, limit: int = 1000) -> list[int] | No
     return search.search_ids(session, text, limit)
 
 
+def search_everywhere(session: Session, text: str, limit: int = 50) -> list[Row]:
+    """Every ticket matching `text` (number, subject, messages, requester's name or address), whatever its
+    status or queue, best match first; a number ("#123" or "123") puts that ticket first."""
+    ids = list(search.search_ids(session, text, limit) or [])
+    number = text.strip().lstrip("#")
+    if number.isascii() and number.isdigit() and len(number) < 10:
+        ids = [int(number), *(i for i in ids if i != int(number))]
+    if not ids:
+        return []
+    rank = {ticket_id: position for position, ticket_id in enumerate(ids[:limit])}
+    rows = _to_rows(session.execute(_rows_query().where(Ticket.id.in_(rank))), utcnow())
+    return sorted(rows, key=lambda row: rank[row.id])
+
+
 def requester_tickets(session: Session, requester_id: int, exclude: int | None = None,
                       limit: int = 10) -> list[Row]:
     """The requester's tickets, newest first, all statuses; `exclude` leaves out the one on screen."""
