@@ -19,7 +19,7 @@ from core.db import unit_of_work
 from core.mail import imap, oauth, sender
 from core.models import InboundMail, Outbox
 from core.tickets import service as tickets
-from tests.core.conftest import T0
+from tests.core.conftest import T0, run_command
 from tests.core.test_ingest import mail
 from tests.imapserver import PASSWORD, USER, ImapServer, available
 from tests.mailserver import free_port, smtp_settings
@@ -222,3 +222,12 @@ def test_google_refresh_token_through_google_auth(desk, https_tokens):
 
 def test_the_xoauth2_string():
     assert oauth.xoauth2("support@example.com", "tok") == "user=support@example.com\x01auth=Bearer tok\x01\x01"
+
+
+def test_fetch_mail_says_a_refused_token_and_exits_1(engine, tmp_path, monkeypatch, capsys, tokens):
+    for name, value in {"IMAP_HOST": "127.0.0.1", "IMAP_PORT": "1", "IMAP_USER": USER, "MAIL_AUTH": "oauth2",
+                        "OAUTH_CLIENT_ID": CLIENT_ID, "OAUTH_CLIENT_SECRET": CLIENT_SECRET,
+                        "OAUTH_REFRESH_TOKEN": "old", "OAUTH_TOKEN_URL": tokens.url + "/token"}.items():
+        monkeypatch.setenv("MESA_" + name, value)
+    assert run_command(engine, tmp_path, monkeypatch, "fetch-mail") == 1
+    assert "invalid_grant: The refresh token has expired." in capsys.readouterr().err
