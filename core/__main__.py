@@ -134,7 +134,9 @@ def _fetch_mail(args: argparse.Namespace) -> int:
     report = imap.fetch(session_factory(engine), settings)
     engine.dispose()
     print(f"Stored {report.stored}, duplicates {report.duplicates}, failed {report.failed}.")
-    return 0
+    for error in report.errors:  # a refused sign-in (password or OAuth2 token)
+        print(error, file=sys.stderr)
+    return 1 if report.errors else 0
 
 
 def _worker(args: argparse.Namespace) -> int:

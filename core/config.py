@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,6 +50,15 @@ class Settings(BaseSettings):
     imap_user: str = ""
     imap_password: str = ""
     imap_folder: str = "INBOX"
+    # OAuth2 (XOAUTH2) instead of a password, for IMAP and SMTP both (core/mail/oauth.py, docs/deploy.md)
+    oauth_client_id: str = ""
+    oauth_client_secret: str = ""
+    oauth_tenant: str = ""  # Microsoft: the directory (tenant) ID or domain
+    oauth_refresh_token: str = ""  # empty with Microsoft: the client-credentials flow (app-only access)
+    oauth_token_url: str = ""  # Google: overrides Google's; generic oauth2: required
+    oauth_authority: str = ""  # Microsoft: overrides https://login.microsoftonline.com/<tenant> (national clouds)
+    oauth_scope: str = ""  # space-separated; empty: each provider's usual scope for mail
+    mail_auth: Literal["password", "oauth2-microsoft", "oauth2-google", "oauth2"] = "password"  # after the oauth_*
     embedded_worker: bool = True
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"  # Mesa's own messages (core/logs.py)
     log_format: Literal["text", "json"] = "text"  # json: one JSON object per line
@@ -94,7 +103,26 @@ class Settings(BaseSettings):
             raise ValueError("must start with http:// or https://")
         return value.rstrip("/")
 
-    @field_validator("captcha_verify_url")
+    @field_validator("mail_auth")
+    @classmethod
+    def _oauth_complete(cls, value: str, info: ValidationInfo) -> str:
+        data, missing = info.data, []
+        if value == "password":
+            return value
+        if not data.get("oauth_client_id"):
+            missing.append("MESA_OAUTH_CLIENT_ID")
+        if value == "oauth2" and not data.get("oauth_token_url"):
+            missing.append("MESA_OAUTH_TOKEN_URL")
+        if value in ("oauth2", "oauth2-google") and not data.get("oauth_refresh_token"):
+            missing.append("MESA_OAUTH_REFRESH_TOKEN")
+        if value == "oauth2-microsoft" and not data.get("oauth_refresh_token") and not (
+                data.get("oauth_client_secret") and data.get("oauth_tenant")):
+            missing.append("MESA_OAUTH_REFRESH_TOKEN, or MESA_OAUTH_CLIENT_SECRET and MESA_OAUTH_TENANT")
+        if missing:
+            raise ValueError(f"{value} needs " + "; ".join(missing))
+        return value
+
+    @field_validator("captcha_verify_url", "oauth_token_url", "oauth_authority")
     @classmethod
     def _empty_or_http_url(cls, value: str) -> str:
         if value and not value.startswith(("http://", "https://")):

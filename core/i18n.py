@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -33,7 +34,15 @@ def normalize(locale: str | None) -> str:
     return code if code in LOCALES else DEFAULT_LOCALE
 
 
+@dataclass(frozen=True)
+class Phrase:
+    """A parameter that is itself a text to translate: said in the same language as the message it goes in."""
+
+    key: str
+
+
 def t(key: str, locale: str | None = DEFAULT_LOCALE, **params: object) -> str:
     """The text for `key` in `locale`, falling back to English, then to the key itself."""
     text = catalog(normalize(locale)).get(key) or catalog(DEFAULT_LOCALE).get(key) or key
+    params = {name: t(value.key, locale) if isinstance(value, Phrase) else value for name, value in params.items()}
     return text.format(**params) if params else text

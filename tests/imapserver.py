@@ -1,4 +1,8 @@
-"""A throw-away Dovecot IMAP server on a loopback port, for the IMAP tests (Debian's dovecot-imapd)."""
+"""A throw-away Dovecot IMAP server on a loopback port, for the IMAP tests (Debian's dovecot-imapd).
+
+`ImapServer(root, introspection_url=…)` also signs in with XOAUTH2 and OAUTHBEARER: Dovecot's oauth2 passdb
+asks that URL (a loopback token endpoint, tests/oauthservers.py) whether the token is active. The password
+still works for PLAIN and LOGIN (append, unseen)."""
 
 from __future__ import annotations
 
@@ -30,6 +34,7 @@ mail_location = maildir:{root}/mail/%u
 passdb {{
   driver = static
   args = password={password}
+  {static_only}
 }}
 userdb {{
   driver = static
@@ -49,13 +54,29 @@ service anvil {{
 }}
 """
 
+OAUTH_CONFIG = """
+auth_mechanisms = plain login xoauth2 oauthbearer
+passdb {{
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = {root}/dovecot-oauth2.conf.ext
+}}
+"""
+OAUTH_PASSDB = """
+introspection_mode = post
+introspection_url = {url}
+username_attribute = username
+active_attribute = active
+active_value = true
+"""
+
 
 def available() -> bool:
     return Path(DOVECOT).exists()
 
 
 class ImapServer:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, introspection_url: str | None = None) -> None:
         self.root = root
         self.port = free_port()
         self.process: subprocess.Popen | None = None
@@ -65,7 +86,13 @@ class ImapServer:
         os.chown(root / "mail", uid, gid) if os.geteuid() == 0 else None
         os.chmod(root, 0o755)
         self.config = root / "dovecot.conf"
-        self.config.write_text(CONFIG.format(root=root, port=self.port, password=PASSWORD, uid=uid, gid=gid))
+        # with OAuth2, the password is for PLAIN and LOGIN only: a password sent as a token must not sign in
+        static_only = "mechanisms = plain login" if introspection_url else ""
+        config = CONFIG.format(root=root, port=self.port, password=PASSWORD, uid=uid, gid=gid, static_only=static_only)
+        if introspection_url:
+            config += OAUTH_CONFIG.format(root=root)
+            (root / "dovecot-oauth2.conf.ext").write_text(OAUTH_PASSDB.format(url=introspection_url))
+        self.config.write_text(config)
 
     def start(self) -> ImapServer:
         self.process = subprocess.Popen([DOVECOT, "-F", "-c", str(self.config)], stdout=subprocess.PIPE,

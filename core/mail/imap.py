@@ -3,6 +3,10 @@
 A connection cut mid-fetch loses nothing: unseen messages are fetched again next time, and
 the ones already stored come back as duplicates (same Message-ID) and are skipped.
 
+Mesa signs in with the mailbox's password, or with an OAuth2 access token (XOAUTH2, core.mail.oauth) for
+Microsoft 365 and Google Workspace. A refused sign-in is written in the fetch report's errors (and logged);
+a server that cannot be reached still raises.
+
 The size of each message is asked first: one over MESA_INBOUND_MAX_MB is never downloaded,
 only its header block and the first ingest.KEEP_BYTES of its body (a partial fetch), which is
 enough to record it, thread it, tell the sender and keep what ingest keeps of it.
@@ -12,16 +16,19 @@ from __future__ import annotations
 
 import contextlib
 import imaplib
+import logging
 import re
 import ssl
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.config import Settings
-from core.mail import ingest
+from core.mail import ingest, oauth
 
 TIMEOUT = 30
+log = logging.getLogger("mesa.imap")
 _SIZE = re.compile(rb"RFC822\.SIZE (\d+)")
 
 
@@ -33,7 +40,13 @@ class FetchReport:
     errors: list[str] = field(default_factory=list)
 
 
+class SignInRefused(Exception):
+    """The server refused Mesa's password or access token, or no access token could be had."""
+
+
 def connect(settings: Settings) -> imaplib.IMAP4:
+    """An open, signed-in connection; SignInRefused when the credentials are refused (other failures raise)."""
+    token = _token(settings) if oauth.uses_oauth(settings) else None
     if settings.imap_security == "ssl":
         client = imaplib.IMAP4_SSL(settings.imap_host, settings.imap_port, timeout=TIMEOUT,
                                    ssl_context=ssl.create_default_context())
@@ -41,8 +54,36 @@ def connect(settings: Settings) -> imaplib.IMAP4:
         client = imaplib.IMAP4(settings.imap_host, settings.imap_port, timeout=TIMEOUT)
         if settings.imap_security == "starttls":
             client.starttls(ssl.create_default_context())
-    client.login(settings.imap_user, settings.imap_password)
+    try:
+        if token is None:
+            client.login(settings.imap_user, settings.imap_password)
+        else:
+            client.authenticate("XOAUTH2", _responder(oauth.xoauth2(settings.imap_user, token)))
+    except imaplib.IMAP4.abort:
+        raise
+    except imaplib.IMAP4.error as exc:
+        with contextlib.suppress(OSError):
+            client.shutdown()
+        how = "an OAuth2 access token (XOAUTH2)" if token else "its password"
+        if token:
+            oauth.forget(settings)  # not offered again: the next poll fetches a new one
+        detail = exc.args[0].decode(errors="replace") if exc.args and isinstance(exc.args[0], bytes) else exc
+        raise SignInRefused(f"The IMAP server {settings.imap_host} refused to sign in {settings.imap_user} "
+                            f"with {how}: {detail}") from exc
     return client
+
+
+def _token(settings: Settings) -> str:
+    try:
+        return oauth.access_token(settings)
+    except oauth.TokenError as exc:
+        raise SignInRefused(f"No access token to sign in {settings.imap_user} at {settings.imap_host}: {exc}") from exc
+
+
+def _responder(sasl: str) -> Callable[[bytes], bytes]:
+    """XOAUTH2 for imaplib: the SASL string first; to the server's error challenge an empty line, then NO."""
+    answers = iter([sasl.encode()])
+    return lambda challenge: next(answers, b"")
 
 
 def fetch(factory: sessionmaker[Session], settings: Settings, limit: int = 200) -> FetchReport:
@@ -50,7 +91,12 @@ def fetch(factory: sessionmaker[Session], settings: Settings, limit: int = 200) 
     report = FetchReport()
     if not settings.imap_host:
         return report
-    client = connect(settings)
+    try:
+        client = connect(settings)
+    except SignInRefused as exc:  # said in the report (and the log), not raised: the worker goes on polling
+        log.warning("%s", exc)
+        report.errors.append(str(exc))
+        return report
     try:
         status, _ = client.select(_quoted(settings.imap_folder))
         if status != "OK":

@@ -408,7 +408,14 @@ class _Body:
     def _attach(self, part: Message, content_type: str, content: bytes) -> None:
         number = len(self.attachments) + 1
         name = _filename(part) or f"attachment-{number}{EXTENSIONS.get(content_type, '.bin')}"
+        if content_type == "message/rfc822":  # an attached email: named after its subject, kept as .eml
+            name = _email_name(_filename(part) or parse_head(content).subject, number)
         self.attachments.append(Upload(safe_filename(name), content))
+
+
+def _email_name(name: str, number: int) -> str:
+    name = re.sub(r'[:*?"<>|]+', " ", re.sub(r"[\\/]", "-", name)).strip()[:100].strip() or f"attachment-{number}"
+    return name if name.lower().endswith(".eml") else name + ".eml"
 
 
 def _repaired(part: Message) -> Message | None:

@@ -31,11 +31,12 @@ from email.utils import format_datetime, formataddr
 
 import yagmail
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.config import Settings
 from core.db import is_try_again, read_factory
+from core.mail import oauth
 from core.models import Outbox, utcnow
 
 QUEUED, SENDING, SENT, DEAD = "queued", "sending", "sent", "dead"
@@ -120,16 +121,18 @@ def build_message(row: Outbox, settings: Settings) -> EmailMessage:
 
 
 def connect(settings: Settings) -> yagmail.SMTP:
-    """An open SMTP connection as the settings describe (no login when no user is set).
+    """An open SMTP connection as the settings describe (no login when no user is set; XOAUTH2: core.mail.oauth).
 
     Every socket operation (connect, greeting, each command, DATA) waits at most
     smtp_timeout_seconds: a server that accepts and never answers fails the attempt."""
     client = yagmail.SMTP(
         user=settings.smtp_user or settings.mail_from, password=settings.smtp_password or None,
         host=settings.smtp_host, port=settings.smtp_port, smtp_ssl=settings.smtp_security == "ssl",
-        smtp_starttls=settings.smtp_security == "starttls", smtp_skip_login=not settings.smtp_user,
-        soft_email_validation=False, timeout=settings.smtp_timeout_seconds)
+        smtp_starttls=settings.smtp_security == "starttls", soft_email_validation=False,
+        smtp_skip_login=not settings.smtp_user or oauth.uses_oauth(settings), timeout=settings.smtp_timeout_seconds)
     client.login()
+    if oauth.uses_oauth(settings):  # yagmail connected (and STARTTLS); the sign-in is XOAUTH2's
+        oauth.sign_in_smtp(client, settings)
     return client
 
 
@@ -293,6 +296,4 @@ def log_page(session: Session, *, status: str | None = None, search: str = "", l
 
 
 def counts(session: Session) -> dict[str, int]:
-    from sqlalchemy import func
-
     return dict(session.execute(select(Outbox.status, func.count()).group_by(Outbox.status)).all())

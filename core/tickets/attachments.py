@@ -1,6 +1,8 @@
 """Attachments: checked by content (not by name), limited, named safely, stored once.
 
-Files are never unpacked or executed. A zip is stored as it came.
+Files are never unpacked or executed. A zip is stored as it came (core.tickets.filekinds only reads its
+directory, to tell an Office or OpenDocument file from any zip). A refused file is named in plain words
+("this looks like a Windows program"), never by a MIME type.
 """
 
 from __future__ import annotations
@@ -12,14 +14,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath, PureWindowsPath
 
-import filetype
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from core.config import Settings
 from core.errors import Collector
+from core.i18n import Phrase
 from core.models import Attachment, AttachmentBlob, Message
-from core.tickets import previews
+from core.tickets import filekinds, previews
+from core.tickets.filekinds import EMAIL, OFFICE_AND_ODF, name_key, sniff
 
 # extension -> MIME types the content may have
 ACCEPTED: dict[str, tuple[str, ...]] = {
@@ -31,11 +34,20 @@ ACCEPTED: dict[str, tuple[str, ...]] = {
     "mp4": ("video/mp4", "video/x-m4v", "video/quicktime"),
     "webm": ("video/webm", "video/x-matroska"),
     "mov": ("video/quicktime", "video/mp4"),
+    "heic": ("image/heic", "image/heif"),
+    "heif": ("image/heif", "image/heic"),
     "pdf": ("application/pdf",),
-    "zip": ("application/zip",),
-    "txt": ("text/plain",),
-    "log": ("text/plain",),
-    "csv": ("text/csv", "text/plain"),
+    "docx": (filekinds.DOCX,),
+    "xlsx": (filekinds.XLSX,),
+    "pptx": (filekinds.PPTX,),
+    "odt": (filekinds.ODT,),
+    "ods": (filekinds.ODS,),
+    "odp": (filekinds.ODP,),
+    "eml": (EMAIL,),
+    "zip": ("application/zip", *OFFICE_AND_ODF),  # an Office file is a zip too
+    "txt": ("text/plain", EMAIL),  # an email saved as text is text
+    "log": ("text/plain", EMAIL),
+    "csv": ("text/csv", "text/plain", EMAIL),
 }
 TEXT_TYPES = {"txt": "text/plain", "log": "text/plain", "csv": "text/csv"}
 MAX_NAME = 150
@@ -85,29 +97,6 @@ def extension(name: str) -> str:
     return name.rpartition(".")[2].lower() if "." in name else ""
 
 
-def _looks_like_text(content: bytes) -> bool:
-    sample = content[:65536]
-    if b"\x00" in sample:
-        return False
-    try:
-        text = sample.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        if exc.start < len(sample) - 4:  # not just a character cut at the sample's end
-            text = sample.decode("latin-1")
-        else:
-            text = sample[: exc.start].decode("utf-8")
-    bad = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\t\r\n\f")
-    return bad <= len(text) // 1000
-
-
-def sniff(content: bytes) -> str:
-    """The MIME type the bytes are, by their signature; text/plain for plain text."""
-    kind = filetype.guess(content)
-    if kind is not None:
-        return kind.mime
-    return "text/plain" if _looks_like_text(content) else "application/octet-stream"
-
-
 def check_uploads(uploads: Sequence[Upload], settings: Settings, errors: Collector,
                   field: str = "attachments") -> list[CheckedFile]:
     """Validate every file; each refused file is named with its reason."""
@@ -141,11 +130,14 @@ def _check_one(name: str, content: bytes, settings: Settings) -> Problem | None:
     if len(content) > settings.max_file_bytes:
         return "errors.file_too_big", {"name": name, "size": human_size(len(content)),
                                        "max": human_size(settings.max_file_bytes)}
-    if ext not in ACCEPTED:
-        return "errors.file_type", {"name": name, "accepted": ", ".join(sorted(ACCEPTED))}
     found = sniff(content)
+    if ext not in ACCEPTED:
+        accepted = ", ".join(sorted(ACCEPTED))
+        if found in filekinds.TELLING:  # "setup.exe: this looks like a Windows program; …"
+            return "filekind.refused", {"name": name, "kind": Phrase(name_key(found)), "accepted": accepted}
+        return "errors.file_type", {"name": name, "accepted": accepted}
     if found not in ACCEPTED[ext]:
-        return "errors.file_mismatch", {"name": name, "ext": ext, "found": found}
+        return "filekind.mismatch", {"name": name, "ext": ext, "kind": Phrase(name_key(found))}
     return None
 
 

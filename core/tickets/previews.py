@@ -1,4 +1,4 @@
-"""Image previews, made once when a file arrives: decoded under a pixel bound, shrunk, re-encoded.
+"""Image previews, made once when a file arrives: decoded under a pixel bound, shrunk, re-encoded (HEIC/HEIF too).
 
 Pages draw only the preview, never the original: an image that passes the signature check but does
 not decode, or that would decode to more pixels than MAX_PIXELS (a decompression bomb: a few
@@ -11,6 +11,7 @@ import io
 import logging
 import warnings
 
+import pillow_heif
 from PIL import Image
 
 MAX_PIXELS = 50_000_000  # a 50-megapixel phone photo still gets a preview
@@ -18,6 +19,7 @@ EDGE = 960  # the preview's longer side, in pixels
 FORMAT, CONTENT_TYPE = "WEBP", "image/webp"
 
 log = logging.getLogger("mesa.previews")
+pillow_heif.register_heif_opener()  # HEIC/HEIF photos (iPhones) open like any other image, still under MAX_PIXELS
 
 
 def preview(content: bytes) -> bytes | None:

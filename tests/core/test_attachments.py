@@ -44,9 +44,9 @@ def test_accepted_types_are_recognised_by_content(settings, name, content, conte
 
 @pytest.mark.parametrize(("name", "content", "says"), [
     ("screenshot.png", b"MZ\x90\x00\x03" + b"\x00" * 60, "not a png file"),
-    ("video.mp4", PNG, "not a mp4 file (it looks like image/png)"),
+    ("video.mp4", PNG, "not a mp4 file (this looks like a picture)"),
     ("notes.txt", PNG, "not a txt file"),
-    ("report.pdf", b"hello, plain text", "not a pdf file (it looks like text/plain)"),
+    ("report.pdf", b"hello, plain text", "not a pdf file (this looks like plain text)"),
     ("setup.exe", b"MZ\x90\x00", "files of this type are not accepted"),
     ("script.js", b"alert(1)", "files of this type are not accepted"),
     ("noextension", b"hello", "files of this type are not accepted"),

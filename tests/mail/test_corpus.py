@@ -54,7 +54,7 @@ TABLE = {
     "attachments": Expect("<20260304.100500.nadia@woodgrove.example>", 150, None, ["screenshot.png", "app.log"],
                           ["Q1w2"]),
     "bounce": Expect("<20260302090009.7C1D2E3F40@mx.mesa.example>", None, "bounce",
-                     ["attachment-1.txt", "attachment-2.eml"]),
+                     ["attachment-1.txt", "[#42] We received your request.eml"]),
     "forwarded": Expect("<9A8B7C6D-5E4F-4321-ABCD-EF0123456789@fabrikam.example>"),
     "gmail_html_only_es": Expect("<CAJ8pLm0Qw9e@mail.gmail.example>", 77),
     "gmail_reply": Expect("<CAF3xq9uK2p7TzQ+w@mail.gmail.example>", 42, plus_tokens=["k7Qx2"]),
