@@ -7,6 +7,7 @@ from datetime import datetime
 
 import streamlit as st
 
+from core.mail import eml
 from core.mail.original import Original
 from core.models import Attachment, Message
 from core.tickets import attachments
@@ -75,10 +76,28 @@ def _attachment(attachment: Attachment, shown: Callable[[Attachment], bytes | No
         st.image(data, width=480)
     elif data is not None and attachment.content_type.startswith("video/"):
         st.video(data, format=attachment.content_type)
+    elif attachment.content_type == "message/rfc822":
+        _attached_email(attachment)
     st.caption(plain(attachment.filename))  # a name is user text: no Markdown
     st.download_button(f"⬇ {plain(attachment.filename)}", lambda: _original(attachment),
                        file_name=attachment.filename, mime=attachment.content_type, key=f"download-{attachment.id}",
                        on_click="ignore")
+
+
+def _attached_email(attachment: Attachment) -> None:
+    """An email attached to a message (a forward as attachment), shown as a message: decoded, as text."""
+    with app.read() as session:
+        attached = eml.of_attachment(session, attachment)
+    if attached is None:
+        return
+    with st.expander(f"✉ {plain(attached.subject or attachment.filename)}"):
+        lines = [f"{t('wb.eml_from')}: {attached.sender}", f"{t('wb.eml_to')}: {', '.join(attached.to)}"]
+        lines += [f"Cc: {', '.join(attached.cc)}"] if attached.cc else []
+        lines += [f"{t('wb.eml_date')}: {local_time(attached.date)}"] if attached.date else []
+        st.text("\n".join(lines))
+        st.text(attached.text)
+        if attached.files:
+            st.caption(t("wb.original_files") + ": " + plain(", ".join(attached.files)))
 
 
 def _original(attachment: Attachment) -> bytes:

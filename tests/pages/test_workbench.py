@@ -18,7 +18,8 @@ def test_queues_show_live_counts_and_the_unassigned_tickets(desk):
     assert not app.exception, app.exception
     assert app.title[0].value == "Workbench"
     table = app.dataframe[0].value
-    assert list(table["number"]) == ["#2", "#1"] and "Export stops at 10,000 rows" in list(table["subject"])
+    # the default order is the next SLA deadline, earliest first: #1 came in first, so its first reply is due first
+    assert list(table["number"]) == ["#1", "#2"] and "Export stops at 10,000 rows" in list(table["subject"])
 
 
 def test_search_finds_a_word_of_a_message(desk):
@@ -126,3 +127,52 @@ def test_the_agent_copies_a_person_on_the_ticket_and_the_requester_is_refused_ne
     assert not app.exception and any("jefa <jefa@example.es>" in x.value for x in app.text)
     with factory() as session:
         assert [u.email for u in followers.of(session, ids[0])] == ["jefa@example.es"]
+
+
+def test_an_email_attached_to_a_message_reads_as_a_message(desk):
+    from email.message import EmailMessage
+
+    from core.config import get_settings
+    from core.mail import ingest
+
+    inner = EmailMessage()
+    inner["From"], inner["To"], inner["Subject"] = "Banco <avisos@banco.example>", "lucia@example.es", "Cargo duplicado"
+    inner["Date"] = "Tue, 01 Dec 2026 10:00:00 +0100"
+    inner.set_content("Se ha cargado dos veces la factura 3/4.")
+    outer = EmailMessage()
+    outer["From"], outer["To"], outer["Subject"] = "lucia@example.es", "support@mesa.localhost", "Mirad este aviso"
+    outer.set_content("Os reenvío el aviso del banco.")
+    outer.add_attachment(inner)
+    factory, _read, _ana, _liam, _ids = desk
+    ticket_id = ingest.ingest(factory, outer.as_bytes(), get_settings()).ticket_id
+    app = open_workbench("ana@mesa.example", ticket=str(ticket_id))
+    assert not app.exception, app.exception
+    assert "✉ Cargo duplicado" in [e.label for e in app.expander]
+    shown = "\n".join(t.value for t in app.text)
+    assert "From: Banco <avisos@banco.example>" in shown and "Se ha cargado dos veces la factura 3/4." in shown
+
+
+def test_one_click_on_a_ticket_opens_it_in_place_and_it_stays_as_a_tab(desk):
+    _factory, _read, _ana, _liam, ids = desk
+    app = open_workbench("ana@mesa.example")
+    app.session_state["wb_table"] = {"selection": {"rows": [], "columns": [], "cells": [[1, "subject"]]}}
+    app.run()
+    assert not app.exception, app.exception
+    assert app.query_params["ticket"] in (str(ids[1]), [str(ids[1])]) and app.title[0].value.startswith(f"#{ids[1]} · ")
+    app.query_params.pop("ticket")  # "← Queues"
+    app.run()
+    assert app.title[0].value == "Workbench"  # back on the queues: the click does not open it again
+    tabs = app.segmented_control(key="wb_tabs_None")
+    assert ids[1] in tabs.options or f"#{ids[1]}" in " ".join(map(str, tabs.options))
+
+
+def test_search_everywhere_finds_a_ticket_outside_the_queue_on_screen(desk):
+    factory, _read, ana, _liam, ids = desk
+    with unit_of_work(factory) as session:
+        tickets.change_status(session, ids[0], status="solved", actor_id=ana)
+    app = open_workbench("ana@mesa.example")
+    app.text_input(key="wb_search").input("Export stops").run()
+    assert any("No tickets" in i.value for i in app.info)  # the queue's own search: this queue only
+    app.text_input(key="wb_search_all").input("Export stops").run()
+    found = app.dataframe[0].value
+    assert f"#{ids[0]}" in list(found["number"]) and "Solved" in list(found["status"])
