@@ -1,0 +1,56 @@
+"""Issue 19 in a real browser: one click on a queue row opens the ticket in the same tab, it stays as a tab
+of the workspace, and one search finds tickets in every queue."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.e2e.conftest import shot
+from tests.e2e.test_journeys import sign_in, wait_idle
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+ROW, HEADER = 35, 35  # the data grid's row and header heights, in pixels
+
+
+def click_row(page, row: int, x: int = 160) -> None:
+    """Click a cell of the first table on the page (Streamlit draws its grid on a canvas)."""
+    grid = page.locator("[data-testid='stDataFrame']").first
+    grid.wait_for()
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + x, box["y"] + HEADER + ROW * row + ROW / 2)
+
+
+def test_one_click_opens_a_ticket_in_place_and_it_stays_as_a_tab(portal, page):
+    page.goto(portal.base + "/workbench")
+    sign_in(page, "ana@mesa.example", "mesa-agent-demo")
+    page.get_by_role("heading", name="Workbench").wait_for()
+    wait_idle(page)
+    click_row(page, 0)
+    heading = page.get_by_role("heading", name=re.compile(r"^#\d+ · "))
+    heading.wait_for()
+    number = re.match(r"#(\d+)", heading.inner_text()).group(1)
+    assert f"ticket={number}" in page.url and len(page.context.pages) == 1  # the same tab, a shareable address
+    wait_idle(page)
+    shot(page, "19-ticket-in-place")
+    page.get_by_role("button", name="← Queues").click()
+    page.get_by_role("heading", name="Workbench").wait_for()
+    wait_idle(page)
+    assert page.get_by_role("button", name=re.compile(rf"^#{number} · ")).count() == 1  # its tab
+    page.get_by_role("button", name=re.compile(rf"^#{number} · ")).click()
+    page.get_by_role("heading", name=re.compile(rf"^#{number} · ")).wait_for()
+
+
+def test_one_search_finds_tickets_in_every_queue(portal, page):
+    page.goto(portal.base + "/workbench")
+    sign_in(page, "ana@mesa.example", "mesa-agent-demo")
+    page.get_by_role("heading", name="Workbench").wait_for()
+    page.get_by_role("textbox", name="Search all tickets").fill("factura")
+    page.keyboard.press("Enter")
+    wait_idle(page)
+    grid = page.locator("[data-testid='stDataFrame']").first
+    grid.wait_for()
+    shot(page, "19-search-everywhere")
+    click_row(page, 0, x=140)
+    page.get_by_role("heading", name=re.compile(r"^#\d+ · ")).wait_for()
