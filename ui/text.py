@@ -10,6 +10,11 @@ _AUTOLINK = re.compile(r"(?i)(\w:)(//)|\b(www)(\.)|([-.\w+])(@)(?=[-\w])")
 WORD_JOINER = "\u2060"  # invisible, and no URL character: the link is never formed
 
 
+def unreordered(text: str) -> str:
+    """`text` for st.text: as typed, without bidirectional overrides and isolates."""
+    return _BIDI.sub("", text)
+
+
 def plain(text: str) -> str:
     """`text` for st.markdown/st.title: every Markdown and Streamlit directive character escaped, no
     bidirectional override, and no bare URL that the renderer would turn into a link."""

@@ -2,7 +2,7 @@
 
 import re
 
-from ui.text import WORD_JOINER, plain
+from ui.text import WORD_JOINER, plain, unreordered
 
 URL_START = re.compile(r"(?i)\w://|www\.|[-.\w+]@[-\w]")
 
@@ -23,6 +23,7 @@ def test_urls_in_a_subject_or_a_name_are_never_turned_into_links():
 
 def test_bidirectional_overrides_are_not_drawn():
     assert plain("invoice\u202egpj.exe") == "invoicegpj\\.exe"
+    assert unreordered("subject: — → invoice\u202egpj.exe\n") == "subject: — → invoicegpj.exe\n"
     assert "\u2066" not in plain("a\u2066b\u2069c")
 
 
