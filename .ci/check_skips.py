@@ -8,7 +8,8 @@ NEEDS = {"PostgreSQL": lambda c: "postgres" in (c.get("name") or ""),
          "Dovecot IMAP": lambda c: "test_imap" in (c.get("classname") or ""),
          "Two app servers on PostgreSQL": lambda c: "tests.faults.test_two_apps" in (c.get("classname") or ""),
          "Browser journey": lambda c: "tests.e2e.test_journeys" in (c.get("classname") or "")
-         or "tests.e2e.test_guards" in (c.get("classname") or "")}
+         or "tests.e2e.test_guards" in (c.get("classname") or "")
+         or "tests.e2e.test_attacks" in (c.get("classname") or "")}
 
 cases = list(ET.parse(sys.argv[1]).getroot().iter("testcase"))
 failed = False

@@ -5,9 +5,14 @@ import re
 _SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=^])")
 # Bidirectional overrides and isolates (U+202E shows "gpj.exe" for "exe.jpg"): never drawn
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
-# What a Markdown renderer turns into a link by itself, escaped or not: "scheme://" and "www."
-_AUTOLINK = re.compile(r"(?i)(\w:)(//)|\b(www)(\.)")
+# What a Markdown renderer turns into a link by itself, escaped or not: "scheme://", "www." and "name@domain"
+_AUTOLINK = re.compile(r"(?i)(\w:)(//)|\b(www)(\.)|([-.\w+])(@)(?=[-\w])")
 WORD_JOINER = "\u2060"  # invisible, and no URL character: the link is never formed
+
+
+def unreordered(text: str) -> str:
+    """`text` for st.text: as typed, without bidirectional overrides and isolates."""
+    return _BIDI.sub("", text)
 
 
 def plain(text: str) -> str:

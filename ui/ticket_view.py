@@ -10,7 +10,7 @@ from core.tickets import service as tickets
 from core.tickets import workbench, workflow
 from ui import actions, app, followers_box, forms, keys, ticket_actions, timeline, workspace
 from ui.app import t
-from ui.text import plain
+from ui.text import plain, unreordered
 from ui.timeline import local_time
 
 
@@ -69,7 +69,7 @@ def show(user: User, ticket_id: int) -> None:
             ticket_actions.merge_box(user, ticket)
         with st.expander(t("wb.history")):
             for line in screen.history:
-                st.text(line)
+                st.text(unreordered(line))  # subjects and names: user text
 
 
 def _header(screen: workbench.TicketScreen) -> None:

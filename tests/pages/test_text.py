@@ -2,9 +2,9 @@
 
 import re
 
-from ui.text import WORD_JOINER, plain
+from ui.text import WORD_JOINER, plain, unreordered
 
-URL_START = re.compile(r"(?i)\w://|www\.")
+URL_START = re.compile(r"(?i)\w://|www\.|[-.\w+]@[-\w]")
 
 
 def _unescaped(markdown: str) -> str:
@@ -14,7 +14,8 @@ def _unescaped(markdown: str) -> str:
 
 def test_urls_in_a_subject_or_a_name_are_never_turned_into_links():
     for text in ("Refund at http://evil.example/pay now", "see WWW.evil.example", "ftp://x.example",
-                 "[click](https://evil.example)", "![x](https://evil.example/pixel.png)"):
+                 "[click](https://evil.example)", "write to win@evil.example",
+                 "![x](https://evil.example/pixel.png)"):
         shown = _unescaped(plain(text))
         assert not URL_START.search(shown), shown
         assert shown.replace(WORD_JOINER, "") == text, "the reader still sees what was typed"
@@ -22,6 +23,7 @@ def test_urls_in_a_subject_or_a_name_are_never_turned_into_links():
 
 def test_bidirectional_overrides_are_not_drawn():
     assert plain("invoice\u202egpj.exe") == "invoicegpj\\.exe"
+    assert unreordered("subject: — → invoice\u202egpj.exe\n") == "subject: — → invoicegpj.exe\n"
     assert "\u2066" not in plain("a\u2066b\u2069c")
 
 
