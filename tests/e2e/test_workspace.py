@@ -22,7 +22,12 @@ def click_row(page, row: int, x: int = 160) -> None:
     page.mouse.click(box["x"] + x, box["y"] + HEADER + ROW * row + ROW / 2)
 
 
+RAW = (b"From: Rosa Vidal <rosa@example.es>\r\nTo: support@mesa.localhost\r\nSubject: No llega el PDF\r\n"
+       b"Message-ID: <workspace-1@example.es>\r\n\r\nEl PDF de la factura no llega.\r\n")
+
+
 def test_one_click_opens_a_ticket_in_place_and_it_stays_as_a_tab(portal, page):
+    portal.cli("ingest-email", stdin=RAW)  # one ticket waiting in Unassigned
     page.goto(portal.base + "/workbench")
     sign_in(page, "ana@mesa.example", "mesa-agent-demo")
     page.get_by_role("heading", name="Workbench").wait_for()
@@ -37,8 +42,9 @@ def test_one_click_opens_a_ticket_in_place_and_it_stays_as_a_tab(portal, page):
     page.get_by_role("button", name="← Queues").click()
     page.get_by_role("heading", name="Workbench").wait_for()
     wait_idle(page)
-    assert page.get_by_role("button", name=re.compile(rf"^#{number} · ")).count() == 1  # its tab
-    page.get_by_role("button", name=re.compile(rf"^#{number} · ")).click()
+    tab = page.locator("[data-testid='stButtonGroup']").get_by_text(re.compile(rf"^#{number} · "))
+    assert tab.count() == 1  # it stays open as a tab of the workspace
+    tab.click()
     page.get_by_role("heading", name=re.compile(rf"^#{number} · ")).wait_for()
 
 
