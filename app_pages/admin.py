@@ -103,7 +103,8 @@ with sign_ins:
     with st.form("sso_link"):
         st.subheader(t("admin_sign_in.link_title"))
         st.caption(t("admin_sign_in.link_help"))
-        person = st.selectbox(t("admin.who"), list(linkable), format_func=linkable.__getitem__, key="sso_who")
+        person = st.selectbox(t("admin_sign_in.member"), list(linkable), format_func=linkable.__getitem__,
+                              key="sso_who")
         address = st.text_input(t("admin_sign_in.sso_email"), key="sso_email", autocomplete="off")
         slots = {"sso_email": st.container()}
         link, unlink = st.columns(2)
@@ -123,7 +124,8 @@ with sign_ins:
         st.caption(t("admin_sign_in.off_help"))
         if not enrolled:
             st.caption(t("admin_sign_in.off_none"))
-        lost = st.selectbox(t("admin.who"), list(enrolled), format_func=enrolled.__getitem__, key="off_who")
+        lost = st.selectbox(t("admin_sign_in.off_who"), list(enrolled), format_func=enrolled.__getitem__,
+                            key="off_who")
         checked = st.checkbox(t("admin_sign_in.off_confirm"), key="off_confirm")
         confirm_slot = st.container()
         if st.form_submit_button(t("admin_sign_in.off_send"), key="off_send", disabled=not enrolled) and lost:
