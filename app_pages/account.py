@@ -86,6 +86,7 @@ def _signed_in(user: User) -> None:
             and auth.sign_out_everywhere(user):
         if sign_in.sso_available() and st.user.is_logged_in:
             st.logout()  # the identity provider's session in this browser ends too
+            st.stop()  # its redirect reloads the page; a rerun here would drop the redirect unsent
         st.rerun()
 
 

@@ -8,9 +8,10 @@ import streamlit as st
 from sqlalchemy.orm import Session
 
 from core import i18n
+from core.accounts import twofactor
 from core.desk import admin, schedule
 from core.tickets import workflow
-from ui import access, actions, app, forms
+from ui import access, actions, app, forms, sign_in
 from ui.app import t
 from ui.text import plain
 
@@ -51,15 +52,18 @@ def _save_sla(session: Session, targets: dict[str, tuple[int, int, bool]]) -> No
                        business_hours=business)
 
 
-people, products, sla, hours, timings, canned = st.tabs(
-    [t("admin.users"), t("admin.products"), t("admin.sla"), t("admin.hours"), t("admin.timings"), t("admin.canned")])
+people, sign_ins, products, sla, hours, timings, canned = st.tabs(
+    [t("admin.users"), t("admin_sign_in.tab"), t("admin.products"), t("admin.sla"), t("admin.hours"),
+     t("admin.timings"), t("admin.canned")])
 roles = {r: t(f"admin.role_{r}") for r in (*access.STAFF, "customer")}
 
 with people:
     with app.read() as session:
         staff = admin.staff(session)
     st.dataframe(pd.DataFrame([{t("admin.name"): u.name, t("admin.email"): u.email, t("admin.role"): roles[u.role],
-                                t("admin.active"): u.active, t("admin.has_password"): bool(u.password_hash)}
+                                t("admin.active"): u.active, t("admin.has_password"): bool(u.password_hash),
+                                t("admin_sign_in.two_step"): u.totp_enabled_at is not None,
+                                t("admin_sign_in.sso_column"): u.sso_email or ""}
                                for u in staff]), hide_index=True, width="stretch")
     with st.form("invite", clear_on_submit=True):
         st.subheader(t("admin.invite"))
@@ -77,6 +81,60 @@ with people:
         active = st.toggle(t("admin.active"), value=True, help=t("admin.active_help"))
         if st.form_submit_button(t("admin.save")) and who:
             _said(actions.run(_change_user, who, new_role, active), t("admin.saved"))
+
+with sign_ins:
+    st.caption(t("admin_sign_in.help"))
+    with app.read() as session:
+        desk = schedule.row(session)
+    sso_ready = sign_in.sso_available()
+    with st.form("sign_in_rules"):
+        st.subheader(t("admin_sign_in.rules"))
+        two_factor = st.toggle(t("admin_sign_in.two_factor"), value=bool(desk and desk.staff_two_factor),
+                               help=t("admin_sign_in.two_factor_help"))
+        sso_only = sso_ready and st.toggle(t("admin_sign_in.sso_only"), value=bool(desk and desk.staff_sso_only),
+                                           help=t("admin_sign_in.sso_only_help"))
+        slots = {"sso_only": st.container()}
+        if not sso_ready:
+            st.info(t("admin_sign_in.sso_missing"), icon=":material/badge:")
+        if st.form_submit_button(t("admin_sign_in.save"), key="rules_save"):
+            _said_by_field(actions.run(admin.staff_sign_in_rules, settings=app.settings(), two_factor=two_factor,
+                                       sso_only=sso_only, sso_available=sso_ready), slots)
+    linkable = {u.id: f"{u.name} <{u.email}>" for u in staff if u.active}
+    with st.form("sso_link"):
+        st.subheader(t("admin_sign_in.link_title"))
+        st.caption(t("admin_sign_in.link_help"))
+        person = st.selectbox(t("admin_sign_in.member"), list(linkable), format_func=linkable.__getitem__,
+                              key="sso_who")
+        address = st.text_input(t("admin_sign_in.sso_email"), key="sso_email", autocomplete="off")
+        slots = {"sso_email": st.container()}
+        link, unlink = st.columns(2)
+        linking = link.form_submit_button(t("admin_sign_in.link"), type="primary", key="sso_link_send")
+        unlinking = unlink.form_submit_button(t("admin_sign_in.unlink"), key="sso_unlink_send")
+        if (linking or unlinking) and person:
+            done = actions.run(admin.map_sso, person, address if linking else "", actor_id=me.id)
+            if not done.ok:
+                _said_by_field(done, slots)
+            elif linking:
+                st.success(t("admin_sign_in.linked", name=plain(done.value.name), email=plain(done.value.sso_email)))
+            else:
+                st.success(t("admin_sign_in.unlinked", name=plain(done.value.name)))
+    enrolled = {u.id: f"{u.name} <{u.email}>" for u in staff if u.active and u.totp_enabled_at}
+    with st.form("two_step_off"):
+        st.subheader(t("admin_sign_in.off_title"))
+        st.caption(t("admin_sign_in.off_help"))
+        if not enrolled:
+            st.caption(t("admin_sign_in.off_none"))
+        lost = st.selectbox(t("admin_sign_in.off_who"), list(enrolled), format_func=enrolled.__getitem__,
+                            key="off_who")
+        checked = st.checkbox(t("admin_sign_in.off_confirm"), key="off_confirm")
+        confirm_slot = st.container()
+        if st.form_submit_button(t("admin_sign_in.off_send"), key="off_send", disabled=not enrolled) and lost:
+            if not checked:
+                with confirm_slot:
+                    forms.field_error({"confirm": t("admin_sign_in.off_confirm_needed")}, "confirm")
+            else:
+                done = actions.run(twofactor.turn_off, lost)
+                _said(done, t("admin_sign_in.off_done", name=plain(done.value.name if done.ok else "")))
 
 with products:
     with app.read() as session:

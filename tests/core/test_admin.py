@@ -4,10 +4,11 @@ import pytest
 from sqlalchemy import select
 
 from core.accounts import service as accounts
+from core.accounts import twofactor
 from core.db import unit_of_work
-from core.desk import admin
+from core.desk import admin, schedule
 from core.errors import ValidationError
-from core.models import Outbox, Product
+from core.models import Outbox, Product, User
 from core.tickets import service as tickets
 
 
@@ -66,3 +67,49 @@ def test_products_sla_and_canned_responses(desk):
         assert "Mesa Mobile" in session.scalars(select(Product.name)).all()
         assert admin.sla_policies(session)["urgent"].first_reply_minutes == 30
         assert [c.title for c in admin.all_canned(session)] == ["Hi"]
+
+
+def test_an_admin_maps_an_identity_provider_address_to_a_staff_account(desk):
+    with unit_of_work(desk.factory) as session:
+        olivia = accounts.create_user(session, email="olivia@example.com", name="Olivia Brown")  # a customer
+        mapped = admin.map_sso(session, desk.ana, "  Ana.Ruiz@Corp.Example ", actor_id=desk.manager)
+        assert mapped.sso_email == "ana.ruiz@corp.example"
+    refusals = {"the same address for another account": (desk.liam, "ana.ruiz@corp.example"),
+                "not an address": (desk.liam, "liam at corp"),
+                "a customer": (olivia.id, "olivia@corp.example")}
+    for reason, (user_id, address) in refusals.items():
+        with pytest.raises(ValidationError) as refused, unit_of_work(desk.factory) as session:
+            admin.map_sso(session, user_id, address, actor_id=desk.manager)
+        assert set(refused.value.messages("en")) == {"sso_email"}, reason
+    with desk.reader() as session:
+        assert accounts.find_by_sso_email(session, "ANA.RUIZ@corp.example").id == desk.ana
+        assert accounts.find_by_sso_email(session, "olivia@corp.example") is None
+        assert session.get(User, desk.liam).sso_email is None
+    with unit_of_work(desk.factory) as session:
+        assert admin.map_sso(session, desk.ana, "", actor_id=desk.manager).sso_email is None  # unmapped
+        admin.map_sso(session, desk.liam, "ana.ruiz@corp.example", actor_id=desk.manager)  # free again
+    with desk.reader() as session:
+        assert accounts.find_by_sso_email(session, "ana.ruiz@corp.example").id == desk.liam
+
+
+def test_staff_sign_in_rules_refuse_sso_only_without_a_provider_and_save_nothing(desk):
+    with pytest.raises(ValidationError) as refused, unit_of_work(desk.factory) as session:
+        admin.staff_sign_in_rules(session, settings=desk.settings, two_factor=True, sso_only=True,
+                                  sso_available=False)
+    assert set(refused.value.messages("en")) == {"sso_only"}
+    with desk.reader() as session:
+        assert not twofactor.staff_must_enrol(session)  # the two-step rule of the refused change is not kept
+    with unit_of_work(desk.factory) as session:
+        admin.staff_sign_in_rules(session, settings=desk.settings, two_factor=True, sso_only=True,
+                                  sso_available=True)
+    with desk.reader() as session:
+        rules = schedule.row(session)
+        assert (rules.staff_two_factor, rules.staff_sso_only) == (True, True)
+        assert twofactor.staff_must_enrol(session)
+        assert twofactor.required(session, session.get(User, desk.ana))
+        assert not twofactor.required(session, User(role="customer", email="c@example.com", name="C"))
+    with unit_of_work(desk.factory) as session:
+        admin.staff_sign_in_rules(session, settings=desk.settings, two_factor=False, sso_only=False,
+                                  sso_available=False)
+    with desk.reader() as session:
+        assert not twofactor.staff_must_enrol(session) and not schedule.row(session).staff_sso_only
