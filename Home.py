@@ -54,6 +54,6 @@ if role == "admin":
     captcha_box.off_warning()  # the public form takes robots while the captcha is off
 if navigation not in (workbench, admin, email_log, *dashboards):
     layout.top_bar(None if navigation is new_ticket else new_ticket)
-if landing := st.session_state.pop(keys.LAND, None):
-    st.switch_page(landing)  # back from the identity provider, signed in: the role's home
+if (landing := st.session_state.pop(keys.LAND, None)) and navigation is help_center:
+    st.switch_page(landing)  # back from the identity provider on the home page: the role's home
 navigation.run()

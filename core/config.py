@@ -70,6 +70,7 @@ class Settings(BaseSettings):
 
     captcha: Literal["image", "turnstile", "hcaptcha", "recaptcha", "off"] = "image"
     captcha_site_key: str = ""
+    assign_on_reply: bool = True  # a public reply to an unassigned ticket assigns it to the replier
     captcha_secret_key: str = ""
     captcha_verify_url: str = ""
 

@@ -79,6 +79,14 @@ class SurveyAnswered:
 
 
 @dataclass(frozen=True)
+class LowScoreWaited:
+    """A low score whose comment did not come within automations.LOW_SCORE_WAIT: staff are told now."""
+
+    ticket: Ticket
+    survey: Survey
+
+
+@dataclass(frozen=True)
 class ReminderDue:
     """A pending ticket has waited `days` days for the customer's answer."""
 

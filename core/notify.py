@@ -186,13 +186,17 @@ def _assigned(session: Session, event: events.Assigned, settings: Settings, now:
                   assigned_by=actor.name if actor else "Mesa")
 
 
-def _survey_answered(session: Session, event: events.SurveyAnswered, settings: Settings, now: datetime) -> None:
-    """A score that became low (1 or 2): the assignee and every active manager are told, once per survey
-    (a customer flipping the score back and forth tells nobody again)."""
-    if not event.became_low or session.scalar(select(Outbox.id).where(
-            Outbox.ticket_id == event.ticket.id, Outbox.template == "agent_low_score").limit(1)):
-        return
+def _survey_answered(session: Session, event: events.SurveyAnswered | events.LowScoreWaited, settings: Settings,
+                     now: datetime) -> None:
+    """A low score (1 or 2): the assignee and every active manager are told, once per survey (a customer
+    flipping the score back and forth tells nobody again). The one-click score from the email waits for
+    its comment: told when the comment comes, or by the worker a few minutes later without one
+    (automations.alert_low_scores records LowScoreWaited)."""
     ticket, survey = event.ticket, event.survey
+    waited = isinstance(event, events.LowScoreWaited)
+    if survey.score not in surveys.LOW_SCORES or not (survey.comment or waited) or session.scalar(
+            select(Outbox.id).where(Outbox.ticket_id == ticket.id, Outbox.template == "agent_low_score").limit(1)):
+        return
     managers = accounts.staff(session, roles=("manager",))
     people = {user.id: user for user in (ticket.assignee, *managers) if user is not None}
     for user in people.values():
@@ -259,6 +263,7 @@ HANDLERS: dict[type, Handler] = {
     events.Merged: _merged,
     events.Assigned: _assigned,
     events.SurveyAnswered: _survey_answered,
+    events.LowScoreWaited: _survey_answered,
     events.ReminderDue: _reminder_due,
     events.LinkRequested: _link_requested,
     events.MailTooLarge: _mail_too_large,

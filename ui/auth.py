@@ -54,12 +54,13 @@ def build() -> stauth.Authenticate:
     authenticator.login(location="unrendered")
     if st.session_state.get(keys.SIGNED_IN) and keys.SIGNED_IN_AT not in st.session_state:
         st.session_state[keys.SIGNED_IN_AT] = _issued_at(cookie) if cookie else utcnow()
+    slot = st.sidebar.empty()  # on every run, so that the elements after it keep their place (an open expander)
     if st.session_state.pop(keys.COOKIE_PENDING, False) and st.session_state.get(keys.SIGNED_IN):
-        _write_cookie(st.session_state[keys.USERNAME])
+        _write_cookie(slot, st.session_state[keys.USERNAME])
     return authenticator
 
 
-def _write_cookie(email: str) -> None:
+def _write_cookie(slot, email: str) -> None:
     """The library's sign-in cookie (the same signed token its cookie manager writes and reads), written by
     a script in the page: unlike the library's component, it does not rerun the page a moment after
     landing, when a first click of the person would be lost. Secure when Mesa is served over HTTPS."""
@@ -68,7 +69,7 @@ def _write_cookie(email: str) -> None:
                        algorithm="HS256")
     secure = "; Secure" if settings().base_url.startswith("https://") else ""
     cookie = f"{COOKIE}={token}; expires={format_datetime(expires, usegmt=True)}; path=/; SameSite=Strict{secure}"
-    st.html(f"<script>document.cookie = {json.dumps(cookie)};</script>", unsafe_allow_javascript=True, width=1)
+    slot.html(f"<script>document.cookie = {json.dumps(cookie)};</script>", unsafe_allow_javascript=True, width=1)
 
 
 def start_session(user: User) -> None:

@@ -8,7 +8,7 @@ from core.models import Ticket, User
 from core.tickets import followers
 from ui import actions, forms, keys
 from ui.app import t
-from ui.text import plain
+from ui.text import unreordered
 
 
 def _form(ticket_id: int) -> str:
@@ -31,7 +31,7 @@ def show(user: User, ticket: Ticket, people: list[User]) -> None:
         st.caption(t("wb.followers_help"))
         for person in people:
             left, right = st.columns([4, 1], vertical_alignment="center")
-            left.text(f"{plain(person.name)} <{person.email}>")
+            left.text(unreordered(f"{person.name} <{person.email}>"))
             if right.button(t("wb.follower_remove"), key=f"wb_unfollow_{ticket.id}_{person.id}", type="tertiary"):
                 actions.run(followers.remove, ticket.id, person.id)
                 st.rerun()

@@ -42,6 +42,7 @@ def show(user: User) -> None:
     with app.read() as session:
         rows = queues.page(session, view, user_id=user.id, filters=filters, sort=sort, limit=PAGE_SIZE + 1,
                            offset=page_number * PAGE_SIZE)
+        scores = queues.scores(session, [r.id for r in rows]) if view == "solved" else {}
     more, rows = len(rows) > PAGE_SIZE, rows[:PAGE_SIZE]
     if not rows:
         st.info(t("wb.empty"))
@@ -53,6 +54,7 @@ def show(user: User) -> None:
         "sla": ("🔴 " + t("wb.breached")) if r.breached else (
             ago_due(r.first_reply_due_at or r.resolution_due_at) if (r.first_reply_due_at or r.resolution_due_at)
             else ""),
+        **({"csat": "★" * scores[r.id] if r.id in scores else ""} if view == "solved" else {}),
     } for r in rows])
     st.caption(t("wb.click_to_open"))
     picked = st.dataframe(  # a click on a cell opens its ticket here; the row boxes pick tickets for bulk actions
@@ -62,7 +64,7 @@ def show(user: User) -> None:
             "subject": st.column_config.TextColumn(t("wb.col_subject"), width="large"),
             "requester": st.column_config.TextColumn(t("wb.col_requester"), width="medium"),
             "status": t("wb.status"), "priority": t("wb.priority"), "assignee": t("wb.assignee"),
-            "updated": t("wb.col_updated"), "sla": t("wb.col_sla")})
+            "updated": t("wb.col_updated"), "sla": t("wb.col_sla"), "csat": t("wb.col_csat")})
     if picked.selection.cells:
         open_ticket(rows[picked.selection.cells[0][0]].id)
     previous, _middle, following = st.columns([1, 4, 1])

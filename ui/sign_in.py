@@ -184,8 +184,10 @@ def sso_available() -> bool:
 
 def from_identity_provider() -> None:
     """Home.py, every run: a visitor back from the identity provider with a verified address mapped to an
-    active staff account is signed in to it and lands on the workbench. An identity older than the
-    account's last sign-out does not sign in again (sign-out ends it here too)."""
+    active staff account is signed in to it and lands on the workbench (when it came back to the home page:
+    a deep link opened in a new tab keeps its page). An identity older than the account's last sign-out
+    does not sign in again (sign-out ends it here too). A refused identity is sent to the account page once,
+    which says why."""
     if st.session_state.get(keys.SIGNED_IN) or not sso_available() or not st.user.is_logged_in:
         return
     email = str(st.user.get("email") or "").lower()
@@ -194,10 +196,12 @@ def from_identity_provider() -> None:
     with read() as session:
         user = accounts.find_by_sso_email(session, email) if email and verified else None
     if user is None or not user.active or user.role not in accounts.STAFF_ROLES:
+        if keys.SSO_REFUSED not in st.session_state:  # once: the account page says why
+            st.session_state[keys.LAND] = "app_pages/account.py"
         st.session_state[keys.SSO_REFUSED] = email or "?"
         return
-    started = datetime.fromtimestamp(issued, UTC) if isinstance(issued, int | float) \
-        else utcnow()
+    # whole seconds: an identity issued in the second of a sign-out counts as older (asking again works)
+    started = datetime.fromtimestamp(issued, UTC) if isinstance(issued, int | float) else utcnow()
     if accounts.session_is_over(user, started):
         return  # signed out since the provider said who this is: the button asks the provider again
     st.session_state.pop(keys.SSO_REFUSED, None)

@@ -17,7 +17,7 @@ from ui.timeline import local_time
 def show(user: User, ticket_id: int) -> None:
     with app.read() as session:
         try:
-            screen = workbench.load(session, ticket_id)
+            screen = workbench.load(session, ticket_id, app.locale(), app.zone())
         except DomainError as exc:
             st.error(exc.message(app.locale()))
             return
@@ -96,6 +96,12 @@ def _header(screen: workbench.TicketScreen) -> None:
                 parts.append((":red[" if late else "") + t(label, when=local_time(due)) + ("]" if late else ""))
         if parts:
             st.markdown(" · ".join(parts))
+    if (survey := screen.survey) is not None and survey.score is not None:
+        low = survey.score <= 2
+        said = t("wb.survey_line", score=survey.score, when=local_time(survey.responded_at))
+        st.markdown((":red[" if low else ":green[") + "★ " + said + "]")
+        if survey.comment:
+            st.caption("“" + plain(survey.comment) + "”")
 
 
 def _composer(user: User, ticket: Ticket, canned: list) -> None:

@@ -13,13 +13,14 @@ from core.models import Attachment, Message
 from core.tickets import attachments
 from ui import app
 from ui.app import t, zone
-from ui.text import plain
+from ui.text import plain, unreordered
 
 AVATARS = {"customer": ":material/person:", "agent": ":material/support_agent:", "note": ":material/sticky_note_2:"}
 
 
 def local_time(moment: datetime) -> str:
-    return moment.astimezone(zone()).strftime("%Y-%m-%d %H:%M")
+    """The moment in the reader's zone, saying which (CET, -03, UTC...)."""
+    return moment.astimezone(zone()).strftime("%Y-%m-%d %H:%M %Z")
 
 
 NOTE_STYLE = ("<style>[class*='st-key-note-'] {background:#fff8e1; border-left:4px solid #f2b705;"
@@ -52,18 +53,19 @@ def _email(message: Message, email: Original) -> None:
     """What the reply parser cut (collapsed, as Gmail does), and the email itself, decoded, as text only."""
     if email.quoted.strip():
         with st.expander(t("wb.quoted_text")):
-            st.text(email.quoted)
+            st.text(unreordered(email.quoted))
     with st.expander(t("wb.show_original")):
-        st.text("\n".join(f"{name}: {value}" for name, value in email.headers))
+        st.text(unreordered("\n".join(f"{name}: {value}" for name, value in email.headers)))
         if email.text.strip():
             st.caption(t("wb.original_text"))
-            st.text(email.text)
+            st.text(unreordered(email.text))
         if email.html_text.strip():
             st.caption(t("wb.original_html"))
-            st.text(email.html_text)
+            st.text(unreordered(email.html_text))
         if email.files:
             st.caption(t("wb.original_files"))
-            st.text("\n".join(f"{name} · {kind} · {attachments.human_size(size)}" for name, kind, size in email.files))
+            st.text(unreordered("\n".join(f"{name} · {kind} · {attachments.human_size(size)}"
+                                           for name, kind, size in email.files)))
         st.download_button(t("wb.original_download"), email.raw, file_name=f"message-{message.id}.eml",
                            mime="message/rfc822", key=f"eml-{message.id}", on_click="ignore")
 
@@ -94,8 +96,8 @@ def _attached_email(attachment: Attachment) -> None:
         lines = [f"{t('wb.eml_from')}: {attached.sender}", f"{t('wb.eml_to')}: {', '.join(attached.to)}"]
         lines += [f"Cc: {', '.join(attached.cc)}"] if attached.cc else []
         lines += [f"{t('wb.eml_date')}: {local_time(attached.date)}"] if attached.date else []
-        st.text("\n".join(lines))
-        st.text(attached.text)
+        st.text(unreordered("\n".join(lines)))
+        st.text(unreordered(attached.text))
         if attached.files:
             st.caption(t("wb.original_files") + ": " + plain(", ".join(attached.files)))
 

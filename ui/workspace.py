@@ -9,6 +9,7 @@ import streamlit as st
 from core.tickets import queues, workflow
 from ui import app, keys, queue_view
 from ui.app import t
+from ui.text import plain, unreordered
 
 MAX_TABS = 6
 QUEUES = 0  # the tab of the queues themselves
@@ -35,7 +36,7 @@ def tabs(current: int | None) -> None:
         return
     options = [QUEUES, *open_tickets]
     labels = {QUEUES: "☰ " + t("wb.tab_queues"),
-              **{n: f"#{n} · {s[:28]}{'…' if len(s) > 28 else ''}" for n, s in open_tickets.items()}}
+              **{n: f"#{n} · {plain(s[:28])}{'…' if len(s) > 28 else ''}" for n, s in open_tickets.items()}}
     chosen = st.segmented_control(t("wb.tabs"), options, format_func=labels.__getitem__, key=f"wb_tabs_{current}",
                                   default=current if current in open_tickets else QUEUES, label_visibility="collapsed")
     if chosen is None or chosen == (current or QUEUES):
@@ -59,8 +60,9 @@ def search_everywhere() -> None:
         st.info(t("wb.search_all_none"))
         return
     rows.sort(key=lambda r: workflow.STATUSES.index(r.status))  # grouped by status, best match first in each
-    table = pd.DataFrame([{"status": t(f"status.agent.{r.status}"), "number": f"#{r.id}", "subject": r.subject,
-                           "requester": f"{r.requester_name} <{r.requester_email}>",
+    table = pd.DataFrame([{"status": t(f"status.agent.{r.status}"), "number": f"#{r.id}",
+                           "subject": unreordered(r.subject),
+                           "requester": unreordered(f"{r.requester_name} <{r.requester_email}>"),
                            "assignee": r.assignee_name or "—", "updated": queue_view.ago(r.updated_at)}
                           for r in rows])
     picked = st.dataframe(table, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-cell",

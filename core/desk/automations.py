@@ -36,7 +36,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, exists, select
+from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from core import events
@@ -53,6 +53,8 @@ log = logging.getLogger("mesa.automations")
 
 REMINDER_FIELD = "reminder"
 REMINDER_TEMPLATE = "pending_reminder"
+LOW_SCORE_WAIT = timedelta(minutes=10)  # the one-click score from the email: time to write the comment
+LOW_SCORE_LATE = timedelta(hours=1)  # older than this when first seen (the worker was off): no alert
 
 # Acts on one locked, still-due ticket; `since` is when its clock started (solved_at, or pending since).
 Action = Callable[[Session, Ticket, datetime], None]
@@ -67,6 +69,7 @@ class AutomationReport:
     auto_solved: list[int] = field(default_factory=list)
     surveyed: list[int] = field(default_factory=list)
     digests: list[str] = field(default_factory=list)  # the managers' addresses
+    low_scores: list[int] = field(default_factory=list)  # low scores told to staff without a comment
 
 
 # ---------------------------------------------------------------- which tickets are due
@@ -224,6 +227,24 @@ def send_due_surveys(factory: sessionmaker[Session], settings: Settings, now: da
     return _apply(factory, _unsurveyed_solved_before(cutoff, closing), survey, "survey", batch)
 
 
+def alert_low_scores(factory: sessionmaker[Session], settings: Settings, now: datetime) -> list[int]:
+    """Low scores given without a comment LOW_SCORE_WAIT ago (and not more than LOW_SCORE_LATE): staff are
+    told now (core.notify sends it once per survey; a comment coming sooner tells them at once)."""
+    with factory() as session:
+        due = list(session.scalars(select(Survey.ticket_id).where(
+            Survey.score.in_(surveys.LOW_SCORES), func.coalesce(Survey.comment, "") == "",
+            Survey.responded_at <= now - LOW_SCORE_WAIT, Survey.responded_at > now - LOW_SCORE_LATE)))
+    told = []
+    for ticket_id in due:
+        with unit_of_work(factory) as session:
+            survey = session.scalar(select(Survey).where(Survey.ticket_id == ticket_id))
+            if survey is None or survey.score not in surveys.LOW_SCORES or survey.comment:
+                continue
+            events.record(session, events.LowScoreWaited(session.get(Ticket, ticket_id), survey), settings, now)
+            told.append(ticket_id)
+    return told
+
+
 def run(factory: sessionmaker[Session], settings: Settings, now: datetime | None = None,
         batch: int = 200) -> AutomationReport:
     """One pass of every rule at `now` (default: this moment); what each one did."""
@@ -236,4 +257,5 @@ def run(factory: sessionmaker[Session], settings: Settings, now: datetime | None
     report.reminded = remind_pending(factory, settings, now, batch)
     report.surveyed = send_due_surveys(factory, settings, now, batch)
     report.digests = digest.send_weekly(factory, settings, now)
+    report.low_scores = alert_low_scores(factory, settings, now)
     return report

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from core.models import Ticket, TicketMetrics, TicketTag, User, utcnow
+from core.models import Survey, Ticket, TicketMetrics, TicketTag, User, utcnow
 from core.tickets import search, workflow
 
 VIEWS = ("unassigned", "mine", "open", "pending", "on_hold", "due", "solved")
@@ -239,6 +239,14 @@ def page(session: Session, view: str, *, user_id: int, filters: Filters = Filter
 def search_ids(session: Session, text: str, limit: int = 1000) -> list[int] | None:
     """Ticket ids matching `text`, best first (None when `text` is blank); see core.tickets.search."""
     return search.search_ids(session, text, limit)
+
+
+def scores(session: Session, ticket_ids: list[int]) -> dict[int, int]:
+    """The survey scores of these tickets (those answered): the solved view's CSAT column."""
+    if not ticket_ids:
+        return {}
+    return dict(session.execute(select(Survey.ticket_id, Survey.score)
+                                .where(Survey.ticket_id.in_(ticket_ids), Survey.score.is_not(None))).all())
 
 
 def search_everywhere(session: Session, text: str, limit: int = 50) -> list[Row]:

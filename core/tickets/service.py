@@ -308,7 +308,8 @@ def add_agent_reply(session: Session, ticket_id: int, *, agent_id: int, body: st
                     uploads: Sequence[Upload] = (), status: str | None = None,
                     expected_version: int | None = None, settings: Settings | None = None,
                     now: datetime | None = None) -> Message:
-    """A public answer, submitted with a status ("submit as"); new becomes open by default."""
+    """A public answer, submitted with a status ("submit as"); new becomes open by default. An unassigned
+    ticket becomes the replier's (MESA_ASSIGN_ON_REPLY, on by default)."""
     settings = settings or get_settings()
     now = now or utcnow()
     agent = accounts.active_staff(session, agent_id)
@@ -323,6 +324,8 @@ def add_agent_reply(session: Session, ticket_id: int, *, agent_id: int, body: st
     message = _message(session, ticket, kind="agent", body=text, author_id=agent.id, via="web",
                        files=files, now=now, email_message_id=None)
     events.record(session, events.AgentReplied(ticket, message), settings, now)
+    if ticket.assignee_id is None and settings.assign_on_reply:  # who answers owns it (and its survey's score)
+        _change(session, ticket, agent.id, now, "assignee", agent.id)
     _change(session, ticket, agent.id, now, "status", target, settings)
     _finish(session, ticket, now)
     return message

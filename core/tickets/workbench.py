@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -10,9 +11,12 @@ from sqlalchemy.orm import Session, selectinload
 from core.accounts import service as accounts
 from core.desk import catalog
 from core.mail import original
-from core.models import CannedResponse, InboundMail, Message, Product, Ticket, TicketMetrics, User
+from core.models import CannedResponse, InboundMail, Message, Product, Survey, Ticket, TicketMetrics, User
 from core.tickets import attachments, followers, queues
+from core.tickets import history as ticket_history
 from core.tickets import service as tickets
+
+UTC_ZONE = ZoneInfo("UTC")
 
 
 @dataclass
@@ -26,9 +30,10 @@ class TicketScreen:
     tags: list[str] = field(default_factory=list)
     others: list[queues.Row] = field(default_factory=list)  # the requester's other tickets, newest first
     followers: list[User] = field(default_factory=list)  # the others copied on the conversation
+    survey: Survey | None = None  # the customer's score and comment, once answered
 
 
-def load(session: Session, ticket_id: int) -> TicketScreen:
+def load(session: Session, ticket_id: int, locale: str = "en", zone: ZoneInfo = UTC_ZONE) -> TicketScreen:
     """The ticket, its whole conversation (notes included), files, history, metrics, tags and the
     requester's other tickets."""
     ticket = tickets.get_ticket(session, ticket_id)
@@ -37,7 +42,7 @@ def load(session: Session, ticket_id: int) -> TicketScreen:
         select(Message).where(Message.ticket_id == ticket_id).options(
             selectinload(Message.attachments), selectinload(Message.author)).order_by(Message.created_at, Message.id)))
     shown = {a.id: attachments.shown_content(session, a) for m in messages for a in m.attachments}
-    history = [tickets.describe(session, e) for e in tickets.events_of(session, ticket_id)]
+    history = ticket_history.lines(session, ticket_id, locale, zone)
     ids = [m.email_message_id for m in messages if m.email_message_id]
     originals = {}
     if ids:
@@ -47,7 +52,8 @@ def load(session: Session, ticket_id: int) -> TicketScreen:
     return TicketScreen(ticket, messages, shown, history, session.get(TicketMetrics, ticket_id), originals,
                         tickets.tags_of(session, ticket_id),
                         queues.requester_tickets(session, ticket.requester_id, exclude=ticket_id, limit=5),
-                        followers.of(session, ticket_id))
+                        followers.of(session, ticket_id),
+                        session.scalar(select(Survey).where(Survey.ticket_id == ticket_id)))
 
 
 def staff(session: Session) -> list[User]:

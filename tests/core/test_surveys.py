@@ -16,6 +16,7 @@ from core.tickets import surveys
 from tests.core.conftest import T0
 
 HOUR = timedelta(hours=1)
+MINUTE = timedelta(minutes=1)
 
 
 def _solved(desk, assignee=None):
@@ -57,9 +58,31 @@ def test_a_low_score_adds_a_note_and_tells_the_assignee_and_the_managers(desk):
     assert desk.ticket(ticket_id).status == "solved"
 
 
+def _worker(desk, at):
+    """The worker's pass at `at`: a low score left without a comment is told then (LOW_SCORE_WAIT)."""
+    from core.desk import automations
+
+    return automations.alert_low_scores(desk.factory, desk.settings, at)
+
+
+def test_a_one_click_low_score_waits_for_its_comment(desk):
+    """Issue 19: the alert went out on the email's one-click score, saying "no comment" seconds before it came."""
+    ticket_id = _solved(desk, assignee=desk.liam)
+    _score(desk, ticket_id, 1)  # the click in the email
+    assert _low_emails(desk) == [] and _worker(desk, T0 + 3 * HOUR + MINUTE) == []
+    _score(desk, ticket_id, 1, "The fix did not work.", at=T0 + 3 * HOUR + 2 * MINUTE)  # then the comment
+    assert len(_low_emails(desk)) == 2
+    other = _solved(desk, assignee=desk.liam)
+    _score(desk, other, 2)  # and never writes one
+    assert _worker(desk, T0 + 3 * HOUR + 5 * MINUTE) == []
+    assert _worker(desk, T0 + 3 * HOUR + 11 * MINUTE) == [other] and len(_low_emails(desk)) == 4
+    assert _worker(desk, T0 + 3 * HOUR + 12 * MINUTE) == [other] and len(_low_emails(desk)) == 4  # once
+
+
 def test_changing_one_low_score_to_the_other_tells_nobody_again(desk):
     ticket_id = _solved(desk, assignee=desk.liam)
     _score(desk, ticket_id, 2)
+    _worker(desk, T0 + 3 * HOUR + 11 * MINUTE)
     _score(desk, ticket_id, 1, at=T0 + 4 * HOUR)
     assert len(_low_emails(desk)) == 2 and len(_system_notes(desk, ticket_id)) == 1
     _score(desk, ticket_id, 4, at=T0 + 5 * HOUR)
@@ -72,7 +95,7 @@ def test_flipping_the_score_back_and_forth_emails_staff_once(desk):
     """L4: a customer flipping 1 <-> 5 emailed the assignee and every manager on each flip."""
     ticket_id = _solved(desk, assignee=desk.liam)
     for n, score in enumerate((1, 5, 1, 5, 1)):
-        _score(desk, ticket_id, score, at=T0 + (3 + n) * HOUR)
+        _score(desk, ticket_id, score, "Bad." if score == 1 else None, at=T0 + (3 + n) * HOUR)
     assert sorted(address for address, _ in _low_emails(desk)) == ["boss@mesa.example", "liam@mesa.example"]
 
 
@@ -81,7 +104,7 @@ def test_good_scores_tell_nobody_and_a_manager_assignee_gets_one_email(desk):
     _score(desk, ticket_id, 3)
     assert _low_emails(desk) == [] and _system_notes(desk, ticket_id) == []
     managed = _solved(desk, assignee=desk.manager)
-    _score(desk, managed, 1)
+    _score(desk, managed, 1, "Slow.")
     assert [to for to, _ in _low_emails(desk)] == ["boss@mesa.example"]
 
 

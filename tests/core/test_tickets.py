@@ -225,3 +225,15 @@ def test_error_messages_exist_in_spanish(desk):
     with pytest.raises(NotFound) as caught, unit_of_work(desk.factory) as session:
         tickets.get_ticket(session, 5)
     assert caught.value.message("es") == "Ticket 5 no existe."
+
+
+def test_a_public_reply_to_an_unassigned_ticket_makes_it_the_repliers(desk):
+    """Issue 19: the score of a ticket answered but never assigned counted under "Unassigned"."""
+    first, second = desk.new_ticket(), desk.new_ticket(email="other@example.com")
+    with unit_of_work(desk.factory) as session:
+        tickets.add_agent_reply(session, first.id, agent_id=desk.ana, body="Hola.", settings=desk.settings)
+        tickets.add_agent_reply(session, second.id, agent_id=desk.ana, body="Hola.",
+                                settings=desk.settings.model_copy(update={"assign_on_reply": False}))
+    with desk.reader() as session:
+        assert tickets.get_ticket(session, first.id).assignee_id == desk.ana
+        assert tickets.get_ticket(session, second.id).assignee_id is None

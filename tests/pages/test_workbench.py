@@ -176,3 +176,19 @@ def test_search_everywhere_finds_a_ticket_outside_the_queue_on_screen(desk):
     app.text_input(key="wb_search_all").input("Export stops").run()
     found = app.dataframe[0].value
     assert f"#{ids[0]}" in list(found["number"]) and "Solved" in list(found["status"])
+
+
+def test_the_agent_sees_the_customers_score_and_comment_and_the_solved_view_a_score_column(desk):
+    from core.models import Survey, utcnow
+
+    factory, _read, ana, _liam, ids = desk
+    with unit_of_work(factory) as session:
+        tickets.change_status(session, ids[0], status="solved", actor_id=ana)
+        session.add(Survey(ticket_id=ids[0], sent_at=utcnow(), score=2, comment="Nadie leyó mi mensaje.",
+                           responded_at=utcnow()))
+    app = open_workbench("ana@mesa.example", ticket=str(ids[0]))
+    assert any("scored this ticket 2/5" in m.value for m in app.markdown)
+    assert any("Nadie leyó mi mensaje" in c.value for c in app.caption)
+    queue = open_workbench("ana@mesa.example")
+    queue.segmented_control(key="wb_view").set_value("solved").run()
+    assert list(queue.dataframe[0].value["csat"]) == ["★★"]

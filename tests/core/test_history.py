@@ -1,0 +1,26 @@
+"""A ticket's history in words, in the reader's language and time zone (issue 19: it showed "assignee: — → 3")."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from core.db import unit_of_work
+from core.tickets import history
+from core.tickets import service as tickets
+
+MADRID = ZoneInfo("Europe/Madrid")
+
+
+def test_history_names_people_products_and_states_in_the_readers_language(desk):
+    ticket = desk.new_ticket()
+    with unit_of_work(desk.factory) as session:
+        tickets.assign(session, ticket.id, actor_id=desk.ana, assignee_id=desk.liam, settings=desk.settings)
+        tickets.change_status(session, ticket.id, status="pending", actor_id=desk.liam, settings=desk.settings)
+    with desk.reader() as session:
+        english = history.lines(session, ticket.id, "en", MADRID)
+        spanish = history.lines(session, ticket.id, "es", MADRID)
+    text = "\n".join(english)
+    assert "changed the assignee from none to Liam Carter" in text
+    assert "Liam Carter changed the status from New to Pending" in text
+    assert "(Europe/Madrid)" in text and "→" not in text and f"to {desk.liam} " not in text
+    assert any("cambió el estado" in line and "Pendiente" in line for line in spanish), spanish
