@@ -41,9 +41,37 @@ def _toggle_product(product_id: int, name: str, active: bool) -> None:
     _said(actions.run(admin.save_product, name=name, product_id=product_id, active=active), t("admin.saved"))
 
 
-def _change_user(session: Session, user_id: int, role: str, active: bool) -> None:
-    admin.set_role(session, user_id, role, actor_id=me.id)
-    admin.set_active(session, user_id, active, actor_id=me.id)
+def _change_person(staff: list) -> None:
+    """One person at a time: the role they have now is shown; a new role and (de)activation are separate,
+    confirmed actions, and the table above is drawn again after either."""
+    with st.container(border=True):
+        st.subheader(t("admin.change"))
+        people = {u.id: u for u in staff}
+        who = st.selectbox(t("admin.who"), list(people), format_func=lambda i: f"{people[i].name} <{people[i].email}>",
+                           key="admin_who")
+        if who is None:
+            return
+        person = people[who]
+        st.caption(t("admin.now", role=roles[person.role],
+                     state=t("admin.active_now") if person.active else t("admin.inactive_now")))
+        choices = list(roles)
+        new_role = st.selectbox(t("admin.role"), choices, index=choices.index(person.role),
+                                format_func=roles.__getitem__, key=f"admin_role_{who}")
+        sure = st.checkbox(t("admin.confirm", name=plain(person.name)), key=f"admin_sure_{who}")
+        left, right = st.columns(2)
+        unchanged = new_role == person.role
+        if left.button(t("admin.change_role"), disabled=unchanged or not sure, key=f"admin_role_go_{who}"):
+            _done(actions.run(admin.set_role, who, new_role, actor_id=me.id))
+        label = t("admin.deactivate") if person.active else t("admin.reactivate")
+        if right.button(label, disabled=not sure, help=t("admin.active_help"), key=f"admin_active_go_{who}"):
+            _done(actions.run(admin.set_active, who, not person.active, actor_id=me.id))
+
+
+def _done(outcome: actions.Outcome) -> None:
+    if outcome.ok:
+        st.toast(t("admin.saved"))
+        st.rerun()  # the table and the person's role and state as they are now
+    st.error(outcome.message)
 
 
 def _save_sla(session: Session, targets: dict[str, tuple[int, int, bool]]) -> None:
@@ -73,14 +101,7 @@ with people:
         if st.form_submit_button(t("admin.invite_send"), type="primary"):
             _said(actions.run(admin.invite, email=email, name=name, role=role, locale=app.locale(),
                               settings=app.settings()), t("admin.invited", email=email))
-    with st.form("change_user"):
-        st.subheader(t("admin.change"))
-        names = {u.id: f"{u.name} <{u.email}>" for u in staff}
-        who = st.selectbox(t("admin.who"), list(names), format_func=names.__getitem__)
-        new_role = st.selectbox(t("admin.role"), list(roles), format_func=roles.__getitem__)
-        active = st.toggle(t("admin.active"), value=True, help=t("admin.active_help"))
-        if st.form_submit_button(t("admin.save")) and who:
-            _said(actions.run(_change_user, who, new_role, active), t("admin.saved"))
+    _change_person(staff)
 
 with sign_ins:
     st.caption(t("admin_sign_in.help"))

@@ -83,3 +83,24 @@ def test_admin_sets_automation_timings(app_env):
     assert not app.error
     _, stored = _stored(app_env)
     assert (stored.close_after_days, stored.survey_delay_minutes, stored.reminder_after_days) == (9, 30, 3)
+
+
+def test_the_role_shown_is_the_persons_and_deactivating_keeps_it(app_env):
+    """Issue 19: the Role box said Agent whoever was picked, and deactivating a manager made her an agent."""
+    engine = make_engine(app_env)
+    with unit_of_work(session_factory(engine)) as session:
+        marta = accounts.create_user(session, email="marta@mesa.example", name="Marta", role="manager").id
+    app = _as(app_env, "admin@mesa.example", "admin")
+    app.selectbox(key="admin_who").select(marta).run()
+    assert app.selectbox(key=f"admin_role_{marta}").value == "manager"
+    assert app.button(key=f"admin_active_go_{marta}").disabled  # not before the confirmation
+    app.checkbox(key=f"admin_sure_{marta}").check().run()
+    app.button(key=f"admin_active_go_{marta}").click().run()
+    assert not app.exception, app.exception
+    with read_factory(engine)() as session:
+        stored = session.get(User, marta)
+        assert (stored.role, stored.active) == ("manager", False)
+    table = app.dataframe[0].value
+    row = table[table["Email"] == "marta@mesa.example"].iloc[0]
+    assert row["Role"] == "Manager" and not row["Active"]  # the table says so at once
+    engine.dispose()

@@ -93,7 +93,8 @@ def test_the_admin_links_a_company_account_with_refusals_next_to_the_field(app_e
     app.text_input(key="sso_email").input("  Ana.Ruiz@Corp.Example ")
     _button(app, "sso_link_send").click().run()
     assert not app.error
-    assert app.success[0].value == "Ana Ruiz signs in with the company account ana\\.ruiz@corp\\.example."
+    said = app.success[0].value.replace("\u2060", "")  # the word joiner that keeps an address from linking
+    assert said == "Ana Ruiz signs in with the company account ana\\.ruiz@corp\\.example."
     assert _people(app_env)["ana@mesa.example"].sso_email == "ana.ruiz@corp.example"
     table = app.run().dataframe[0].value.set_index("Email")
     assert table.loc["ana@mesa.example", "Company account"] == "ana.ruiz@corp.example"
