@@ -148,7 +148,7 @@ class DigestDue:
 
 Event = (TicketCreated | CustomerReplied | AgentReplied | StatusChanged | Assigned | Merged | SurveyAnswered
          | ReminderDue | SurveyDue | LinkRequested | MailTooLarge | StaffInvited | VerificationRequested
-         | PasswordResetRequested | DigestDue)
+         | PasswordResetRequested | DigestDue | LowScoreWaited)
 
 
 # ---------------------------------------------------------------- the unit of work's list

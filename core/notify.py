@@ -30,10 +30,20 @@ def publish(session: Session) -> None:
     """Turn the unit of work's events into emails (the before-commit hook)."""
     batch = events.take(session)
     replaced = {e.ticket.id for e, *_ in batch if isinstance(e, events.MailTooLarge) and e.ticket is not None}
+    # one email per moment: a reply that solves the ticket goes out inside the solve notice with its survey
+    solving = {e.ticket.id for e, settings, _now in batch if isinstance(e, events.StatusChanged)
+               and e.new == workflow.SOLVED and _survey_now(session, e.ticket, settings)}
+    replies = {e.ticket.id: e.message for e, *_ in batch
+               if isinstance(e, events.AgentReplied) and e.ticket.id in solving}
     for event, settings, now in batch:
         if isinstance(event, events.TicketCreated) and event.ticket.id in replaced:
             continue  # the sender hears "too large" instead of a confirmation
-        HANDLERS[type(event)](session, event, settings, now)
+        if isinstance(event, events.AgentReplied) and event.ticket.id in replies:
+            _agent_replied(session, event, settings, now, requester_too=False)
+        elif isinstance(event, events.StatusChanged) and event.ticket.id in replies:
+            _status_changed(session, event, settings, now, reply=replies[event.ticket.id])
+        else:
+            HANDLERS[type(event)](session, event, settings, now)
 
 
 def reset(session: Session) -> None:
@@ -122,15 +132,18 @@ def _customer_replied(session: Session, event: events.CustomerReplied, settings:
               reply_body=event.message.body)
 
 
-def _agent_replied(session: Session, event: events.AgentReplied, settings: Settings, now: datetime) -> None:
-    """The public answer; "more information needed" when it left the ticket pending."""
+def _agent_replied(session: Session, event: events.AgentReplied, settings: Settings, now: datetime,
+                   requester_too: bool = True) -> None:
+    """The public answer; "more information needed" when it left the ticket pending. (A reply that solves
+    the ticket reaches the requester inside the solve notice: `requester_too` is False then.)"""
     ticket, message = event.ticket, event.message
     link = ticket_link(session, ticket, settings, now)
     files = [{"name": a.filename, "url": link} for a in message.attachments]
     template = "info_needed" if ticket.status == workflow.PENDING else "agent_replied"
     agent_name = message.author.name if message.author else ""
-    _to_requester(session, ticket, template, settings, now, link=link, reply_body=message.body,
-                  agent_name=agent_name, attachments=files)
+    if requester_too:
+        _to_requester(session, ticket, template, settings, now, link=link, reply_body=message.body,
+                      agent_name=agent_name, attachments=files)
     for follower in followers.of(session, ticket.id):  # no link: the customer page acts as the requester
         outbox.enqueue(session, template="follower_update", to=follower.email, locale=ticket.locale,
                        ticket_id=ticket.id, settings=settings, now=now,
@@ -139,22 +152,32 @@ def _agent_replied(session: Session, event: events.AgentReplied, settings: Setti
                                 "reply_body": message.body, "files": [a.filename for a in message.attachments]})
 
 
-def _status_changed(session: Session, event: events.StatusChanged, settings: Settings, now: datetime) -> None:
-    """Solved brings the solve notice and survey; closed its notice. Closing as spam or merged tells nobody."""
+def _survey_now(session: Session, ticket: Ticket, settings: Settings) -> bool:
+    """Does solving this ticket send its survey now (wanted, not sent yet, no survey delay)?"""
+    return surveys.wanted(ticket) and not surveys.already_sent(session, ticket.id) \
+        and not schedule.timing(session, settings, "survey_delay_minutes")
+
+
+def _status_changed(session: Session, event: events.StatusChanged, settings: Settings, now: datetime,
+                    reply: Message | None = None) -> None:
+    """Solved brings the solve notice and survey (with the reply that solved it, if any); closed its
+    notice. Closing as spam or merged tells nobody."""
     ticket = event.ticket
     if event.new == workflow.SOLVED and surveys.wanted(ticket):
         if not schedule.timing(session, settings, "survey_delay_minutes"):
-            _survey(session, ticket, settings, now)
+            _survey(session, ticket, settings, now, reply=reply,
+                    by_customer=event.actor_id is not None and event.actor_id == ticket.requester_id)
     elif event.new == workflow.CLOSED and ticket.close_reason is None:
         _to_requester(session, ticket, "ticket_closed", settings, now, link=ticket_link(session, ticket, settings, now))
 
 
 def _survey_due(session: Session, event: events.SurveyDue, settings: Settings, now: datetime) -> None:
     if surveys.wanted(event.ticket):
-        _survey(session, event.ticket, settings, now)
+        _survey(session, event.ticket, settings, now, by_customer=surveys.solved_by_requester(session, event.ticket))
 
 
-def _survey(session: Session, ticket: Ticket, settings: Settings, now: datetime) -> None:
+def _survey(session: Session, ticket: Ticket, settings: Settings, now: datetime, *, reply: Message | None = None,
+            by_customer: bool = False) -> None:
     """The solve notice with the satisfaction survey (five one-click scores); once per ticket.
 
     With a survey delay (admin page, else MESA_SURVEY_DELAY_MINUTES) the solve sends nothing and the
@@ -167,7 +190,9 @@ def _survey(session: Session, ticket: Ticket, settings: Settings, now: datetime)
     base = f"{settings.base_url}/survey?ticket={ticket.id}&token={raw}"
     _to_requester(session, ticket, "ticket_solved", settings, now, link=ticket_link(session, ticket, settings, now),
                   survey_links=[{"score": score, "url": f"{base}&score={score}&lang={ticket.locale}"}
-                                for score in surveys.SCORES])
+                                for score in surveys.SCORES], by_customer=by_customer,
+                  reply_body=reply.body if reply else "",
+                  agent_name=reply.author.name if reply and reply.author else "")
 
 
 def _merged(session: Session, event: events.Merged, settings: Settings, now: datetime) -> None:

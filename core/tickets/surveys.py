@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core import events, i18n
 from core.config import Settings, get_settings
 from core.errors import Collector, DomainError, NotFound
-from core.models import Survey, Ticket, utcnow
+from core.models import Survey, Ticket, TicketEvent, utcnow
 from core.portal import tokens
 from core.tickets import service as tickets
 from core.tickets import workflow
@@ -74,6 +75,14 @@ def respond(session: Session, ticket_id: int, *, score: int, comment: str | None
                                     body=low_score_note(survey.score, survey.comment, settings.locale))
         events.record(session, events.SurveyAnswered(ticket, survey, became_low), settings, now)
     return survey
+
+
+def solved_by_requester(session: Session, ticket: Ticket) -> bool:
+    """Whether the ticket's last move to solved was its requester's own ("My problem is solved")."""
+    actor = session.scalar(select(TicketEvent.actor_id).where(
+        TicketEvent.ticket_id == ticket.id, TicketEvent.field == "status", TicketEvent.new == workflow.SOLVED)
+        .order_by(TicketEvent.version.desc()).limit(1))
+    return actor is not None and actor == ticket.requester_id
 
 
 def low_score_note(score: int, comment: str | None, locale: str) -> str:

@@ -64,11 +64,25 @@ def test_quiet_drops_its_own_transaction_only(desk):
         assert list(reader.scalars(select(Outbox.ticket_id))) == [second]
 
 
-def test_the_solving_reply_and_its_survey_are_told_in_the_order_they_happened(desk):
+def test_the_solving_reply_goes_out_inside_the_solve_notice_one_email_not_two(desk):
+    """Issue 19: the reply and the "solved + survey" notice arrived as two emails in the same second."""
     ticket = desk.new_ticket()
     with unit_of_work(desk.factory) as session:
         _reply(session, desk, ticket.id, status="solved")
-    assert _templates(desk) == ["agent_replied", "ticket_solved"]
+    assert _templates(desk) == ["ticket_solved"]
+    with desk.reader() as session:
+        body = session.scalar(select(Outbox.body_text).where(Outbox.template == "ticket_solved"))
+    assert "We marked your ticket" in body and "How did we do?" in body
+    assert "Try again, please." in body
+
+
+def test_a_customer_who_solves_it_reads_that_they_did(desk):
+    ticket = desk.new_ticket()
+    with unit_of_work(desk.factory) as session:
+        tickets.mark_solved_by_customer(session, ticket.id, requester_id=ticket.requester_id, settings=desk.settings)
+    with desk.reader() as session:
+        body = session.scalar(select(Outbox.body_text).where(Outbox.template == "ticket_solved"))
+    assert "You marked your ticket" in body and "We marked" not in body
 
 
 def test_every_event_has_a_handler():

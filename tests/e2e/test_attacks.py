@@ -263,7 +263,7 @@ def test_h3_guesses_on_one_account_slow_down_the_owner_signs_in_and_a_forged_xff
     page.get_by_role("button", name="Sign in").first.wait_for()
     _settled(page)
     sign_in(page, "kim@example.com", PASSWORD)
-    page.get_by_text("Signed in as Kim Lee").wait_for()
+    page.get_by_role("heading", name="My tickets").wait_for()  # signed in: a customer lands on their tickets
     _create(portal, "lee@example.com", "Lee Kim")
     guesser = page.context.browser.new_context().new_page()
     refused = [_failed_sign_in(guesser, portal, "lee@example.com", f"198.51.100.{n}") for n in range(10)]
