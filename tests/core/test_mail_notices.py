@@ -34,7 +34,8 @@ CONTEXTS: dict[str, dict[str, Any]] = {
                       "attachments": [FILE]},
     "ticket_solved": {**TICKET, "survey_links": [{"score": s, "url": f"http://localhost:8501/survey?score={s}"}
                                                  for s in range(1, 6)],
-                      "by_customer": False, "reply_body": "It works now.\nThe export was fixed.", "agent_name": "Ana Ruiz"},
+                      "by_customer": False, "reply_body": "It works now.\nThe export was fixed.",
+                      "agent_name": "Ana Ruiz"},
     "info_needed": {**TICKET, "reply_body": "Which browser do you use?\nA screenshot would help.",
                     "agent_name": "Ana Ruiz", "attachments": [FILE]},
     "pending_reminder": {**TICKET, "days": 3},

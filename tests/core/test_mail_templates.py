@@ -20,7 +20,8 @@ CONTEXTS: dict[str, dict] = {
                       "attachments": [{"name": "steps.pdf", "url": "http://localhost:8501/a/1"}]},
     "ticket_solved": {**TICKET, "survey_links": [{"score": s, "url": f"http://localhost:8501/survey?score={s}"}
                                                  for s in range(1, 6)],
-                      "by_customer": False, "reply_body": "It works now.\nThe export was fixed.", "agent_name": "Ana Ruiz"},
+                      "by_customer": False, "reply_body": "It works now.\nThe export was fixed.",
+                      "agent_name": "Ana Ruiz"},
 }
 NAMES = tuple(CONTEXTS)
 TICKET_TEMPLATES = [name for name in NAMES if "ticket_number" in CONTEXTS[name]]
