@@ -21,10 +21,13 @@ NOW = T0 + 2 * DAY
 # ---------------------------------------------------------------- helpers
 
 def _do(desk, action, ticket_id, at, **kwargs):
+    """One change at `at`. The boards here are drawn by hand: a reply leaves the assignee alone
+    (MESA_ASSIGN_ON_REPLY off), so a ticket is someone's only where an "assign" says so."""
     with unit_of_work(desk.factory) as session:
         if action == "reply":
             tickets.add_agent_reply(session, ticket_id, agent_id=kwargs.pop("agent", desk.ana),
-                                    body=kwargs.pop("body", "On it."), now=at, **kwargs)
+                                    body=kwargs.pop("body", "On it."), now=at,
+                                    settings=desk.settings.model_copy(update={"assign_on_reply": False}), **kwargs)
         elif action == "note":
             tickets.add_internal_note(session, ticket_id, agent_id=desk.liam, now=at, **kwargs)
         elif action == "status":
