@@ -42,7 +42,12 @@ class Phrase:
 
 
 def t(key: str, locale: str | None = DEFAULT_LOCALE, **params: object) -> str:
-    """The text for `key` in `locale`, falling back to English, then to the key itself."""
+    """The text for `key` in `locale`, falling back to English, then to the key itself.
+
+    A count passed as `n` picks the singular form `key_one` when n is 1 and the catalog has one (English and
+    Spanish: "1 ticket", "2 tickets"; a language with more forms adds its own rule here)."""
+    if params.get("n") == 1 and f"{key}_one" in catalog(DEFAULT_LOCALE):
+        key = f"{key}_one"
     text = catalog(normalize(locale)).get(key) or catalog(DEFAULT_LOCALE).get(key) or key
     params = {name: t(value.key, locale) if isinstance(value, Phrase) else value for name, value in params.items()}
     return text.format(**params) if params else text

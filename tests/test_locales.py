@@ -32,6 +32,19 @@ def test_placeholders_match_between_locales():
     assert mismatched == []
 
 
+@pytest.mark.parametrize(("locale", "one", "two"), [
+    ("en", "1 ticket selected", "2 tickets selected"), ("es", "1 ticket elegido", "2 tickets elegidos")])
+def test_a_count_of_one_is_singular(locale, one, two):
+    assert i18n.t("wb.bulk_selected", locale, n=1) == one
+    assert i18n.t("wb.bulk_selected", locale, n=2) == two
+    assert i18n.t("wb.bulk_selected", locale, n=0) == two.replace("2", "0")
+
+
+def test_every_singular_form_has_its_plural():
+    english = i18n.catalog("en")
+    assert [k for k in english if k.endswith("_one") and k.removesuffix("_one") not in english] == []
+
+
 def _keys_used() -> set[str]:
     used = set()
     for path in [*UI_FILES, *ROOT.glob("core/**/*.py")]:

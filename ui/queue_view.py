@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy.orm import Session
 
+from core.accounts import preferences
 from core.models import User, utcnow
 from core.tickets import queues, workbench, workflow
 from core.tickets import service as tickets
@@ -37,7 +38,7 @@ def show(user: User) -> None:
     labels = {v: f"{t('wb.view_' + v)} ({counts.get(v, 0)})" for v in queues.VIEWS}
     view = st.segmented_control(t("wb.views"), list(labels), format_func=labels.__getitem__, default="unassigned",
                                 key="wb_view") or "unassigned"
-    filters, sort = _filters(people, products, known_tags)
+    filters, sort = _filters(user, people, products, known_tags)
     page_number = st.session_state.get(keys.QUEUE_PAGE, 0)
     with app.read() as session:
         rows = queues.page(session, view, user_id=user.id, filters=filters, sort=sort, limit=PAGE_SIZE + 1,
@@ -75,7 +76,7 @@ def show(user: User) -> None:
         st.session_state[keys.QUEUE_PAGE] = page_number + 1
         st.rerun(scope="fragment")
     chosen = [rows[i].id for i in picked.selection.rows]
-    if len(chosen) == 1 and st.button(t("wb.open_one", number=chosen[0]), icon=":material/open_in_full:",
+    if len(chosen) == 1 and st.button(t("wb.open_number", number=chosen[0]), icon=":material/open_in_full:",
                                       key="wb_open_one"):
         open_ticket(chosen[0])
     if chosen:
@@ -94,7 +95,12 @@ def ago_due(moment: datetime) -> str:
     return t("wb.due_in", hours=max(minutes, 0) // 60, minutes=max(minutes, 0) % 60)
 
 
-def _filters(people: list[User], products: list, known_tags: list[str]) -> tuple[queues.Filters, str]:
+def _keep_sort(user_id: int) -> None:
+    """The agent's sort follows them to their next sign-in, in any browser."""
+    actions.run(preferences.choose, user_id, "queue_sort", st.session_state["wb_sort"])
+
+
+def _filters(user: User, people: list[User], products: list, known_tags: list[str]) -> tuple[queues.Filters, str]:
     with st.expander(t("wb.filters")):
         a, b, c = st.columns(3)
         statuses = a.multiselect(t("wb.status"), workflow.STATUSES, key="wb_f_status",
@@ -112,7 +118,8 @@ def _filters(people: list[User], products: list, known_tags: list[str]) -> tuple
         since = a.date_input(t("wb.created_from"), value=None, key="wb_f_from")
         until = b.date_input(t("wb.created_to"), value=None, key="wb_f_to")
         sorts = {s: t(f"wb.sort_{s}") for s in queues.SORTS}
-        sort = c.selectbox(t("wb.sort"), list(sorts), index=0, format_func=sorts.__getitem__, key="wb_sort")
+        sort = c.selectbox(t("wb.sort"), list(sorts), index=list(sorts).index(preferences.get(user, "queue_sort")),
+                           format_func=sorts.__getitem__, key="wb_sort", on_change=_keep_sort, args=(user.id,))
         tags = a.multiselect(t("wb.tags"), known_tags, key="wb_f_tags")
     text = st.text_input(t("wb.search"), key="wb_search", max_chars=200, placeholder=t("wb.search_hint"))
     tz = app.zone()
@@ -144,7 +151,7 @@ def _bulk(user: User, chosen: list[int], people: list[User]) -> None:
             value = st.text_input(t("wb.tag"), key="wb_bulk_tag", max_chars=40, help=t("wb.tags_help"))
         if st.button(t("wb.bulk_apply"), type="primary", key="wb_bulk_apply"):
             done, refused = apply_bulk(user, chosen, action, value)
-            st.success(t("wb.bulk_done", done=len(done))) if done else None
+            st.success(t("wb.bulk_done", n=len(done))) if done else None
             for ticket_id, reason in refused:
                 st.warning(f"#{ticket_id}: {reason}")
 

@@ -54,7 +54,7 @@ def test_bulk_tag_reports_the_ticket_it_could_not_change(desk):
     app.text_input(key="wb_bulk_tag").input("Refund").run()
     app.button(key="wb_bulk_apply").click().run()
     assert not app.exception, app.exception
-    assert [s.value for s in app.success] == ["1 tickets changed."]
+    assert [s.value for s in app.success] == ["1 ticket changed."]
     assert [w.value for w in app.warning] == [f"#{ids[1]}: Ticket {ids[1]} is closed; closed tickets cannot change. "
                                               "Open a follow-up ticket instead."]
     with read() as session:
