@@ -81,6 +81,8 @@ class User(Base):
     recovery_codes: Mapped[list | None] = mapped_column(JSON, default=None)
     # the identity provider's verified address an admin mapped to this staff account (single sign-on)
     sso_email: Mapped[str | None] = mapped_column(String(254), default=None)
+    # choices kept with the person, not the browser (core.accounts.preferences): the queue's sort
+    preferences: Mapped[dict | None] = mapped_column(JSON, default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (Index("ix_users_role_active", "role", "active"),

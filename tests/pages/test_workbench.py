@@ -192,3 +192,14 @@ def test_the_agent_sees_the_customers_score_and_comment_and_the_solved_view_a_sc
     queue = open_workbench("ana@mesa.example")
     queue.segmented_control(key="wb_view").set_value("solved").run()
     assert list(queue.dataframe[0].value["csat"]) == ["★★"]
+
+
+def test_the_sort_an_agent_picks_follows_them_to_their_next_session(desk):
+    app = open_workbench("ana@mesa.example")
+    assert app.selectbox(key="wb_sort").value == "due"
+    app.selectbox(key="wb_sort").select("created").run()
+    assert list(app.dataframe[0].value["number"]) == ["#2", "#1"]  # newest first
+    again = open_workbench("ana@mesa.example")  # another browser, another day
+    assert again.selectbox(key="wb_sort").value == "created"
+    assert list(again.dataframe[0].value["number"]) == ["#2", "#1"]
+    assert open_workbench("liam@mesa.example").selectbox(key="wb_sort").value == "due"  # each their own

@@ -1,0 +1,27 @@
+"""Choices a person makes once and finds again in every browser: each has a name, its allowed values and a default."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from core.errors import NotFound
+from core.models import User
+from core.tickets.queues import SORTS
+
+ALLOWED: dict[str, tuple[str, ...]] = {"queue_sort": SORTS}  # name -> values; the first is the default
+
+
+def get(user: User, name: str) -> str:
+    """The person's choice for `name`, or its default when they made none (or one no longer offered)."""
+    value = (user.preferences or {}).get(name)
+    return value if value in ALLOWED[name] else ALLOWED[name][0]
+
+
+def choose(session: Session, user_id: int, name: str, value: str) -> None:
+    """Keep `value` for `name`; a name or a value that is not offered is refused with ValueError."""
+    if value not in ALLOWED.get(name, ()):
+        raise ValueError(f"{value!r} is not a choice for {name!r}")
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"no user {user_id}")
+    user.preferences = {**(user.preferences or {}), name: value}  # a new dict: the JSON column sees the change
