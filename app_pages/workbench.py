@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import access, forms, overview, queue_view, ticket_view, workspace
+from ui import access, forms, overview, queue_view, shortcuts, ticket_view, workspace
 from ui.app import t
 
 user = access.require(*access.STAFF)
@@ -11,7 +11,10 @@ bar = st.container()  # the tabs, drawn once the ticket on screen has joined the
 if ticket_id is not None:
     ticket_view.show(user, ticket_id)
 else:
-    st.title(t("wb.title"))
+    title, keyboard = st.columns([4, 1], vertical_alignment="bottom")
+    title.title(t("wb.title"))
+    with keyboard:
+        shortcuts.help_button()
     workspace.search_everywhere()
     overview.show()
     queue_view.show(user)

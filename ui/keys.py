@@ -16,6 +16,7 @@ LOCALE = "locale"  # the visitor's language this session
 CAPTCHA_USED = "captcha_used"  # the captcha challenges answered this session (each counts once)
 QUEUE_PAGE = "wb_page"  # the page of the workbench queue shown
 QUEUE_TABLE = "wb_table"  # the queue's table: the ticked rows (bulk actions) and the clicked cell (open)
+QUEUE_ORDER = "wb_queue_order"  # the ticket numbers of the queue page last drawn, in its order ("Next ticket")
 OPEN_TICKETS = "wb_open_tickets"  # the tickets open as tabs in the workbench, {id: subject}, newest last
 
 # Sign-in: this run's Authenticate and the credentials it edits (ui.auth), and the library's own two keys

@@ -8,9 +8,25 @@ from core.reports.overview import overview
 from ui import app, dashboard
 from ui.app import t
 
+# On a phone Streamlit stacks columns, and five cards would fill the screen before the queue: there they stay
+# one row that scrolls sideways, smaller.
+PHONE = """<style>@media (max-width: 640px) {
+  .st-key-wb_overview [data-testid="stHorizontalBlock"] {flex-wrap: nowrap !important; overflow-x: auto;
+    gap: 0.5rem; scroll-snap-type: x mandatory;}
+  .st-key-wb_overview [data-testid="stColumn"] {flex: 0 0 9.5rem !important; min-width: 9.5rem !important;
+    width: 9.5rem !important; scroll-snap-align: start;}
+  .st-key-wb_overview [data-testid="stMetricValue"] {font-size: 1.4rem;}
+}</style>"""
+
 
 def show() -> None:
     """Five numbers, each with its change against the period before (see core.reports.overview)."""
+    with st.container(key="wb_overview"):
+        _cards()
+
+
+def _cards() -> None:
+    st.html(PHONE)
     found = dashboard.query(overview, zone=app.settings().timezone)
     counts = (("backlog", found.backlog), ("unassigned", found.unassigned), ("breaching_today", found.breaching_today))
     columns = st.columns(5)

@@ -12,7 +12,7 @@ from core.accounts import preferences
 from core.models import User, utcnow
 from core.tickets import queues, workbench, workflow
 from core.tickets import service as tickets
-from ui import actions, app, keys
+from ui import actions, app, keys, shortcuts
 from ui.app import t
 
 PAGE_SIZE = 25
@@ -57,7 +57,11 @@ def show(user: User) -> None:
             else ""),
         **({"csat": "★" * scores[r.id] if r.id in scores else ""} if view == "solved" else {}),
     } for r in rows])
-    st.caption(t("wb.click_to_open"))
+    st.session_state[keys.QUEUE_ORDER] = [r.id for r in rows]  # "Next ticket" follows this order
+    hint, first = st.columns([5, 1.3], vertical_alignment="center")
+    hint.caption(t("wb.click_to_open"))
+    if first.button(t("wb.next_ticket") + " →", type="tertiary", key="wb_first_ticket", shortcut=shortcuts.NEXT):
+        open_ticket(rows[0].id)
     picked = st.dataframe(  # a click on a cell opens its ticket here; the row boxes pick tickets for bulk actions
         table, hide_index=True, width="stretch", on_select="rerun", selection_mode=["multi-row", "single-cell"],
         key=keys.QUEUE_TABLE, column_config={
@@ -88,6 +92,13 @@ def open_ticket(ticket_id: int) -> None:
     st.session_state.pop(keys.QUEUE_TABLE, None)  # the click's selection must not open it again on return
     st.query_params["ticket"] = str(ticket_id)
     st.rerun(scope="app")
+
+
+def next_after(ticket_id: int) -> int | None:
+    """The ticket after this one in the queue as the agent last saw it (the first when it was not in it)."""
+    order: list[int] = st.session_state.get(keys.QUEUE_ORDER, [])
+    later = order[order.index(ticket_id) + 1:] if ticket_id in order else order
+    return next((n for n in later if n != ticket_id), None)
 
 
 def ago_due(moment: datetime) -> str:

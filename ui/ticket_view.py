@@ -8,7 +8,7 @@ from core.errors import DomainError
 from core.models import Ticket, User, utcnow
 from core.tickets import service as tickets
 from core.tickets import workbench, workflow
-from ui import actions, app, followers_box, forms, keys, ticket_actions, timeline, workspace
+from ui import actions, app, followers_box, forms, keys, queue_view, shortcuts, ticket_actions, timeline, workspace
 from ui.app import t
 from ui.text import plain, unreordered
 from ui.timeline import local_time
@@ -29,8 +29,8 @@ def show(user: User, ticket_id: int) -> None:
     version = keys.version(ticket.id)
     st.session_state.setdefault(version, ticket.version)
     workspace.remember(ticket.id, ticket.subject)
-    back, close, _rest = st.columns([1, 1, 4])
-    if back.button("← " + t("wb.back"), type="tertiary"):
+    back, close, following, _rest, keyboard = st.columns([1, 1, 1.3, 1.7, 1.6])
+    if back.button("← " + t("wb.back"), type="tertiary", shortcut=shortcuts.BACK):
         del st.query_params["ticket"]
         st.session_state.pop(version, None)
         ticket_actions.leave(user, ticket.id)
@@ -40,12 +40,20 @@ def show(user: User, ticket_id: int) -> None:
         st.session_state.pop(version, None)
         ticket_actions.leave(user, ticket.id)
         st.rerun()
+    upcoming = queue_view.next_after(ticket.id)
+    if upcoming is not None and following.button(t("wb.next_ticket") + " →", type="tertiary", key="wb_next_ticket",
+                                                 shortcut=shortcuts.NEXT):
+        st.session_state.pop(version, None)
+        ticket_actions.leave(user, ticket.id)
+        queue_view.open_ticket(upcoming)
+    with keyboard:
+        shortcuts.help_button()
     st.title(f"#{ticket.id} · {plain(ticket.subject)}")
     ticket_actions.viewers(user, ticket.id)
     _header(screen)
     if ticket.assignee_id != user.id and ticket.status != workflow.CLOSED:
         st.button(t("wb.take"), icon=":material/person_add:", key=f"wb_take_{ticket.id}", on_click=_take,
-                  args=(user, ticket.id))
+                  args=(user, ticket.id), shortcut=shortcuts.TAKE)
     if st.session_state[version] != ticket.version:
         st.warning(t("wb.changed_meanwhile"), icon=":material/sync_problem:")
         if st.button(t("wb.reload")):
@@ -134,8 +142,15 @@ def _composer(user: User, ticket: Ticket, canned: list) -> None:
             submit_as = st.selectbox(t("wb.submit_as"), options, index=options.index(default) if default in options
                                      else 0, format_func=labels.__getitem__, key=f"wb_as_{ticket.id}")
             forms.field_error(errors, "status")
-        st.button(t("wb.send_note") if kind == "note" else t("wb.send_reply"), type="primary",
-                  key=f"wb_send_{ticket.id}", on_click=_send, args=(user, ticket.id, kind or "reply", submit_as))
+        row = st.container(horizontal=True)  # buttons as wide as their labels, wrapping on a narrow screen
+        row.button(t("wb.send_note") if kind == "note" else t("wb.send_reply"), type="primary",
+                   key=f"wb_send_{ticket.id}", on_click=_send, args=(user, ticket.id, kind or "reply", submit_as),
+                   shortcut=shortcuts.SEND)
+        if kind != "note":  # one move for the two usual endings, whatever "Submit as" says
+            for status, key in ((workflow.PENDING, shortcuts.SEND_PENDING), (workflow.SOLVED, shortcuts.SEND_SOLVED)):
+                if status in options:
+                    row.button(t(f"wb.send_{status}"), key=f"wb_send_{status}_{ticket.id}", shortcut=key,
+                               on_click=_send, args=(user, ticket.id, "reply", status))
 
 
 def _send(user: User, ticket_id: int, kind: str, submit_as: str | None) -> None:

@@ -60,3 +60,54 @@ def test_one_search_finds_tickets_in_every_queue(portal, page):
     shot(page, "19-search-everywhere")
     click_row(page, 0, x=140)
     page.get_by_role("heading", name=re.compile(r"^#\d+ · ")).wait_for()
+
+
+def test_the_daily_moves_by_keyboard(portal, page):
+    portal.cli("ingest-email", stdin=RAW.replace(b"workspace-1@", b"workspace-keys@"))
+    page.goto(portal.base + "/workbench")
+    sign_in(page, "ana@mesa.example", "mesa-agent-demo")
+    page.get_by_role("heading", name="Workbench").wait_for()
+    wait_idle(page)
+    page.keyboard.press("?")  # the cheat sheet
+    sheet = page.get_by_role("dialog")
+    sheet.get_by_text("Assign the ticket to me").wait_for()
+    shot(page, "19-keyboard-shortcuts")
+    page.keyboard.press("Escape")
+    sheet.wait_for(state="detached")
+    page.keyboard.press("j")  # the next ticket: the top of the queue
+    heading = page.get_by_role("heading", name=re.compile(r"^#\d+ · "))
+    heading.wait_for()
+    number = re.match(r"#(\d+)", heading.inner_text()).group(1)
+    wait_idle(page)
+    page.keyboard.press("a")  # assign to me
+    page.get_by_text("The ticket is yours now.").wait_for()
+    wait_idle(page)
+    page.get_by_role("textbox", name="Message").fill("Could you send us the PDF you expected?")
+    page.keyboard.press("Alt+p")  # send as Pending, straight from the text box
+    page.get_by_text("Could you send us the PDF you expected?").first.wait_for()
+    wait_idle(page)
+    assert page.get_by_role("textbox", name="Message").input_value() == ""
+    page.locator("[data-testid='stMetric']").filter(has_text="Pending").first.wait_for()
+    page.locator("[data-testid='stMetric']").filter(has_text="Ana").first.wait_for()
+    page.keyboard.press("u")  # back up to the queues
+    page.get_by_role("heading", name="Workbench").wait_for()
+    assert f"ticket={number}" not in page.url
+
+
+def test_on_a_phone_the_numbers_take_one_row_and_the_queue_follows(portal, browser):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-US", is_mobile=True,
+                                  has_touch=True)
+    page = context.new_page()
+    try:
+        page.goto(portal.base + "/workbench")
+        sign_in(page, "ana@mesa.example", "mesa-agent-demo")
+        page.get_by_role("heading", name="Workbench").wait_for()
+        strip = page.locator(".st-key-wb_overview")
+        strip.locator("[data-testid='stMetric']").nth(4).wait_for()
+        wait_idle(page)
+        cards = [strip.locator("[data-testid='stMetric']").nth(i).bounding_box() for i in range(5)]
+        assert len({round(card["y"]) for card in cards}) == 1  # one row, scrolled sideways
+        assert strip.bounding_box()["height"] < 200
+        shot(page, "19-workbench-phone")
+    finally:
+        context.close()

@@ -203,3 +203,26 @@ def test_the_sort_an_agent_picks_follows_them_to_their_next_session(desk):
     assert again.selectbox(key="wb_sort").value == "created"
     assert list(again.dataframe[0].value["number"]) == ["#2", "#1"]
     assert open_workbench("liam@mesa.example").selectbox(key="wb_sort").value == "due"  # each their own
+
+
+def test_next_ticket_walks_the_queue_in_its_order(desk):
+    _factory, _read, _ana, _liam, ids = desk
+    app = open_workbench("ana@mesa.example")
+    app.button(key="wb_first_ticket").click().run()
+    assert app.title[0].value.startswith(f"#{ids[0]} · ")
+    app.button(key="wb_next_ticket").click().run()
+    assert app.title[0].value.startswith(f"#{ids[1]} · ") and app.query_params["ticket"] == str(ids[1])
+    assert not [b for b in app.button if b.key == "wb_next_ticket"]  # the last of the queue has no next
+
+
+def test_send_as_solved_is_one_move_whatever_submit_as_says(desk):
+    _factory, read, _ana, _liam, ids = desk
+    app = open_workbench("ana@mesa.example", ticket=str(ids[1]))
+    assert app.selectbox(key=f"wb_as_{ids[1]}").value == "open"
+    app.text_area(key=f"wb_draft_{ids[1]}").input("Refunded the second charge.").run()
+    app.button(key=f"wb_send_solved_{ids[1]}").click().run()
+    assert not app.exception, app.exception
+    with read() as session:
+        assert session.get(Ticket, ids[1]).status == "solved"
+        assert session.scalars(select(Message.body).where(Message.ticket_id == ids[1])
+                               .order_by(Message.id.desc())).first() == "Refunded the second charge."
