@@ -55,21 +55,26 @@ def build() -> stauth.Authenticate:
     if st.session_state.get(keys.SIGNED_IN) and keys.SIGNED_IN_AT not in st.session_state:
         st.session_state[keys.SIGNED_IN_AT] = _issued_at(cookie) if cookie else utcnow()
     slot = st.sidebar.empty()  # on every run, so that the elements after it keep their place (an open expander)
-    if st.session_state.pop(keys.COOKIE_PENDING, False) and st.session_state.get(keys.SIGNED_IN):
-        _write_cookie(slot, st.session_state[keys.USERNAME])
+    pending = st.session_state.get(keys.COOKIE_PENDING)
+    if pending and st.session_state.get(keys.SIGNED_IN) and pending["email"] == st.session_state.get(keys.USERNAME):
+        slot.html(pending["script"], unsafe_allow_javascript=True, width=1)
     return authenticator
 
 
-def _write_cookie(slot, email: str) -> None:
+def _cookie_script(email: str) -> str:
     """The library's sign-in cookie (the same signed token its cookie manager writes and reads), written by
     a script in the page: unlike the library's component, it does not rerun the page a moment after
-    landing, when a first click of the person would be lost. Secure when Mesa is served over HTTPS."""
+    landing, when a first click of the person would be lost. Secure when Mesa is served over HTTPS.
+
+    The same script is drawn on every run of the session that signed in (build): drawn once, a rerun
+    that came before the browser had mounted it (a busy machine) replaced it unseen, and the next page
+    load found no cookie and asked to sign in again."""
     expires = datetime.now(UTC) + timedelta(days=COOKIE_DAYS)
     token = jwt.encode({"username": email, "exp_date": expires.timestamp()}, settings().secret_key,
                        algorithm="HS256")
     secure = "; Secure" if settings().base_url.startswith("https://") else ""
     cookie = f"{COOKIE}={token}; expires={format_datetime(expires, usegmt=True)}; path=/; SameSite=Strict{secure}"
-    slot.html(f"<script>document.cookie = {json.dumps(cookie)};</script>", unsafe_allow_javascript=True, width=1)
+    return f"<script>document.cookie = {json.dumps(cookie)};</script>"
 
 
 def start_session(user: User) -> None:
@@ -81,7 +86,7 @@ def start_session(user: User) -> None:
     st.session_state.update({keys.SIGNED_IN: True, keys.USERNAME: user.email, "email": user.email,
                              "name": user.name, "roles": [user.role], "logout": None})
     st.session_state[keys.SIGNED_IN_AT] = utcnow()
-    st.session_state[keys.COOKIE_PENDING] = True
+    st.session_state[keys.COOKIE_PENDING] = {"email": user.email, "script": _cookie_script(user.email)}
 
 
 def home_page(role: str) -> str:
