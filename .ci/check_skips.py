@@ -1,4 +1,4 @@
-"""Fail when a test that needs a real service (PostgreSQL, Dovecot IMAP, Chromium, the app servers) was skipped:
+"""Fail when a test that needs a real service (PostgreSQL, Dovecot IMAP, Chromium, nginx, the app servers) was skipped:
 CI runs them all."""
 
 import sys
@@ -6,6 +6,7 @@ import xml.etree.ElementTree as ET
 
 NEEDS = {"PostgreSQL": lambda c: "postgres" in (c.get("name") or ""),
          "Dovecot IMAP": lambda c: "test_imap" in (c.get("classname") or ""),
+         "nginx in front of the app": lambda c: "tests.e2e.test_proxy" in (c.get("classname") or ""),
          "Two app servers on PostgreSQL": lambda c: "tests.faults.test_two_apps" in (c.get("classname") or ""),
          "Browser journey": lambda c: "tests.e2e.test_journeys" in (c.get("classname") or "")
          or "tests.e2e.test_guards" in (c.get("classname") or "")
