@@ -16,6 +16,8 @@ from ui import actions, app, keys, shortcuts
 from ui.app import t
 
 PAGE_SIZE = 25
+# what is due first, then what it is about; the assignee, often "—" in the first views, last
+COLUMNS = ("number", "sla", "subject", "requester", "priority", "status", "updated", "assignee", "csat")
 
 
 def ago(moment: datetime) -> str:
@@ -64,12 +66,13 @@ def show(user: User) -> None:
         open_ticket(rows[0].id)
     picked = st.dataframe(  # a click on a cell opens its ticket here; the row boxes pick tickets for bulk actions
         table, hide_index=True, width="stretch", on_select="rerun", selection_mode=["multi-row", "single-cell"],
-        key=keys.QUEUE_TABLE, column_config={
+        key=keys.QUEUE_TABLE, column_order=COLUMNS, column_config={  # all of them fit 1366 px beside the menu
             "number": st.column_config.TextColumn(t("wb.col_number"), width=70),
-            "subject": st.column_config.TextColumn(t("wb.col_subject"), width="large"),
-            "requester": st.column_config.TextColumn(t("wb.col_requester"), width="medium"),
+            "sla": st.column_config.TextColumn(t("wb.col_sla"), width=125),
+            "subject": st.column_config.TextColumn(t("wb.col_subject"), width=250),
+            "requester": st.column_config.TextColumn(t("wb.col_requester"), width=140),
             "status": t("wb.status"), "priority": t("wb.priority"), "assignee": t("wb.assignee"),
-            "updated": t("wb.col_updated"), "sla": t("wb.col_sla"), "csat": t("wb.col_csat")})
+            "updated": t("wb.col_updated"), "csat": t("wb.col_csat")})
     if picked.selection.cells:
         open_ticket(rows[picked.selection.cells[0][0]].id)
     previous, _middle, following = st.columns([1, 4, 1])

@@ -111,3 +111,16 @@ def test_on_a_phone_the_numbers_take_one_row_and_the_queue_follows(portal, brows
         shot(page, "19-workbench-phone")
     finally:
         context.close()
+
+
+def test_the_queue_shows_what_is_due_right_after_the_number(portal, page):
+    portal.cli("ingest-email", stdin=RAW.replace(b"workspace-1@", b"workspace-columns@"))
+    page.goto(portal.base + "/workbench")
+    sign_in(page, "ana@mesa.example", "mesa-agent-demo")
+    page.get_by_role("heading", name="Workbench").wait_for()
+    grid = page.locator("[data-testid='stDataFrame']").last
+    grid.wait_for()
+    wait_idle(page)
+    names = grid.evaluate("g => [...g.querySelectorAll('[role=columnheader]')].map(h => h.textContent.trim())")
+    assert [n for n in names if n][:2] == ["Number", "SLA"], names  # never behind the fold at 1366 px
+    shot(page, "19-queue-columns")
