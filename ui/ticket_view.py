@@ -30,22 +30,15 @@ def show(user: User, ticket_id: int) -> None:
     st.session_state.setdefault(version, ticket.version)
     workspace.remember(ticket.id, ticket.subject)
     back, close, following, _rest, keyboard = st.columns([1, 1, 1.3, 1.7, 1.6])
+    upcoming = queue_view.next_after(ticket.id)
     if back.button("← " + t("wb.back"), type="tertiary", shortcut=shortcuts.BACK):
-        del st.query_params["ticket"]
-        st.session_state.pop(version, None)
-        ticket_actions.leave(user, ticket.id)
-        st.rerun()
+        _leave(user, ticket.id, None)
     if close.button("✕ " + t("wb.close_tab"), type="tertiary", key=f"wb_close_{ticket.id}"):
         workspace.close(ticket.id)
-        st.session_state.pop(version, None)
-        ticket_actions.leave(user, ticket.id)
-        st.rerun()
-    upcoming = queue_view.next_after(ticket.id)
+        _leave(user, ticket.id, None)
     if upcoming is not None and following.button(t("wb.next_ticket") + " →", type="tertiary", key="wb_next_ticket",
                                                  shortcut=shortcuts.NEXT):
-        st.session_state.pop(version, None)
-        ticket_actions.leave(user, ticket.id)
-        queue_view.open_ticket(upcoming)
+        _leave(user, ticket.id, upcoming)
     with keyboard:
         shortcuts.help_button()
     st.title(f"#{ticket.id} · {plain(ticket.subject)}")
@@ -78,6 +71,16 @@ def show(user: User, ticket_id: int) -> None:
         with st.expander(t("wb.history")):
             for line in screen.history:
                 st.text(unreordered(line))  # subjects and names: user text
+
+
+def _leave(user: User, ticket_id: int, then: int | None) -> None:
+    """Off this ticket (the agent no longer has it open), to the ticket `then`, or to the queues."""
+    st.session_state.pop(keys.version(ticket_id), None)
+    ticket_actions.leave(user, ticket_id)
+    if then is not None:
+        queue_view.open_ticket(then)
+    st.query_params.pop("ticket", None)
+    st.rerun()
 
 
 def _header(screen: workbench.TicketScreen) -> None:
