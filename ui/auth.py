@@ -55,9 +55,9 @@ def build() -> stauth.Authenticate:
     if st.session_state.get(keys.SIGNED_IN) and keys.SIGNED_IN_AT not in st.session_state:
         st.session_state[keys.SIGNED_IN_AT] = _issued_at(cookie) if cookie else utcnow()
     slot = st.sidebar.empty()  # on every run, so that the elements after it keep their place (an open expander)
-    pending = st.session_state.get(keys.COOKIE_PENDING)
-    if pending and st.session_state.get(keys.SIGNED_IN) and pending["email"] == st.session_state.get(keys.USERNAME):
-        slot.html(pending["script"], unsafe_allow_javascript=True, width=1)
+    written = st.session_state.get(keys.SIGN_IN_COOKIE)  # set when this session signed in
+    if written and st.session_state.get(keys.SIGNED_IN) and written["email"] == st.session_state.get(keys.USERNAME):
+        slot.html(written["script"], unsafe_allow_javascript=True, width=1)
     return authenticator
 
 
@@ -86,7 +86,7 @@ def start_session(user: User) -> None:
     st.session_state.update({keys.SIGNED_IN: True, keys.USERNAME: user.email, "email": user.email,
                              "name": user.name, "roles": [user.role], "logout": None})
     st.session_state[keys.SIGNED_IN_AT] = utcnow()
-    st.session_state[keys.COOKIE_PENDING] = {"email": user.email, "script": _cookie_script(user.email)}
+    st.session_state[keys.SIGN_IN_COOKIE] = {"email": user.email, "script": _cookie_script(user.email)}
 
 
 def home_page(role: str) -> str:
