@@ -2,7 +2,7 @@
 
 It starts what it measures: `--replicas` servers (`streamlit run Home.py`) on the bench database
 (bulk-seeded to `--tickets` when short), and with two or more an nginx in front with sticky sessions
-(bench/nginx.py, the configuration docs/deploy.md shows). Then, for each crowd size in `--agents`
+(tests/nginxserver.py, the configuration docs/deploy.md shows). Then, for each crowd size in `--agents`
 (1 first: the quiet numbers), that many agents (browser contexts, spread over `--processes` processes
 with one Chromium each) sign in and work for `--seconds`: open the workspace, open a ticket from the
 queue with one click, go back, switch queue, search every ticket, send a reply as "Pending".
@@ -34,11 +34,11 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from bench import nginx
 from bench.harness import machine, prepare
 from bench.stats import percentile
 from core.models import Ticket
 from core.tickets import workflow
+from tests import nginxserver as nginx
 from tests.servers import start_streamlit, visit, wait_healthy
 
 CHROMIUM = "/usr/bin/chromium"
@@ -205,12 +205,17 @@ async def _crowd(base: str, numbers: list[int], tickets: dict[int, list[int]], s
 
         await asyncio.gather(*(work(agent) for agent in agents_in))
         await browser.close()
+    return together({"times": agent.times, "failures": agent.failures} for agent in agents)
+
+
+def together(parts) -> dict:
+    """Several agents' (or processes') {"times": {action: [seconds]}, "failures": {action: count}} as one."""
     times: dict[str, list[float]] = defaultdict(list)
     failures: dict[str, int] = defaultdict(int)
-    for agent in agents:
-        for name, values in agent.times.items():
+    for part in parts:
+        for name, values in part["times"].items():
             times[name] += values
-        for name, count in agent.failures.items():
+        for name, count in part["failures"].items():
             failures[name] += count
     return {"times": dict(times), "failures": dict(failures)}
 
@@ -259,15 +264,7 @@ def run_crowd(base: str, pids: list[int], size: int, processes: int, seconds: fl
     busy = (cpu_seconds(pids) - cpu_before) / (time.monotonic() - wall_before)
     for group in groups:
         Path(f"{marker}.{group[0]}").unlink(missing_ok=True)
-    times: dict[str, list[float]] = defaultdict(list)
-    failures: dict[str, int] = defaultdict(int)
-    for result in results:
-        for name, values in result["times"].items():
-            times[name] += values
-        for name, count in result["failures"].items():
-            failures[name] += count
-    return {"size": size, "times": times, "failures": failures, "mb_per_session": (during - before) / size,
-            "server_cores": busy}
+    return {"size": size, **together(results), "mb_per_session": (during - before) / size, "server_cores": busy}
 
 
 def start_servers(database: str, replicas: int, folder: Path) -> tuple[str, list, list[int]]:

@@ -5,7 +5,8 @@ reach the same replica. Open-source nginx has no `sticky cookie`, so the route i
 itself: a first request without one is hashed on its own random `$request_id`, and the answer sets
 `mesa_replica` to that value; every later request (the websocket included) carries it and hashes to
 the same replica. `ip_hash` would not do: behind another proxy, or on one machine, every visitor has
-the same address. docs/deploy.md shows the same configuration for a real host (with TLS and headers).
+the same address. docs/deploy.md shows the same configuration for a real host (with TLS and headers);
+bench.workspace and tests/e2e/test_proxy.py start this one.
 """
 
 from __future__ import annotations

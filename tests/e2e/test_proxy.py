@@ -1,4 +1,4 @@
-"""Behind nginx (Debian's), configured as docs/deploy.md and bench/nginx.py show: Mesa counts the address
+"""Behind nginx (Debian's), configured as docs/deploy.md and tests/nginxserver.py show: Mesa counts the address
 nginx saw, never one a client wrote into X-Forwarded-For (security H3 through a real proxy), and the sticky
 cookie keeps a signed-in browser on its server across page loads."""
 
@@ -10,7 +10,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from bench import nginx
+from tests import nginxserver as nginx
 from tests.conftest import IN_CI
 from tests.e2e.test_attacks import PASSWORD, _create, _failed_sign_in
 from tests.e2e.test_journeys import sign_in, wait_idle
