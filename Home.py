@@ -36,14 +36,18 @@ satisfaction = st.Page("app_pages/satisfaction.py", title=app.t("dash.satisfacti
                        url_path="satisfaction")
 response_times = st.Page("app_pages/response_times.py", title=app.t("dash.response_times"),
                          icon=":material/timer:", url_path="response-times")
-dashboards = (satisfaction, response_times)
+knowledge_report = st.Page("app_pages/knowledge_report.py", title=app.t("kdash.title"), icon=":material/insights:",
+                           url_path="knowledge-report")
+knowledge = st.Page("app_pages/knowledge.py", title=app.t("kb.title"), icon=":material/edit_note:",
+                    url_path="knowledge")
+dashboards = (satisfaction, response_times, knowledge_report)
 navigation = st.navigation([help_center, new_ticket, customer_ticket, my_tickets, account, survey, workbench,
-                            admin, email_log, *dashboards], position="hidden")
+                            knowledge, admin, email_log, *dashboards], position="hidden")
 
 with st.sidebar:
     st.title(app.settings().product_name)
     staff = role in access.STAFF
-    links = [workbench] if staff else []
+    links = [workbench, knowledge] if staff else []
     links += list(dashboards) if role in access.MANAGERS else []
     links += [help_center, new_ticket, *([my_tickets] if role == "customer" else [])]
     links += [admin, email_log] if role == "admin" else []
@@ -52,7 +56,7 @@ with st.sidebar:
 app.language_switcher()
 if role == "admin":
     captcha_box.off_warning()  # the public form takes robots while the captcha is off
-if navigation not in (workbench, admin, email_log, *dashboards):
+if navigation not in (workbench, knowledge, admin, email_log, *dashboards):
     layout.top_bar(None if navigation is new_ticket else new_ticket)
 if (landing := st.session_state.pop(keys.LAND, None)) and navigation is help_center:
     st.switch_page(landing)  # back from the identity provider on the home page: the role's home

@@ -2,15 +2,18 @@
 
 import streamlit as st
 
-from core.portal import helpcenter
+from core.help import activity, articles, search
+from core.models import utcnow
 from core.portal import service as portal
 from core.tickets import workflow
-from ui import actions, app, auth, captcha_box, forms, keys
+from ui import actions, app, auth, captcha_box, forms, help_widgets, keys
 from ui.app import t
 
 FORM = keys.NEW_TICKET
 CAPTCHA = keys.field(FORM, "captcha")
 EMPTIED_WHEN_SENT = ("subject", "description")
+SUGGESTED = keys.field(FORM, "suggested")  # the articles suggested on this form so far (each counted once)
+ANSWERED = keys.field(FORM, "answered")  # the article that answered the question: no ticket needed
 
 
 def _send() -> None:
@@ -29,6 +32,8 @@ def _send() -> None:
         kind=forms.value(FORM, "kind") or "", product_id=forms.value(FORM, "product", None), locale=app.locale(),
         uploads=forms.picked_files(FORM), settings=app.settings())
     if done.ok:
+        if suggested := st.session_state.pop(SUGGESTED, []):
+            actions.run(activity.sent_anyway, suggested, done.value.ticket_id, app.locale(), utcnow())
         st.session_state[keys.field(FORM, "sent")] = done.value
         for field in EMPTIED_WHEN_SENT:
             st.session_state[keys.field(FORM, field)] = ""
@@ -50,8 +55,54 @@ def _confirmation(sent: portal.Sent) -> None:
         st.rerun()
 
 
+def _answered(slug: str, title: str) -> None:
+    """Button callback (before the widgets are drawn, so the form can be emptied): a ticket avoided."""
+    actions.run(activity.answered, slug, app.locale(), utcnow())
+    st.session_state[ANSWERED] = title
+    st.session_state.pop(SUGGESTED, None)
+    for field in EMPTIED_WHEN_SENT:
+        st.session_state[keys.field(FORM, field)] = ""
+    forms.empty_file_picker(FORM)
+
+
+@st.fragment
+def _suggestions() -> None:
+    """Articles that may answer the question, following the subject and the description's first lines as they are
+    typed (ui.help_widgets.typed); 'This answered my question' ends the form without a ticket."""
+    if st.session_state.get(ANSWERED):
+        st.rerun()  # the fragment's button ended the form: draw the whole page again
+    fields = [keys.field(FORM, "subject"), keys.field(FORM, "description")]
+    text = help_widgets.typed(fields, key="new_typed") or "\n".join(forms.value(FORM, f) or "" for f in
+                                                                     ("subject", "description"))
+    with app.read() as session:
+        hits = search.search(session, app.locale(), " ".join(text.splitlines()[:4])[:300], limit=3)
+        pages = [articles.page(session, hit.slug, app.locale()) for hit in hits]
+    if not hits:
+        return
+    shown = st.session_state.setdefault(SUGGESTED, [])
+    if new := [hit.slug for hit in hits if hit.slug not in shown]:
+        shown.extend(new)
+        actions.run(activity.suggested, new, app.locale(), utcnow())
+    with st.container(border=True, key="new_suggestions"):
+        st.caption(t("new.suggestions"))
+        for hit, page in zip(hits, pages, strict=True):
+            with st.expander(hit.title, icon=":material/article:"):
+                st.markdown(page.body if page else hit.snippet)
+                st.button(t("help.answered"), key=f"answered-{hit.slug}", icon=":material/check_circle:",
+                          on_click=_answered, args=(hit.slug, hit.title))
+
+
 if sent := st.session_state.get(keys.field(FORM, "sent")):
     _confirmation(sent)
+    st.stop()
+
+if answered := st.session_state.get(ANSWERED):
+    st.title(t("new.title"))
+    st.success(t("help.answered_thanks"), icon="✅")
+    st.caption(answered)
+    if st.button(t("help.start_again")):
+        del st.session_state[ANSWERED]
+        st.rerun()
     st.stop()
 
 errors = actions.errors(FORM)
@@ -81,13 +132,9 @@ with right:
     forms.field_error(errors, "product")
 
 # No max_chars on these fields: the browser drops a paste past it without a word; the service says what is too long
-subject = st.text_input(t("new.subject"), key=keys.field(FORM, "subject"), help=t("new.subject_help"))
+st.text_input(t("new.subject"), key=keys.field(FORM, "subject"), help=t("new.subject_help"))
 forms.field_error(errors, "subject")
-if suggestions := helpcenter.search(app.locale(), subject):
-    with st.container(border=True):
-        st.caption(t("new.suggestions"))
-        for article in suggestions:
-            st.markdown(f"- [{article.title}](/?article={article.slug}&lang={app.locale()})")
+_suggestions()
 
 st.text_area(t("new.description"), key=keys.field(FORM, "description"), height=200, help=t("new.description_help"))
 forms.field_error(errors, "description")

@@ -83,6 +83,8 @@ class User(Base):
     sso_email: Mapped[str | None] = mapped_column(String(254), default=None)
     # choices kept with the person, not the browser (core.accounts.preferences): the queue's sort
     preferences: Mapped[dict | None] = mapped_column(JSON, default=None)
+    # may write help-center articles (admins always may)
+    writes_help: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (Index("ix_users_role_active", "role", "active"),
@@ -435,6 +437,110 @@ class CannedResponse(Base):
     locale: Mapped[str] = mapped_column(String(5), default="en")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class HelpSection(Base):
+    """A category (no parent) or a section of one, in the help center; its names per locale."""
+
+    __tablename__ = "help_sections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("help_sections.id"))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    names: Mapped[dict] = mapped_column(JSON, default=dict)  # {"en": "Tickets", "es": "Tickets"}
+
+
+class HelpArticle(Base):
+    """A help-center article: one slug (its URL), a status, tags; its words are in HelpTranslation."""
+
+    __tablename__ = "help_articles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    section_id: Mapped[int | None] = mapped_column(ForeignKey("help_sections.id"))
+    status: Mapped[str] = mapped_column(String(10), default="draft")  # draft, published, archived
+    tags: Mapped[list] = mapped_column(JSON, default=list)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # the ticket whose reply it was drafted from, if any
+    from_ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (Index("ix_help_articles_status_position", "status", "position"),)
+
+
+class HelpTranslation(Base):
+    """An article in one language: what readers see and search."""
+
+    __tablename__ = "help_translations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("help_articles.id"))
+    locale: Mapped[str] = mapped_column(String(5))
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(String(400), default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (Index("ix_help_translations_article_locale", "article_id", "locale", unique=True),)
+
+
+class HelpVersion(Base):
+    """One saved state of a translation: who changed what, and what to restore."""
+
+    __tablename__ = "help_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("help_articles.id"))
+    locale: Mapped[str] = mapped_column(String(5))
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(String(400), default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (Index("ix_help_versions_article_locale", "article_id", "locale", "id"),)
+
+
+class HelpVote(Base):
+    """"Was this article helpful?": one vote per visitor (an account, or a browser's visitor id, hashed)."""
+
+    __tablename__ = "help_votes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("help_articles.id"))
+    voter: Mapped[str] = mapped_column(String(64))
+    helpful: Mapped[bool] = mapped_column(Boolean)
+    comment: Mapped[str | None] = mapped_column(Text)
+    locale: Mapped[str] = mapped_column(String(5))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (Index("ix_help_votes_article_voter", "article_id", "voter", unique=True),
+                      Index("ix_help_votes_at", "at"))
+
+
+class HelpActivity(Base):
+    """What readers did, for the knowledge dashboard: a view, a search (its query and result count), a suggestion
+    shown on the new-ticket form, a suggestion that answered the question (a ticket avoided), and the articles
+    suggested to a ticket that was sent anyway."""
+
+    __tablename__ = "help_activity"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))  # view, search, suggest, deflect, ticket
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    locale: Mapped[str] = mapped_column(String(5))
+    article_id: Mapped[int | None] = mapped_column(ForeignKey("help_articles.id"))
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+    query: Mapped[str | None] = mapped_column(String(200))
+    results: Mapped[int | None] = mapped_column(Integer)
+
+    __table_args__ = (Index("ix_help_activity_kind_at", "kind", "at"),
+                      Index("ix_help_activity_article_kind", "article_id", "kind"),
+                      Index("ix_help_activity_ticket", "ticket_id"))
 
 
 class RateEvent(Base):

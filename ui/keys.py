@@ -9,6 +9,8 @@ from __future__ import annotations
 
 # Forms
 NEW_TICKET = "new"  # the public form: new_name, new_email, ..., new_captcha
+HELP = "help"  # the help center: help_q (the search box), help_comment, help_voted, help_seen
+KNOWLEDGE = "kb"  # the article editor: kb_title, kb_body, ...
 ADD_INFORMATION = "add"  # the customer's message on their ticket: add_body, ...
 
 # The desk as a whole

@@ -82,8 +82,9 @@ def tsquery(terms: list[str]) -> str:
 
 
 def include_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
-    """Alembic hook: the search table (and FTS5's shadow tables) are not models."""
-    return not (type_ == "table" and name is not None and (name == TABLE or name.startswith(TABLE + "_")))
+    """Alembic hook: the search tables (this one, the help center's, and FTS5's shadow tables) are not models."""
+    return not (type_ == "table" and name is not None
+                and any(name == table or name.startswith(table + "_") for table in (TABLE, "help_search")))
 
 
 # ---------------------------------------------------------------- writing

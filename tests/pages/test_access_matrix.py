@@ -9,7 +9,9 @@ from tests.pages.conftest import run_home
 ROLES = ("anonymous", "customer", "agent", "manager", "admin")
 STAFF_PAGES = {"app_pages/workbench.py": ("agent", "manager", "admin"), "app_pages/admin.py": ("admin",),
                "app_pages/email_log.py": ("admin",), "app_pages/satisfaction.py": ("manager", "admin"),
-               "app_pages/response_times.py": ("manager", "admin")}
+               "app_pages/response_times.py": ("manager", "admin"),
+               "app_pages/knowledge.py": ("agent", "manager", "admin"),
+               "app_pages/knowledge_report.py": ("manager", "admin")}
 PUBLIC_PAGES = ("app_pages/help_center.py", "app_pages/new_ticket.py", "app_pages/account.py")
 
 

@@ -2,7 +2,7 @@ import pytest
 from sqlalchemy import func, select
 
 from core.db import make_engine, read_factory
-from core.models import Outbox, Ticket
+from core.models import HelpActivity, Outbox, Ticket
 from tests.pages.conftest import run_home
 from ui.text import WORD_JOINER
 
@@ -110,8 +110,38 @@ def test_subject_suggests_help_articles(app_env):
     app = run_home()
     app.switch_page("app_pages/new_ticket.py").run()
     app.text_input(key="new_subject").input("what does the pending status mean").run()
-    links = "\n".join(m.value for m in app.markdown)
-    assert "(/?article=ticket-statuses&lang=en)" in links
+    assert app.expander[0].label == "What do ticket statuses mean?"
+    assert "Awaiting your reply" in "\n".join(m.value for m in app.expander[0].markdown), "the article, readable inline"
+
+
+def _activity(url):
+    engine = make_engine(url)
+    with read_factory(engine)() as session:
+        rows = session.execute(select(HelpActivity.kind, HelpActivity.ticket_id)).all()
+    engine.dispose()
+    return sorted((kind, ticket is not None) for kind, ticket in rows)
+
+
+def test_this_answered_my_question_ends_the_form_without_a_ticket(app_env):
+    app = run_home()
+    app.switch_page("app_pages/new_ticket.py").run()
+    _fill(app, new_subject="what does the pending status mean").run()
+    app.button(key="answered-ticket-statuses").click().run()
+    assert not app.exception, app.exception
+    assert "no ticket was sent" in app.success[0].value
+    assert _rows(app_env, Ticket) == 0
+    assert ("deflect", False) in _activity(app_env)
+    app.button[-1].click().run()  # "Ask something else": an empty form again
+    assert app.text_input(key="new_subject").value == ""
+
+
+def test_a_ticket_sent_after_suggestions_is_linked_to_them(app_env):
+    app = run_home()
+    app.switch_page("app_pages/new_ticket.py").run()
+    _send(_fill(app, new_subject="what does the pending status mean").run())
+    assert _rows(app_env, Ticket) == 1
+    kinds = _activity(app_env)
+    assert ("ticket", True) in kinds and ("suggest", False) in kinds and ("deflect", False) not in kinds
 
 
 def test_the_form_speaks_spanish(app_env):
