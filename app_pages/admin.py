@@ -62,6 +62,11 @@ def _change_person(staff: list) -> None:
         unchanged = new_role == person.role
         if left.button(t("admin.change_role"), disabled=unchanged or not sure, key=f"admin_role_go_{who}"):
             _done(actions.run(admin.set_role, who, new_role, actor_id=me.id))
+        if person.role in access.STAFF and person.role != "admin":
+            writes = st.toggle(t("admin.writes_help"), value=person.writes_help, help=t("admin.writes_help_help"),
+                               key=f"admin_help_{who}")
+            if writes != person.writes_help:
+                _done(actions.run(admin.set_writes_help, who, writes, actor_id=me.id))
         label = t("admin.deactivate") if person.active else t("admin.reactivate")
         if right.button(label, disabled=not sure, help=t("admin.active_help"), key=f"admin_active_go_{who}"):
             _done(actions.run(admin.set_active, who, not person.active, actor_id=me.id))

@@ -5,10 +5,11 @@ from __future__ import annotations
 import streamlit as st
 
 from core.errors import DomainError
-from core.models import Ticket, User, utcnow
+from core.help import articles
+from core.models import Message, Ticket, User, utcnow
 from core.tickets import service as tickets
 from core.tickets import workbench, workflow
-from ui import actions, app, followers_box, forms, keys, queue_view, shortcuts, ticket_actions, timeline, workspace
+from ui import actions, app, auth, followers_box, forms, keys, queue_view, shortcuts, ticket_actions, timeline, workspace
 from ui.app import t
 from ui.text import plain, unreordered
 from ui.timeline import local_time
@@ -24,6 +25,7 @@ def show(user: User, ticket_id: int) -> None:
         people = workbench.staff(session)
         products = workbench.products(session)
         canned = workbench.canned(session, screen.ticket.locale)
+        help_articles = articles.listing(session, screen.ticket.locale)
         known_tags = tickets.known_tags(session)
     ticket = screen.ticket
     version = keys.version(ticket.id)
@@ -56,9 +58,9 @@ def show(user: User, ticket_id: int) -> None:
     left, right = st.columns([3, 2], gap="large")
     with left:
         timeline.show(screen.messages, author_name=lambda m: names[m.id], shown=lambda a: screen.shown[a.id],
-                      originals=screen.originals)
+                      originals=screen.originals, below=_to_article if articles.may_write(user) else None)
         if ticket.status != workflow.CLOSED:
-            _composer(user, ticket, canned)
+            _composer(user, ticket, canned, help_articles)
         elif conflict := actions.errors(keys.composer(ticket.id)).pop("form", None):
             st.error(conflict, icon=":material/sync_problem:")  # closed meanwhile: keep the words to copy
             if draft := st.session_state.get(keys.draft(ticket.id)):
@@ -115,7 +117,29 @@ def _header(screen: workbench.TicketScreen) -> None:
             st.caption("“" + plain(survey.comment) + "”")
 
 
-def _composer(user: User, ticket: Ticket, canned: list) -> None:
+def _insert_link(ticket: Ticket, titles: dict[str, str]) -> None:
+    """Selectbox callback: the picked article's title and address at the end of the draft."""
+    picked_key, draft = f"wb_article_{ticket.id}", keys.draft(ticket.id)
+    if slug := st.session_state.get(picked_key):
+        link = f"{titles[slug]}: {articles.address(app.settings().base_url, slug, ticket.locale)}"
+        st.session_state[draft] = (st.session_state.get(draft) or "").rstrip() + ("\n\n" if st.session_state.get(
+            draft) else "") + link
+        st.session_state[picked_key] = None
+
+
+def _to_article(message: Message) -> None:
+    """Under a public reply, for those who write the help center: make it a draft article."""
+    if message.kind == "agent" and st.button(t("help.draft_from_reply"), key=f"wb_to_article_{message.id}",
+                                             type="tertiary", icon=":material/note_add:"):
+        user = auth.current_user()
+        done = actions.run(articles.draft_from_reply, message.id, user.id, utcnow(), app.locale())
+        if done.ok:
+            st.success(t("help.drafted", title=done.value.slug), icon=":material/edit_note:")
+        else:
+            st.error(done.message)
+
+
+def _composer(user: User, ticket: Ticket, canned: list, help_articles: list) -> None:
     form, draft = keys.composer(ticket.id), keys.draft(ticket.id)
     errors = actions.errors(form)
     with st.container(border=True):
@@ -130,8 +154,15 @@ def _composer(user: User, ticket: Ticket, canned: list) -> None:
             picked = st.selectbox(t("wb.canned"), list(titles), key=f"wb_canned_{ticket.id}",
                                   format_func=titles.__getitem__)
             if picked and st.session_state.get(keys.canned_used(ticket.id)) != picked:
-                st.session_state[draft] = workbench.fill_placeholders(choices[picked].body, ticket)
+                with app.read() as session:
+                    body = articles.fill_links(session, choices[picked].body, app.settings().base_url, ticket.locale)
+                st.session_state[draft] = workbench.fill_placeholders(body, ticket)
                 st.session_state[keys.canned_used(ticket.id)] = picked
+        if help_articles:
+            titles = {a.slug: a.title for a in help_articles}
+            st.selectbox(t("wb.article_link"), list(titles), index=None, format_func=titles.get,
+                         placeholder=t("wb.article_link_hint"), key=f"wb_article_{ticket.id}",
+                         on_change=_insert_link, args=(ticket, titles))
         st.text_area(t("wb.message"), key=draft, height=180)
         forms.field_error(errors, "body")
         forms.file_picker(form)

@@ -28,8 +28,10 @@ NOTE_STYLE = ("<style>[class*='st-key-note-'] {background:#fff8e1; border-left:4
 
 
 def show(messages: Sequence[Message], *, author_name: Callable[[Message], str],
-         shown: Callable[[Attachment], bytes | None], originals: dict[int, Original] | None = None) -> None:
-    """The conversation, oldest first. Internal notes (staff pages only) stand out in yellow."""
+         shown: Callable[[Attachment], bytes | None], originals: dict[int, Original] | None = None,
+         below: Callable[[Message], None] | None = None) -> None:
+    """The conversation, oldest first. Internal notes (staff pages only) stand out in yellow. `below(message)`
+    draws a page's own actions under each message."""
     st.html(NOTE_STYLE)
     for message in messages:
         role = "user" if message.kind == "customer" else "assistant"
@@ -47,6 +49,8 @@ def show(messages: Sequence[Message], *, author_name: Callable[[Message], str],
                 _attachment(attachment, shown)
             if originals and message.id in originals:
                 _email(message, originals[message.id])
+            if below is not None:
+                below(message)
 
 
 def _email(message: Message, email: Original) -> None:

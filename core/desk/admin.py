@@ -57,6 +57,16 @@ def set_role(session: Session, user_id: int, role: str, *, actor_id: int) -> Use
     return user
 
 
+def set_writes_help(session: Session, user_id: int, allowed: bool, *, actor_id: int) -> User:  # noqa: ARG001
+    """Let a staff member write help-center articles (admins always may)."""
+    user = _user(session, user_id)
+    if allowed and user.role not in accounts.STAFF_ROLES:
+        raise ValidationError({"writes_help": [("admin.help_staff_only", {})]})
+    user.writes_help = allowed
+    session.flush()
+    return user
+
+
 def set_active(session: Session, user_id: int, active: bool, *, actor_id: int) -> User:
     """Deactivating a staff member returns their open tickets to the unassigned queue."""
     user = _user(session, user_id)

@@ -51,6 +51,22 @@ def clean_tags(tags: list[str] | str) -> list[str]:
     return list(seen)[:MAX_TAGS]
 
 
+_PLACEHOLDER = re.compile(r"\{article:([a-z0-9-]+)\}")
+
+
+def address(base_url: str, slug: str, locale: str) -> str:
+    """An article's address, for emails and replies: it opens before sign-in, in the reader's language."""
+    return f"{base_url.rstrip('/')}/help?article={slug}&lang={locale}"
+
+
+def fill_links(session: Session, text: str, base_url: str, locale: str) -> str:
+    """`{article:slug}` in a canned response as the published article's title and address (unknown: left as is)."""
+    def one(match: re.Match) -> str:
+        found = page(session, match.group(1), locale)
+        return f"{found.title}: {address(base_url, found.slug, locale)}" if found else match.group(0)
+    return _PLACEHOLDER.sub(one, text)
+
+
 def link_article_links(markdown: str) -> str:
     """`[x](other-article.md)` (how the starter files link) as a help-center link: `[x](?article=other-article)`."""
     return _ARTICLE_LINK.sub(lambda m: f"](?article={m.group(1)})", markdown)

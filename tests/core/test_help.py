@@ -166,3 +166,11 @@ def test_one_vote_per_voter_and_the_knowledge_numbers(help_desk):
     assert (row.views, row.votes, row.helpful, row.answered, row.tickets, row.helpful_pct) == (3, 2, 1, 1, 1, 50.0)
     assert sorted(said.comments) == [(False, "No dice dónde"), (True, "Ahora sí")]
     assert said.tickets == [(ticket.id, ticket.subject)]
+
+
+def test_a_canned_response_names_an_article_by_its_address(help_desk):
+    with help_desk.reader() as session:
+        filled = articles.fill_links(session, "Read {article:ticket-statuses} or {article:nope}.",
+                                     "https://help.example/", "es")
+    assert filled == ("Read ¿Qué significa cada estado de un ticket?: "
+                      "https://help.example/help?article=ticket-statuses&lang=es or {article:nope}.")

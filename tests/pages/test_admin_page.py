@@ -104,3 +104,16 @@ def test_the_role_shown_is_the_persons_and_deactivating_keeps_it(app_env):
     row = table[table["Email"] == "marta@mesa.example"].iloc[0]
     assert row["Role"] == "Manager" and not row["Active"]  # the table says so at once
     engine.dispose()
+
+
+def test_admin_lets_an_agent_write_help_articles(app_env):
+    engine = make_engine(app_env)
+    with unit_of_work(session_factory(engine)) as session:
+        ana = accounts.create_user(session, email="ana@mesa.example", name="Ana", role="agent").id
+    app = _as(app_env, "admin@mesa.example", "admin")
+    app.selectbox(key="admin_who").select(ana).run()
+    app.toggle(key=f"admin_help_{ana}").set_value(True).run()
+    assert not app.exception, app.exception
+    with read_factory(engine)() as session:
+        assert session.get(User, ana).writes_help
+    engine.dispose()

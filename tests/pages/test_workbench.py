@@ -2,7 +2,7 @@ import pytest
 from sqlalchemy import select
 
 from core.db import unit_of_work
-from core.models import Message, Outbox, Ticket
+from core.models import HelpArticle, Message, Outbox, Ticket, User
 from core.tickets import service as tickets
 from tests.workbench_desk import open_workbench, workbench_desk
 
@@ -226,3 +226,22 @@ def test_send_as_solved_is_one_move_whatever_submit_as_says(desk):
         assert session.get(Ticket, ids[1]).status == "solved"
         assert session.scalars(select(Message.body).where(Message.ticket_id == ids[1])
                                .order_by(Message.id.desc())).first() == "Refunded the second charge."
+
+
+def test_an_article_link_goes_into_the_reply_and_a_good_reply_becomes_a_draft_article(desk):
+    factory, read, ana, _liam, ids = desk
+    with unit_of_work(factory) as session:
+        session.get(User, ana).writes_help = True
+    app = open_workbench("ana@mesa.example", ticket=str(ids[0]))
+    app.text_area(key=f"wb_draft_{ids[0]}").input("Here is how.").run()
+    app.selectbox(key=f"wb_article_{ids[0]}").select("ticket-statuses").run()
+    assert app.text_area(key=f"wb_draft_{ids[0]}").value == (
+        "Here is how.\n\nWhat do ticket statuses mean?: http://localhost:8501/help?article=ticket-statuses&lang=en")
+    app.button(key=f"wb_send_{ids[0]}").click().run()
+    with read() as session:
+        reply = session.scalars(select(Message).where(Message.kind == "agent")).one()
+    app.button(key=f"wb_to_article_{reply.id}").click().run()
+    assert not app.exception, app.exception
+    with read() as session:
+        drafted = session.scalars(select(HelpArticle).where(HelpArticle.from_ticket_id == ids[0])).one()
+    assert drafted.status == "draft" and drafted.slug == "export-stops-at-10-000-rows"
