@@ -9,7 +9,7 @@ from core.help import articles
 from core.models import Message, Ticket, User, utcnow
 from core.tickets import service as tickets
 from core.tickets import workbench, workflow
-from ui import actions, app, auth, followers_box, forms, keys, queue_view, shortcuts, ticket_actions, timeline, workspace
+from ui import actions, app, followers_box, forms, keys, queue_view, shortcuts, ticket_actions, timeline, workspace
 from ui.app import t
 from ui.text import plain, unreordered
 from ui.timeline import local_time
@@ -58,7 +58,8 @@ def show(user: User, ticket_id: int) -> None:
     left, right = st.columns([3, 2], gap="large")
     with left:
         timeline.show(screen.messages, author_name=lambda m: names[m.id], shown=lambda a: screen.shown[a.id],
-                      originals=screen.originals, below=_to_article if articles.may_write(user) else None)
+                      originals=screen.originals,
+                      below=(lambda m: _to_article(user, m)) if articles.may_write(user) else None)
         if ticket.status != workflow.CLOSED:
             _composer(user, ticket, canned, help_articles)
         elif conflict := actions.errors(keys.composer(ticket.id)).pop("form", None):
@@ -127,11 +128,10 @@ def _insert_link(ticket: Ticket, titles: dict[str, str]) -> None:
         st.session_state[picked_key] = None
 
 
-def _to_article(message: Message) -> None:
+def _to_article(user: User, message: Message) -> None:
     """Under a public reply, for those who write the help center: make it a draft article."""
     if message.kind == "agent" and st.button(t("help.draft_from_reply"), key=f"wb_to_article_{message.id}",
                                              type="tertiary", icon=":material/note_add:"):
-        user = auth.current_user()
         done = actions.run(articles.draft_from_reply, message.id, user.id, utcnow(), app.locale())
         if done.ok:
             st.success(t("help.drafted", title=done.value.slug), icon=":material/edit_note:")

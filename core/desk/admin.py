@@ -57,7 +57,7 @@ def set_role(session: Session, user_id: int, role: str, *, actor_id: int) -> Use
     return user
 
 
-def set_writes_help(session: Session, user_id: int, allowed: bool, *, actor_id: int) -> User:  # noqa: ARG001
+def set_writes_help(session: Session, user_id: int, allowed: bool, *, actor_id: int) -> User:
     """Let a staff member write help-center articles (admins always may)."""
     user = _user(session, user_id)
     if allowed and user.role not in accounts.STAFF_ROLES:
