@@ -64,7 +64,7 @@ CUSTOMER_PASSWORD = "demo customer passphrase"  # theirs, all alike
 COLUMNS = {
     User: ("id", "email", "name", "role", "password_hash", "locale", "active", "email_verified_at",
            "sessions_valid_after", "totp_secret", "totp_enabled_at", "totp_last_step", "recovery_codes", "sso_email",
-           "preferences", "created_at"),
+           "preferences", "writes_help", "created_at"),
     Ticket: ("id", "requester_id", "subject", "kind", "product_id", "priority", "status", "channel", "locale",
              "assignee_id", "follow_up_of_id", "created_at", "updated_at", "solved_at", "closed_at",
              "close_reason", "version"),
@@ -339,7 +339,7 @@ class BulkWriter:
             created = utcnow()
             self.new_users.append((user_id, email, name, "customer", self._password_hash() if registered else None,
                                    locale, True, created if registered else None, None, None, None, None, None, None,
-                                   None, created))
+                                   None, False, created))
         return user_id
 
     def _password_hash(self) -> str:

@@ -9,6 +9,7 @@ STAFF = (
     ("ana@mesa.example", "Ana Ruiz", "agent", "mesa-agent-demo"),
     ("liam@mesa.example", "Liam Carter", "agent", "mesa-agent-demo"),
 )
+HELP_WRITERS = ("ana@mesa.example",)  # may write help-center articles (the admin always may)
 
 CUSTOMERS = {
     "en": ("Olivia Brown", "James Wilson", "Emma Johnson", "Noah Davies", "Sophia Taylor",

@@ -30,7 +30,8 @@ from core.desk import automations, schedule
 from core.models import CannedResponse, Product, SlaPolicy, Ticket, User, utcnow
 from core.tickets import service as tickets
 from core.tickets import surveys, workflow
-from demo.content import CANNED, COMMENTS, CUSTOMERS, PRODUCTS, REPLIES, STAFF, TICKETS
+from demo import knowledge
+from demo.content import CANNED, COMMENTS, CUSTOMERS, HELP_WRITERS, PRODUCTS, REPLIES, STAFF, TICKETS
 
 BULK_FROM = 2000  # more tickets than this are written in bulk (demo.bulk)
 # random.choices' weights, summed once (the same draws as weights=...: it sums them on every call)
@@ -60,6 +61,7 @@ def ensure_basics(session: Session) -> tuple[list[User], list[int]]:
     for email, name, role, password in STAFF:
         user = accounts.find_by_email(session, email) or accounts.create_user(
             session, email=email, name=name, role=role, password=password)
+        user.writes_help = user.writes_help or email in HELP_WRITERS
         staff.append(user)
     for name in PRODUCTS:
         if session.scalar(select(Product).where(Product.name == name)) is None:
@@ -91,6 +93,7 @@ def seed(factory: sessionmaker[Session], *, tickets: int = 300, days: int = 90, 
     with factory() as session, session.begin():
         staff, product_ids = ensure_basics(session)
         timings = schedule.with_timings(session, settings)  # the automations' part is played on the desk's
+        knowledge.add(session, rng, now, days)
     agents = [u.id for u in staff if u.role in ("agent", "manager")]
     # created in order, as on a real desk: ticket ids follow creation time
     moments = iter(sorted(_working_time(rng, now - timedelta(days=days), now) for _ in range(tickets)))
