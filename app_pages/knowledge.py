@@ -42,6 +42,7 @@ def _save(article_id: int | None, locale: str, status: str | None = None) -> Non
     done = actions.submit(FORM, articles.save, draft, user.id, utcnow(), article_id=article_id, status=status)
     if done.ok:
         st.query_params["edit"] = done.value.slug
+        st.query_params.pop("new", None)
         st.toast(t("kb.saved"), icon="✅")
 
 
@@ -63,7 +64,7 @@ def _listing() -> None:
     shown = st.segmented_control(t("kb.status"), list(states), format_func=states.get, default="published",
                                  key=keys.field(FORM, "state")) or "published"
     if writer and st.button(t("kb.new"), icon=":material/add:", type="primary"):
-        st.query_params["edit"] = ""
+        st.query_params["new"] = "1"  # (an empty ?edit= does not survive in the address)
         st.session_state.pop(LOADED, None)
         st.rerun()
     with app.read() as session:
@@ -147,9 +148,10 @@ def _about(page: articles.Page, locale: str) -> None:
                          query_params={"ticket": number})
 
 
-if "edit" in st.query_params and (writer or editing):
+if (writer and "new" in st.query_params) or editing:
     if st.button("← " + t("kb.all"), type="tertiary"):
         st.query_params.pop("edit", None)
+        st.query_params.pop("new", None)
         st.rerun()
     _editor()
 else:

@@ -75,7 +75,8 @@ def _suggestions() -> None:
     text = help_widgets.typed(fields, key="new_typed") or "\n".join(forms.value(FORM, f) or "" for f in
                                                                      ("subject", "description"))
     with app.read() as session:
-        hits = search.search(session, app.locale(), " ".join(text.splitlines()[:4])[:300], limit=3)
+        hits = search.search(session, app.locale(), " ".join(text.splitlines()[:4])[:300], limit=3,
+                             near_best=0.5)
         pages = [articles.page(session, hit.slug, app.locale()) for hit in hits]
     if not hits:
         return

@@ -538,7 +538,10 @@ class HelpActivity(Base):
     query: Mapped[str | None] = mapped_column(String(200))
     results: Mapped[int | None] = mapped_column(Integer)
 
-    __table_args__ = (Index("ix_help_activity_kind_at", "kind", "at"),
+    # covering the knowledge dashboard's aggregates (core.help.stats): a period's rows of one kind, read from the
+    # index alone; and the searches that found nothing, by query
+    __table_args__ = (Index("ix_help_activity_kind_at", "kind", "at", "article_id", "ticket_id"),
+                      Index("ix_help_activity_kind_results_at", "kind", "results", "at", "query"),
                       Index("ix_help_activity_article_kind", "article_id", "kind"),
                       Index("ix_help_activity_ticket", "ticket_id"))
 

@@ -82,7 +82,7 @@ def index(session: Session, translation: HelpTranslation, tags: list[str]) -> No
 
 # ---------------------------------------------------------------- typos
 
-_words_cache: dict[tuple[str, tuple], tuple[str, ...]] = {}
+_words_cache: dict[str, tuple[tuple, tuple[str, ...]]] = {}  # locale: (stamp, words)
 
 
 def vocabulary(session: Session, locale: str) -> tuple[str, ...]:
@@ -91,15 +91,14 @@ def vocabulary(session: Session, locale: str) -> tuple[str, ...]:
                       HelpTranslation.locale == locale)
     stamp = tuple(session.execute(select(func.count(), func.max(HelpTranslation.updated_at),
                                          func.max(HelpArticle.updated_at)).where(published)).one())
-    key = (locale, stamp)
-    if key not in _words_cache:
+    cached = _words_cache.get(locale)
+    if cached is None or cached[0] != stamp:
         found: set[str] = set()
         for title, summary, body in session.execute(
                 select(HelpTranslation.title, HelpTranslation.summary, HelpTranslation.body).where(published)):
             found.update(w for w in normalize(f"{title} {summary} {body}").split() if len(w) > 2)
-        _words_cache.clear()
-        _words_cache[key] = tuple(sorted(found))
-    return _words_cache[key]
+        _words_cache[locale] = (stamp, tuple(sorted(found)))
+    return _words_cache[locale][1]
 
 
 def _starts_a_word(words: tuple[str, ...], prefix: str) -> bool:
@@ -154,21 +153,26 @@ def _matches(session: Session, locale: str, prefixes: list[str], limit: int):
     return query.bindparams(**params).columns(translation_id=Integer(), score=Float()).subquery("help_matches")
 
 
-def search(session: Session, locale: str, query: str, limit: int = 10, published_only: bool = True) -> list[Hit]:
-    """The articles in `locale` matching `query`, best first, each with a snippet."""
+def search(session: Session, locale: str, query: str, limit: int = 10, published_only: bool = True,
+           near_best: float = 0.0) -> list[Hit]:
+    """The articles in `locale` matching `query`, best first, each with a snippet. With `near_best` (0-1), only
+    those scoring at least that share of the best one (suggestions: a weak match is noise)."""
     words = terms(query)
     if not words:
         return []
     prefixes = expand(session, locale, words)
     found = _matches(session, locale, prefixes, limit * 3)
-    statement = (select(HelpArticle.slug, HelpTranslation.title, HelpTranslation.summary, HelpTranslation.body)
+    statement = (select(HelpArticle.slug, HelpTranslation.title, HelpTranslation.summary, HelpTranslation.body,
+                        found.c.score)
                  .join(found, found.c.translation_id == HelpTranslation.id)
                  .join(HelpArticle, HelpArticle.id == HelpTranslation.article_id)
                  .order_by(found.c.score, HelpArticle.slug).limit(limit))
     if published_only:
         statement = statement.where(HelpArticle.status == "published")
+    rows = session.execute(statement).all()
+    best = rows[0].score if rows else 0.0  # negative: lower is better, on both backends
     return [Hit(slug, title, summary, snippet(body or summary, prefixes))
-            for slug, title, summary, body in session.execute(statement)]
+            for slug, title, summary, body, score in rows if score <= near_best * best]
 
 
 _TOKEN = re.compile(r"[^\W_]+|[\W_]+")

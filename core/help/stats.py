@@ -47,20 +47,23 @@ def _in(period: Period, column):
     return (column >= period.start) & (column < period.end)
 
 
-def headline(session: Session, period: Period) -> Headline:
-    def count(kind: str):
-        return func.coalesce(func.sum(case((HelpActivity.kind == kind, 1), else_=0)), 0)
+KINDS = ("view", "search", "suggest", "deflect", "ticket")
 
-    no_result = func.coalesce(func.sum(case(((HelpActivity.kind == "search") & (HelpActivity.results == 0), 1),
-                                            else_=0)), 0)
+
+def headline(session: Session, period: Period) -> Headline:
+    in_period = _in(period, HelpActivity.at)
+    counts = dict(session.execute(select(HelpActivity.kind, func.count()).where(HelpActivity.kind.in_(KINDS), in_period)
+                                  .group_by(HelpActivity.kind)).all())
+    no_result = session.scalar(select(func.count()).where(HelpActivity.kind == "search", HelpActivity.results == 0,
+                                                          in_period))
     # tickets, not rows: a ticket sent after three suggestions counts once
-    sent = func.count(func.distinct(HelpActivity.ticket_id))
-    row = session.execute(select(count("view"), count("search"), no_result, count("suggest"), count("deflect"),
-                                 sent).where(_in(period, HelpActivity.at))).one()
+    sent = session.scalar(select(func.count(func.distinct(HelpActivity.ticket_id)))
+                          .where(HelpActivity.kind == "ticket", in_period))
     votes = session.execute(select(func.count(), func.coalesce(func.sum(case((HelpVote.helpful, 1), else_=0)), 0))
                             .where(_in(period, HelpVote.at))).one()
-    return Headline(views=row[0], votes=votes[0], helpful=int(votes[1]), searches=row[1],
-                    searches_without_result=int(row[2]), suggested=row[3], avoided=row[4], sent_anyway=row[5])
+    return Headline(views=counts.get("view", 0), votes=votes[0], helpful=int(votes[1]),
+                    searches=counts.get("search", 0), searches_without_result=no_result,
+                    suggested=counts.get("suggest", 0), avoided=counts.get("deflect", 0), sent_anyway=sent)
 
 
 def searches_without_result(session: Session, period: Period, limit: int = NO_RESULT_ROWS) -> pd.DataFrame:
@@ -80,7 +83,7 @@ def by_article(session: Session, period: Period, locale: str, limit: int = 50) -
                        func.sum(case((HelpActivity.kind == "view", 1), else_=0)).label("views"),
                        func.sum(case((HelpActivity.kind == "deflect", 1), else_=0)).label("answered"),
                        func.count(func.distinct(HelpActivity.ticket_id)).label("tickets"))
-                .where(HelpActivity.article_id.is_not(None), _in(period, HelpActivity.at))
+                .where(HelpActivity.kind.in_(("view", "deflect", "ticket")), _in(period, HelpActivity.at))
                 .group_by(HelpActivity.article_id).subquery())
     votes = (select(HelpVote.article_id, func.count().label("votes"),
                     func.sum(case((HelpVote.helpful, 1), else_=0)).label("helpful"))

@@ -64,7 +64,8 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('help_activity', schema=None) as batch_op:
         batch_op.create_index('ix_help_activity_article_kind', ['article_id', 'kind'], unique=False)
-        batch_op.create_index('ix_help_activity_kind_at', ['kind', 'at'], unique=False)
+        batch_op.create_index('ix_help_activity_kind_at', ['kind', 'at', 'article_id', 'ticket_id'], unique=False)
+        batch_op.create_index('ix_help_activity_kind_results_at', ['kind', 'results', 'at', 'query'], unique=False)
         batch_op.create_index('ix_help_activity_ticket', ['ticket_id'], unique=False)
 
     op.create_table('help_translations',
@@ -169,6 +170,7 @@ def downgrade() -> None:
     op.drop_table('help_translations')
     with op.batch_alter_table('help_activity', schema=None) as batch_op:
         batch_op.drop_index('ix_help_activity_ticket')
+        batch_op.drop_index('ix_help_activity_kind_results_at')
         batch_op.drop_index('ix_help_activity_kind_at')
         batch_op.drop_index('ix_help_activity_article_kind')
 

@@ -58,7 +58,7 @@ def test_a_writer_drafts_in_spanish_translates_to_english_and_publishes(app_env)
 
 def test_a_refused_save_keeps_what_was_typed_and_saves_nothing(app_env):
     _staff(app_env, "ana@mesa.example", writes=True)
-    app = _as("ana@mesa.example", edit="")
+    app = _as("ana@mesa.example", new="1")
     app.text_input(key="kb_title").input("Reset")
     app.text_input(key="kb_slug").input("ticket-statuses")  # a starter article's address
     app.text_area(key="kb_body").input("Steps").run()
