@@ -29,7 +29,7 @@ def _load(article_id: int | None, locale: str) -> None:
         words = articles.translation(session, article_id, locale) if article_id else None
     values = {"title": words.title if words else "", "summary": words.summary if words else "",
               "body": words.body if words else "", "slug": page.slug if page else "",
-              "tags": ", ".join(page.tags) if page else ""}
+              "tags": ", ".join(page.tags) if page else "", "section": page.section_id if page else None}
     for name, value in values.items():
         st.session_state[keys.field(FORM, name)] = value
     st.session_state[LOADED] = (article_id, locale)
@@ -38,7 +38,7 @@ def _load(article_id: int | None, locale: str) -> None:
 def _save(article_id: int | None, locale: str, status: str | None = None) -> None:
     draft = Draft(locale, forms.value(FORM, "title"), forms.value(FORM, "summary"), forms.value(FORM, "body"),
                   forms.value(FORM, "slug"), tuple(articles.clean_tags(forms.value(FORM, "tags"))),
-                  section_id=None)
+                  section_id=forms.value(FORM, "section", None))
     done = actions.submit(FORM, articles.save, draft, user.id, utcnow(), article_id=article_id, status=status)
     if done.ok:
         st.query_params["edit"] = done.value.slug
@@ -67,6 +67,8 @@ def _listing() -> None:
         st.query_params["new"] = "1"  # (an empty ?edit= does not survive in the address)
         st.session_state.pop(LOADED, None)
         st.rerun()
+    if writer:
+        _new_section()
     with app.read() as session:
         listed = articles.listing(session, app.locale(), (shown,))
     if not listed:
@@ -76,6 +78,22 @@ def _listing() -> None:
             st.query_params["edit"] = item.slug
             st.session_state.pop(LOADED, None)
             st.rerun()
+
+
+def _new_section() -> None:
+    with st.expander(t("kb.new_section")), st.form("kb_section_form", border=False):
+        with app.read() as session:
+            named = articles.sections_named(session, app.locale())
+        st.text_input(t("kb.section_name"), key=keys.field(FORM, "section_name"))
+        st.selectbox(t("kb.in_category"), list(named), format_func=named.get, index=None,
+                     placeholder=t("kb.no_category"), key=keys.field(FORM, "section_parent"))
+        if st.form_submit_button(t("kb.add_section")):
+            done = actions.run(articles.add_section, forms.value(FORM, "section_name"), app.locale(), user.id,
+                               forms.value(FORM, "section_parent", None))
+            if done.ok:
+                st.toast(t("kb.saved"), icon="✅")
+            else:
+                st.error(done.message)
 
 
 def _editor() -> None:
@@ -103,6 +121,10 @@ def _editor() -> None:
             st.text_input(t(label), key=keys.field(FORM, name), help=t(helper) if helper else None,
                           disabled=not writer)
             forms.field_error(errors, name)
+        with app.read() as session:
+            named = articles.sections_named(session, app.locale())
+        st.selectbox(t("kb.section"), list(named), format_func=named.get, index=None, key=keys.field(FORM, "section"),
+                     placeholder=t("kb.no_section"), disabled=not writer)
         st.text_area(t("kb.body"), key=keys.field(FORM, "body"), height=420, help=t("kb.body_help"),
                      disabled=not writer)
         forms.field_error(errors, "body")

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.errors import Collector, DomainError, NotFound
@@ -200,6 +200,7 @@ class Page:
     section: str | None
     updated_at: datetime
     locales: tuple[str, ...]
+    section_id: int | None = None
 
 
 def _pick(translations: list[HelpTranslation], locale: str) -> HelpTranslation | None:
@@ -219,11 +220,39 @@ def page(session: Session, slug: str, locale: str, drafts: bool = False) -> Page
     section = session.get(HelpSection, article.section_id) if article.section_id else None
     return Page(article.id, article.slug, article.status, shown.locale, shown.title, shown.summary, shown.body,
                 tuple(article.tags), section_name(section, locale) if section else None,
-                max(shown.updated_at, article.updated_at), tuple(t.locale for t in translations))
+                max(shown.updated_at, article.updated_at), tuple(t.locale for t in translations), article.section_id)
 
 
 def section_name(section: HelpSection, locale: str) -> str:
     return section.names.get(locale) or section.names.get("en") or section.slug
+
+
+def sections_named(session: Session, locale: str) -> dict[int, str]:
+    """Every section by id, named in `locale` ("Category › Section" under a category), in reading order."""
+    found = {s.id: s for s in session.scalars(select(HelpSection).order_by(HelpSection.position, HelpSection.id))}
+
+    def named(section: HelpSection) -> str:
+        parent = found.get(section.parent_id)
+        return f"{section_name(parent, locale)} › {section_name(section, locale)}" if parent else section_name(
+            section, locale)
+    return {i: named(section) for i, section in found.items()}
+
+
+def add_section(session: Session, name: str, locale: str, by: int, parent_id: int | None = None) -> HelpSection:
+    """A new section (or, without a parent, a category), named in one language to start with."""
+    _writer(session, by)
+    errors = Collector()
+    if not name.strip():
+        errors.add("section", "help.title_required")
+    slug = slugify(name)
+    if session.scalar(select(HelpSection.id).where(HelpSection.slug == slug)):
+        errors.add("section", "help.slug_taken")
+    errors.raise_if_any()
+    position = (session.scalar(select(func.max(HelpSection.position))) or 0) + 1
+    section = HelpSection(slug=slug, parent_id=parent_id, position=position, names={locale: name.strip()})
+    session.add(section)
+    session.flush()
+    return section
 
 
 @dataclass(frozen=True)
@@ -239,7 +268,7 @@ class Listed:
 
 def listing(session: Session, locale: str, statuses: tuple[str, ...] = ("published",)) -> list[Listed]:
     """Articles in reading order (section, then position), each in the reader's language or its fallback."""
-    sections = {s.id: s for s in session.scalars(select(HelpSection))}
+    all_sections = {s.id: s for s in session.scalars(select(HelpSection))}
     rows = session.execute(select(HelpArticle, HelpTranslation)
                            .join(HelpTranslation, HelpTranslation.article_id == HelpArticle.id)
                            .where(HelpArticle.status.in_(statuses))
@@ -247,16 +276,15 @@ def listing(session: Session, locale: str, statuses: tuple[str, ...] = ("publish
     grouped: dict[int, tuple[HelpArticle, list[HelpTranslation]]] = {}
     for article, translation in rows:
         grouped.setdefault(article.id, (article, []))[1].append(translation)
-    order = {s.id: (s.position, s.id) for s in sections.values()}
+    order = {s.id: (s.position, s.id) for s in all_sections.values()}
     grouped_in_order = sorted(grouped.values(), key=lambda pair: (order.get(pair[0].section_id, (99, 0)),
                                                                   pair[0].position, pair[0].id))
+    named = sections_named(session, locale)
     listed = []
     for article, translations in grouped_in_order:
         shown = _pick(translations, locale)
-        section = sections.get(article.section_id)
         listed.append(Listed(article.id, article.slug, shown.title, shown.summary, article.status,
-                             section_name(section, locale) if section else None,
-                             max(shown.updated_at, article.updated_at)))
+                             named.get(article.section_id), max(shown.updated_at, article.updated_at)))
     return listed
 
 

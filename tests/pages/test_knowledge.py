@@ -75,3 +75,22 @@ def test_staff_without_the_permission_read_but_do_not_write(app_env):
     assert "New article" not in [b.label for b in app.button]
     app = _as("liam@mesa.example", edit="ticket-statuses")
     assert app.text_input(key="kb_title").disabled and not [b for b in app.button if b.key == "kb_save"]
+
+
+def test_saving_keeps_the_section_and_a_new_section_can_hold_articles(app_env):
+    _staff(app_env, "ana@mesa.example", writes=True)
+    app = _as("ana@mesa.example", edit="ticket-statuses")
+    assert app.selectbox(key="kb_section").value is not None
+    app.text_input(key="kb_summary").input("What each status means.").run()
+    app.button(key="kb_save").click().run()
+    engine = make_engine(app_env)
+    with session_factory(engine)() as session:
+        article = session.scalars(select(HelpArticle).where(HelpArticle.slug == "ticket-statuses")).one()
+        assert article.section_id is not None, "a save from the editor keeps the article in its section"
+    engine.dispose()
+    app = _as("ana@mesa.example")
+    app.text_input(key="kb_section_name").input("Billing")
+    next(b for b in app.button if b.label == "Add").click().run()
+    assert not app.exception, app.exception
+    app = _as("ana@mesa.example", edit="ticket-statuses")
+    assert "Billing" in app.selectbox(key="kb_section").options
