@@ -5,7 +5,7 @@ import streamlit as st
 
 from core.help import activity, articles, search
 from core.models import utcnow
-from ui import actions, app, auth, help_widgets, keys
+from ui import actions, app, article_body, auth, help_widgets, keys
 from ui.app import locale, t
 
 SEARCH = keys.field(keys.HELP, "q")
@@ -97,7 +97,7 @@ def _article(slug: str) -> bool:
     st.title(page.title)
     if page.locale != locale():
         st.caption(t("help.other_language", language=app.LANGUAGE_NAMES.get(page.locale, page.locale)))
-    st.markdown(page.body)  # staff-written Markdown: no HTML
+    article_body.show(page.body)
     if page.tags:
         st.caption(" · ".join(f"#{tag}" for tag in page.tags))
     st.caption(t("help.updated", date=page.updated_at.astimezone(app.zone()).strftime("%Y-%m-%d")))

@@ -5,10 +5,11 @@ language at a time, versions to restore, readers' feedback). Writing needs the a
 import streamlit as st
 
 from core import i18n
-from core.help import articles, stats
+from core.help import articles, images, stats
 from core.help.articles import Draft
 from core.models import utcnow
-from ui import access, actions, app, forms, keys
+from core.tickets.attachments import Upload
+from ui import access, actions, app, article_body, forms, keys
 from ui.app import t
 from ui.text import plain
 
@@ -44,6 +45,17 @@ def _save(article_id: int | None, locale: str, status: str | None = None) -> Non
         st.query_params["edit"] = done.value.slug
         st.query_params.pop("new", None)
         st.toast(t("kb.saved"), icon="✅")
+
+
+def _add_image() -> None:
+    """Uploader callback: the image checked and stored, its Markdown at the end of the text."""
+    picked = st.session_state.get(keys.field(FORM, "image"))
+    if picked is None:
+        return
+    done = actions.submit(FORM, images.add, Upload(picked.name, picked.getvalue()), app.settings(), user.id)
+    if done.ok:
+        body = keys.field(FORM, "body")
+        st.session_state[body] = (st.session_state.get(body) or "").rstrip() + "\n\n" + done.value + "\n"
 
 
 def _status(article_id: int, status: str) -> None:
@@ -128,10 +140,14 @@ def _editor() -> None:
         st.text_area(t("kb.body"), key=keys.field(FORM, "body"), height=420, help=t("kb.body_help"),
                      disabled=not writer)
         forms.field_error(errors, "body")
+        if writer:
+            st.file_uploader(t("kb.image"), key=keys.field(FORM, "image"), on_change=_add_image,
+                             help=t("kb.image_help"))
+            forms.field_error(errors, "image")
     with right, st.container(border=True, key="kb_preview"):
         st.caption(t("kb.preview"))
         st.subheader(forms.value(FORM, "title") or "…")
-        st.markdown(forms.value(FORM, "body"))  # staff-written Markdown: no HTML, as readers see it
+        article_body.show(forms.value(FORM, "body"))  # as readers will see it
     if writer:
         buttons = st.columns(4)
         buttons[0].button(t("kb.save"), type="primary", on_click=_save, args=(article_id, locale), key="kb_save")

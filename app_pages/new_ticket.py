@@ -6,7 +6,7 @@ from core.help import activity, articles, search
 from core.models import utcnow
 from core.portal import service as portal
 from core.tickets import workflow
-from ui import actions, app, auth, captcha_box, forms, help_widgets, keys
+from ui import actions, app, article_body, auth, captcha_box, forms, help_widgets, keys
 from ui.app import t
 
 FORM = keys.NEW_TICKET
@@ -88,7 +88,10 @@ def _suggestions() -> None:
         st.caption(t("new.suggestions"))
         for hit, page in zip(hits, pages, strict=True):
             with st.expander(hit.title, icon=":material/article:"):
-                st.markdown(page.body if page else hit.snippet)
+                if page:
+                    article_body.show(page.body)
+                else:
+                    st.markdown(hit.snippet)
                 st.button(t("help.answered"), key=f"answered-{hit.slug}", icon=":material/check_circle:",
                           on_click=_answered, args=(hit.slug, hit.title))
 

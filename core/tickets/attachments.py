@@ -158,6 +158,18 @@ def store(session: Session, message: Message, files: Sequence[CheckedFile]) -> l
     return rows
 
 
+def save_blob(session: Session, content: bytes) -> str:
+    """Content kept once by its SHA-256 (which is returned), for any owner: messages, help articles."""
+    sha256 = hashlib.sha256(content).hexdigest()
+    _insert_blob(session, sha256, content)
+    return sha256
+
+
+def blob(session: Session, sha256: str) -> bytes | None:
+    found = session.get(AttachmentBlob, sha256)
+    return found.content if found else None
+
+
 def _insert_blob(session: Session, sha256: str, content: bytes) -> None:
     values = {"sha256": sha256, "size": len(content), "content": content}
     dialect = session.get_bind().dialect.name

@@ -174,3 +174,33 @@ def test_a_canned_response_names_an_article_by_its_address(help_desk):
                                      "https://help.example/", "es")
     assert filled == ("Read ¿Qué significa cada estado de un ticket?: "
                       "https://help.example/help?article=ticket-statuses&lang=es or {article:nope}.")
+
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 40, 40)).save(out, "PNG")
+    return out.getvalue()
+
+
+def test_an_image_is_checked_redrawn_and_named_in_the_markdown(help_desk):
+    from core.help import images
+    from core.tickets.attachments import Upload
+
+    with unit_of_work(help_desk.factory) as session:
+        markdown = images.add(session, Upload("export-screen.png", _png()), help_desk.settings, help_desk.ana)
+    assert markdown.startswith("![export-screen](help-image:")
+    sha = markdown.rsplit(":", 1)[1].rstrip(")")
+    with help_desk.reader() as session:
+        shown = images.content(session, sha)
+    assert shown[:4] == b"RIFF" and b"WEBP" in shown[:16], "readers get a redrawn WEBP, not the file as uploaded"
+    assert images.parts(f"Before\n\n{markdown}\n\nAfter") == [("text", "Before"), ("image", sha), ("text", "After")]
+    for upload in (Upload("notes.txt", b"plain words"), Upload("setup.png", b"MZ\x90\x00" + b"\x00" * 200)):
+        with pytest.raises(ValidationError) as refused, unit_of_work(help_desk.factory) as session:
+            images.add(session, upload, help_desk.settings, help_desk.ana)
+        assert set(refused.value.errors) == {"image"}
+    with pytest.raises(ValidationError), unit_of_work(help_desk.factory) as session:
+        images.add(session, Upload("a.png", _png()), help_desk.settings, help_desk.liam)  # may not write
