@@ -1,6 +1,6 @@
 """Two small browser pieces the help center needs and Streamlit lacks (st.components.v2, inline JavaScript):
 
-- `typed`: what the visitor is typing in some fields, sent 250 ms after the last key. Streamlit's text inputs
+- `typed`: what the visitor is typing in some fields, sent 150 ms after the last key. Streamlit's text inputs
   send only on Enter or when they lose focus; this listens to the same fields' `input` events instead, so the
   fields stay ordinary Streamlit widgets (their value, their errors, AppTest) and only the suggestions follow the
   keys.
@@ -54,7 +54,7 @@ export default function({ data, setTriggerValue, setStateValue }) {
 
 _typing = st.components.v2.component("mesa_typing", js=_TYPING, isolate_styles=False)
 _links = st.components.v2.component("mesa_article_links", js=_LINKS, isolate_styles=False)
-WAIT_MS = 250
+WAIT_MS = 150
 
 
 def typed(widget_keys: list[str], key: str) -> str:
