@@ -200,9 +200,9 @@ def _message(request: Request, ticket_id: int, write, if_match: str | None) -> d
              summary="A public answer (emailed to the requester), with files; `status` is 'submit as'")
 async def reply(ticket_id: int, request: Request, caller: Annotated[Caller, Depends(WRITE)],
                 body: Annotated[str, Form()], status: Annotated[str | None, Form()] = None,
-                files: Annotated[list[UploadFile], File()] = [],  # noqa: B006
+                attachments: Annotated[list[UploadFile], File()] = [],  # noqa: B006
                 if_match: Annotated[str | None, Header()] = None) -> dict:
-    uploads, settings = await _uploads(files), request.app.state.settings
+    uploads, settings = await _uploads(attachments), request.app.state.settings
     return await _in_thread(request, ticket_id, lambda session, version: tickets.add_agent_reply(
         session, ticket_id, agent_id=caller.user_id, body=body, uploads=uploads, status=status or None,
         expected_version=version, settings=settings), if_match)
@@ -210,9 +210,9 @@ async def reply(ticket_id: int, request: Request, caller: Annotated[Caller, Depe
 
 @router.post("/tickets/{ticket_id}/notes", status_code=201, summary="An internal note (staff only), with files")
 async def note(ticket_id: int, request: Request, caller: Annotated[Caller, Depends(WRITE)],
-               body: Annotated[str, Form()], files: Annotated[list[UploadFile], File()] = [],  # noqa: B006
+               body: Annotated[str, Form()], attachments: Annotated[list[UploadFile], File()] = [],  # noqa: B006
                if_match: Annotated[str | None, Header()] = None) -> dict:
-    uploads, settings = await _uploads(files), request.app.state.settings
+    uploads, settings = await _uploads(attachments), request.app.state.settings
     return await _in_thread(request, ticket_id, lambda session, version: tickets.add_internal_note(
         session, ticket_id, agent_id=caller.user_id, body=body, uploads=uploads, expected_version=version,
         settings=settings), if_match)
