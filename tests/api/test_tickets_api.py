@@ -1,0 +1,131 @@
+"""Tickets over HTTP through the same services as the pages: the same events, emails and refusals."""
+
+import pytest
+from sqlalchemy import select
+
+from core.models import Message, Outbox, TicketEvent
+from tests.conftest import row_counts
+
+NEW = {"name": "Olivia Brown", "email": "olivia@example.com", "subject": "Cannot log in",
+       "description": "The app says invalid credentials."}
+EXE = b"MZ\x90\x00" + b"\x00" * 200  # a Windows program: refused by content, whatever its name
+
+
+def _create(api, **fields):
+    response = api.send("POST", "/api/v1/tickets", json={**NEW, **fields})
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def _templates(api):
+    with api.factory() as session:
+        return sorted(session.scalars(select(Outbox.template)))
+
+
+def test_create_writes_the_ticket_its_events_and_its_email(api):
+    created = _create(api, priority="high", product_id=api.product)
+    assert created["status"] == "new" and created["priority"] == "high" and created["version"] == 1
+    assert created["requester"]["email"] == "olivia@example.com"
+    got = api.get(f"/api/v1/tickets/{created['id']}")
+    assert got.json() == created and got.headers["etag"] == '"1"'
+    assert _templates(api) == ["ticket_received"]
+
+
+def test_bad_input_names_each_field_and_saves_nothing(api):
+    before = row_counts(api.factory)
+    refused = api.send("POST", "/api/v1/tickets", json={**NEW, "email": "not an address", "subject": " ",
+                                                         "kind": "rant"})
+    assert refused.status_code == 422 and refused.headers["content-type"] == "application/problem+json"
+    errors = refused.json()["errors"]
+    assert set(errors) == {"email", "subject", "kind"} and errors["subject"] == "This field is required."
+    shape = api.send("POST", "/api/v1/tickets", json={"name": "x", "surprise": 1})
+    assert shape.status_code == 422 and {"email", "surprise"} <= set(shape.json()["errors"])
+    assert row_counts(api.factory) == before
+
+
+def test_if_match_an_old_version_is_412_and_changes_nothing(api):
+    ticket = _create(api)
+    url = f"/api/v1/tickets/{ticket['id']}"
+    first = api.send("PATCH", url, json={"priority": "urgent", "tags": ["vip"]}, headers={"If-Match": '"1"'})
+    assert first.status_code == 200 and first.json()["priority"] == "urgent" and first.json()["tags"] == ["vip"]
+    before = row_counts(api.factory)
+    stale = api.send("PATCH", url, json={"priority": "low"}, headers={"If-Match": '"1"'})
+    assert stale.status_code == 412 and "urgent" in stale.json()["detail"]
+    assert api.send("PATCH", url, json={"priority": "low"}, headers={"If-Match": "soon"}).status_code == 412
+    assert row_counts(api.factory) == before
+    now = api.send("PATCH", url, json={"priority": "low"}, headers={"If-Match": first.headers["etag"]})
+    assert now.status_code == 200 and now.headers["etag"] == f'"{now.json()["version"]}"'
+
+
+def test_status_assignee_and_the_rules_of_the_workflow(api):
+    ticket = _create(api)
+    url = f"/api/v1/tickets/{ticket['id']}"
+    moved = api.send("PATCH", url, json={"status": "pending", "assignee_id": api.manager}).json()
+    assert moved["status"] == "pending" and moved["assignee_id"] == api.manager
+    back = api.send("PATCH", url, json={"status": "new"})
+    assert back.status_code == 409 and "pending" in back.json()["detail"]
+    assert api.send("PATCH", url, json={"assignee_id": 999}).status_code == 404
+    with api.factory() as session:
+        fields = set(session.scalars(select(TicketEvent.field).where(TicketEvent.actor_id == api.agent)))
+    assert {"status", "assignee"} <= fields
+    assert "agent_assigned" in _templates(api)
+
+
+def test_a_reply_with_a_file_is_emailed_and_a_note_is_not(api):
+    ticket = _create(api)
+    url = f"/api/v1/tickets/{ticket['id']}"
+    reply = api.send("POST", f"{url}/replies", data={"body": "Try resetting it.", "status": "pending"},
+                     files=[("attachments", ("steps.txt", b"1. reset\n2. sign in\n", "text/plain"))])
+    assert reply.status_code == 201, reply.text
+    assert reply.json()["attachments"][0]["filename"] == "steps.txt"
+    note = api.send("POST", f"{url}/notes", data={"body": "Known bug, see #12."})
+    assert note.status_code == 201 and note.json()["kind"] == "note"
+    assert _templates(api) == ["info_needed", "ticket_received"]
+    conversation = api.get(f"{url}/messages").json()
+    assert [m["kind"] for m in conversation] == ["customer", "agent", "note"]
+    assert api.get(url).json()["status"] == "pending"
+
+
+def test_a_refused_file_saves_nothing(api):
+    ticket = _create(api)
+    before = row_counts(api.factory)
+    refused = api.send("POST", f"/api/v1/tickets/{ticket['id']}/replies", data={"body": "Here"},
+                       files=[("attachments", ("photo.png", EXE, "image/png"))])
+    assert refused.status_code == 422 and "photo.png" in refused.json()["errors"]["attachments"]
+    empty = api.send("POST", f"/api/v1/tickets/{ticket['id']}/notes", data={"body": "  "})
+    assert empty.status_code == 422 and set(empty.json()["errors"]) == {"body"}
+    assert row_counts(api.factory) == before
+
+
+def test_cursor_paging_walks_a_view_once(api):
+    ids = {_create(api, subject=f"Question {n}")["id"] for n in range(5)}
+    seen, cursor = [], None
+    while True:
+        page = api.get("/api/v1/tickets", params={"view": "open", "sort": "created", "limit": 2,
+                                                   **({"cursor": cursor} if cursor else {})}).json()
+        seen += [row["id"] for row in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == sorted(ids, reverse=True)
+    assert api.get("/api/v1/tickets", params={"cursor": "bogus!"}).status_code == 422
+    assert api.get("/api/v1/tickets", params={"view": "everything"}).status_code == 422
+
+
+def test_the_workbench_filters_apply(api):
+    urgent = _create(api, priority="urgent", subject="Printer on fire")
+    _create(api, priority="low")
+    api.send("PATCH", f"/api/v1/tickets/{urgent['id']}", json={"tags": ["hardware"]})
+    rows = api.get("/api/v1/tickets", params={"priority": "urgent"}).json()["items"]
+    assert [r["id"] for r in rows] == [urgent["id"]]
+    assert [r["id"] for r in api.get("/api/v1/tickets", params={"tag": "hardware"}).json()["items"]] == [urgent["id"]]
+    assert [r["id"] for r in api.get("/api/v1/tickets", params={"q": "printer"}).json()["items"]] == [urgent["id"]]
+    assert api.get("/api/v1/views").json()["open"] == 2
+
+
+@pytest.mark.parametrize("body", [{"status": None}, {}])
+def test_an_empty_change_changes_nothing(api, body):
+    ticket = _create(api)
+    assert api.send("PATCH", f"/api/v1/tickets/{ticket['id']}", json=body).json()["version"] == 1
+    with api.factory() as session:
+        assert len(session.scalars(select(Message)).all()) == 1
