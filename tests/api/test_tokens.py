@@ -69,7 +69,7 @@ def test_a_customer_gets_no_token(factory, staff):
 
 
 def test_revoked_expired_and_deactivated_tokens_stop_working(factory, staff):
-    agent, manager, admin, _ = staff
+    agent, manager, _, _ = staff
     revoked, expired, deactivated = (_create(factory, owner, ["tickets:read"]) for owner in (agent, agent, manager))
     with unit_of_work(factory) as session:
         tokens.revoke(session, revoked[0], actor_id=agent)
