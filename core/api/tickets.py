@@ -166,7 +166,7 @@ def update_ticket(ticket_id: int, body: TicketPatch, request: Request, response:
     settings, given = request.app.state.settings, body.model_fields_set
     with writing(request) as session:
         version = expected_version(if_match)
-        tickets._for_change(session, ticket_id, version)  # 412 before anything is written
+        tickets.at_version(session, ticket_id, version)  # 412 before anything is written
         fields = {name: getattr(body, name) for name in ("priority", "kind", "product_id") if name in given}
         if fields:
             tickets.update_fields(session, ticket_id, actor_id=caller.user_id, **fields)
