@@ -11,6 +11,7 @@ import binascii
 from dataclasses import asdict
 from datetime import datetime
 from typing import Annotated, Literal
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, File, Form, Header, Query, Request, Response, UploadFile
 from sqlalchemy import select
@@ -19,10 +20,11 @@ from sqlalchemy.orm import Session, selectinload
 from core import i18n
 from core.api.deps import Caller, Problem, need, reading, writing
 from core.api.schemas import TicketIn, TicketPatch
-from core.models import Message, Ticket
+from core.errors import NotFound
+from core.models import Attachment, Message, Ticket
 from core.tickets import queues, workflow
 from core.tickets import service as tickets
-from core.tickets.attachments import Upload
+from core.tickets.attachments import Upload, content_of
 
 router = APIRouter(tags=["tickets"])
 READ, WRITE = need("tickets:read"), need("tickets:write")
@@ -141,6 +143,19 @@ def list_messages(ticket_id: int, request: Request, caller: Annotated[Caller, De
         return [message_json(m) for m in found]
 
 
+@router.get("/tickets/{ticket_id}/attachments/{attachment_id}", summary="A file of the conversation, to download")
+def download(ticket_id: int, attachment_id: int, request: Request,
+             caller: Annotated[Caller, Depends(READ)]) -> Response:
+    with reading(request) as session:
+        found = session.get(Attachment, attachment_id)
+        if found is None or found.message.ticket_id != ticket_id:
+            raise NotFound(what="Attachment", id=attachment_id)
+        content = content_of(session, found)
+    name = quote(found.filename)
+    return Response(content, media_type=found.content_type, headers={
+        "Content-Disposition": f"attachment; filename*=UTF-8''{name}", "X-Content-Type-Options": "nosniff"})
+
+
 # ---------------------------------------------------------------- writes
 
 @router.post("/tickets", status_code=201, summary="Open a ticket for a requester (created on first contact)")
@@ -184,8 +199,10 @@ def update_ticket(ticket_id: int, body: TicketPatch, request: Request, response:
     return found
 
 
-async def _uploads(files: list[UploadFile]) -> list[Upload]:
-    return [Upload(f.filename or "file", await f.read()) for f in files]
+async def _uploads(files: list[UploadFile], limit: int) -> list[Upload]:
+    """The files as the services check them; one over the per-file limit is read only that far (it is refused
+    for its size all the same), so a huge upload is never held in memory."""
+    return [Upload(f.filename or "file", await f.read(limit + 1)) for f in files]
 
 
 def _message(request: Request, ticket_id: int, write, if_match: str | None) -> dict:
@@ -202,7 +219,8 @@ async def reply(ticket_id: int, request: Request, caller: Annotated[Caller, Depe
                 body: Annotated[str, Form()], status: Annotated[str | None, Form()] = None,
                 attachments: Annotated[list[UploadFile], File()] = [],  # noqa: B006
                 if_match: Annotated[str | None, Header()] = None) -> dict:
-    uploads, settings = await _uploads(attachments), request.app.state.settings
+    settings = request.app.state.settings
+    uploads = await _uploads(attachments, settings.max_file_bytes)
     return await _in_thread(request, ticket_id, lambda session, version: tickets.add_agent_reply(
         session, ticket_id, agent_id=caller.user_id, body=body, uploads=uploads, status=status or None,
         expected_version=version, settings=settings), if_match)
@@ -212,7 +230,8 @@ async def reply(ticket_id: int, request: Request, caller: Annotated[Caller, Depe
 async def note(ticket_id: int, request: Request, caller: Annotated[Caller, Depends(WRITE)],
                body: Annotated[str, Form()], attachments: Annotated[list[UploadFile], File()] = [],  # noqa: B006
                if_match: Annotated[str | None, Header()] = None) -> dict:
-    uploads, settings = await _uploads(attachments), request.app.state.settings
+    settings = request.app.state.settings
+    uploads = await _uploads(attachments, settings.max_file_bytes)
     return await _in_thread(request, ticket_id, lambda session, version: tickets.add_internal_note(
         session, ticket_id, agent_id=caller.user_id, body=body, uploads=uploads, expected_version=version,
         settings=settings), if_match)

@@ -129,3 +129,23 @@ def test_an_empty_change_changes_nothing(api, body):
     assert api.send("PATCH", f"/api/v1/tickets/{ticket['id']}", json=body).json()["version"] == 1
     with api.factory() as session:
         assert len(session.scalars(select(Message)).all()) == 1
+
+
+def test_a_file_comes_back_as_it_was_sent_and_only_from_its_ticket(api):
+    ticket, other = _create(api), _create(api, subject="Another")
+    sent = "Schritte: 1. öffnen\n".encode()
+    note = api.send("POST", f"/api/v1/tickets/{ticket['id']}/notes", data={"body": "Log attached"},
+                    files=[("attachments", ("größe log.txt", sent, "text/plain"))]).json()
+    file_id = note["attachments"][0]["id"]
+    got = api.get(f"/api/v1/tickets/{ticket['id']}/attachments/{file_id}")
+    assert got.status_code == 200 and got.content == sent and got.headers["x-content-type-options"] == "nosniff"
+    assert got.headers["content-disposition"].startswith("attachment; filename*=UTF-8''gr%C3%B6%C3%9Fe")
+    assert api.get(f"/api/v1/tickets/{other['id']}/attachments/{file_id}").status_code == 404
+
+
+def test_a_file_over_the_limit_is_refused_for_its_size(api):
+    ticket = _create(api)
+    big = b"a" * (api.settings.max_file_bytes + 10)
+    refused = api.send("POST", f"/api/v1/tickets/{ticket['id']}/notes", data={"body": "Big"},
+                       files=[("attachments", ("big.txt", big, "text/plain"))])
+    assert refused.status_code == 422 and "big.txt" in refused.json()["errors"]["attachments"]
