@@ -98,8 +98,9 @@ def _bearer(request: Request) -> str:
     return raw.strip()
 
 
-def need(scope: str) -> Callable[[Request], Caller]:
-    """A dependency: the caller when their token carries `scope` and their role allows it, within the rate."""
+def need(scope: str | None) -> Callable[[Request], Caller]:
+    """A dependency: the caller when their token carries `scope` and their role allows it, within the rate
+    (None: any live token of staff; what it may do is the route's to decide)."""
 
     def check(request: Request) -> Caller:
         raw = _bearer(request)
@@ -114,10 +115,10 @@ def need(scope: str) -> Callable[[Request], Caller]:
         wait = request.app.state.limiter.wait(token.id)
         if wait:
             raise Problem(429, "api.rate_limited", headers={"Retry-After": str(wait)}, seconds=wait)
-        if scope not in caller.scopes:
+        if scope is not None and scope not in caller.scopes:
             raise Problem(403, "api.scope_missing", scope=scope)
-        if not tokens.allowed(caller.role, scope):
-            raise Problem(403, "api.scope_role", scope=scope)
+        if not all(tokens.allowed(caller.role, s) for s in ([scope] if scope else caller.scopes)):
+            raise Problem(403, "api.scope_role", scope=scope or ", ".join(caller.scopes))
         if token.last_used_at is None or now - token.last_used_at > TOUCH_EVERY:
             with writing(request) as session:
                 tokens.touch(session, token.id, now)

@@ -5,14 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlalchemy import select
 
 from core.accounts import requesters
+from core.api import tokens
 from core.api.deps import Caller, Problem, need, reading, writing
 from core.api.schemas import RequesterIn, RequesterPatch
 from core.desk import schedule
-from core.models import Survey, User, utcnow
+from core.models import ApiToken, Survey, User, utcnow
 from core.reports import digest
 from core.reports.common import Period
 from core.tickets import queues
@@ -20,6 +21,7 @@ from core.tickets import service as tickets
 
 router = APIRouter()
 READ, WRITE, REPORTS = need("tickets:read"), need("tickets:write"), need("reports:read")
+ADMIN, ANY = need("admin"), need(None)
 
 
 def requester_json(user: User) -> dict:
@@ -97,3 +99,34 @@ def search(request: Request, caller: Annotated[Caller, Depends(READ)],
 
     with reading(request) as session:
         return [asdict(row) for row in queues.search_everywhere(session, q, limit)]
+
+
+def token_json(token: ApiToken) -> dict:
+    return {"id": token.id, "user_id": token.user_id, "name": token.name, "kind": token.kind, "prefix": token.prefix,
+            "scopes": token.scopes, "created_at": token.created_at, "expires_at": token.expires_at,
+            "last_used_at": token.last_used_at, "revoked_at": token.revoked_at}
+
+
+@router.get("/me", tags=["tokens"], summary="Who this token acts as, and the token itself")
+def me(request: Request, caller: Annotated[Caller, Depends(ANY)]) -> dict:
+    with reading(request) as session:
+        user = session.get(User, caller.user_id)
+        token = session.get(ApiToken, caller.token_id)
+        return {"id": user.id, "email": user.email, "name": user.name, "role": user.role, "token": token_json(token)}
+
+
+@router.get("/tokens", tags=["tokens"], summary="Every API token (admin): none of their secrets")
+def all_tokens(request: Request, caller: Annotated[Caller, Depends(ADMIN)]) -> list[dict]:
+    with reading(request) as session:
+        return [token_json(t) for t in tokens.every(session)]
+
+
+@router.delete("/tokens/{token_id}", status_code=204, tags=["tokens"],
+               summary="Revoke a token: one's own with any token, anyone's with the admin scope")
+def revoke_token(token_id: int, request: Request, caller: Annotated[Caller, Depends(ANY)]) -> Response:
+    with writing(request) as session:
+        found = session.get(ApiToken, token_id)
+        if found is not None and found.user_id != caller.user_id and "admin" not in caller.scopes:
+            raise Problem(403, "api.scope_missing", scope="admin")
+        tokens.revoke(session, token_id, actor_id=caller.user_id)
+    return Response(status_code=204)

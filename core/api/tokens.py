@@ -96,6 +96,11 @@ def of(session: Session, user_id: int) -> list[ApiToken]:
                                 .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())))
 
 
+def every(session: Session) -> list[ApiToken]:
+    """Every token of every person, newest first (an admin's view)."""
+    return list(session.scalars(select(ApiToken).order_by(ApiToken.created_at.desc(), ApiToken.id.desc())))
+
+
 def revoke(session: Session, token_id: int, *, actor_id: int, now: datetime | None = None) -> ApiToken:
     """End a token at once: its owner may, and any admin."""
     token = session.get(ApiToken, token_id)

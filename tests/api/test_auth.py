@@ -85,3 +85,20 @@ def test_openapi_and_docs_are_served(api):
     assert {"/api/v1/tickets", "/api/v1/tickets/{ticket_id}", "/api/v1/tickets/{ticket_id}/replies",
             "/api/v1/requesters", "/api/v1/search", "/api/v1/reports/headline"} <= set(spec["paths"])
     assert api.client.get("/api/docs").status_code == 200
+
+
+def test_me_and_the_admin_scope_over_tokens(api):
+    me = api.get("/api/v1/me").json()
+    assert me["id"] == api.agent and me["token"]["scopes"] == ["tickets:read", "tickets:write"]
+    assert "token_hash" not in me["token"]
+    admin = api.token_for(api.admin, ["admin"], kind="service")
+    listed = api.get("/api/v1/tokens", admin).json()
+    assert len(listed) == 2 and all("token_hash" not in t for t in listed)
+    assert _is_problem(api.get("/api/v1/tokens"), 403)
+    other = api.token_for(api.manager, ["tickets:read"])
+    other_id = api.get("/api/v1/me", other).json()["token"]["id"]
+    assert _is_problem(api.send("DELETE", f"/api/v1/tokens/{other_id}"), 403)  # not the agent's to revoke
+    assert api.send("DELETE", f"/api/v1/tokens/{other_id}", admin).status_code == 204
+    _is_problem(api.get("/api/v1/me", other), 401)
+    assert api.send("DELETE", f"/api/v1/tokens/{me['token']['id']}").status_code == 204  # one's own
+    _is_problem(api.get("/api/v1/me"), 401)
