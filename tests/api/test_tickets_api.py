@@ -3,7 +3,7 @@
 import pytest
 from sqlalchemy import select
 
-from core.models import Message, Outbox, TicketEvent
+from core.models import Message, Outbox, TicketEvent, TicketMetrics
 from tests.conftest import row_counts
 
 NEW = {"name": "Olivia Brown", "email": "olivia@example.com", "subject": "Cannot log in",
@@ -84,6 +84,9 @@ def test_a_reply_with_a_file_is_emailed_and_a_note_is_not(api):
     conversation = api.get(f"{url}/messages").json()
     assert [m["kind"] for m in conversation] == ["customer", "agent", "note"]
     assert api.get(url).json()["status"] == "pending"
+    with api.factory() as session:  # the metrics move as on the workbench
+        metrics = session.get(TicketMetrics, ticket["id"])
+        assert metrics.replies == 1 and metrics.first_reply_at is not None
 
 
 def test_a_refused_file_saves_nothing(api):
