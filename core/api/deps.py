@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from core import i18n
 from core.api import tokens
 from core.db import unit_of_work
-from core.models import User, utcnow
+from core.models import utcnow
 
 TOUCH_EVERY = timedelta(minutes=5)  # last_used_at is written at most this often per token
 
@@ -107,7 +107,7 @@ def need(scope: str | None) -> Callable[[Request], Caller]:
         now = utcnow()
         with reading(request) as session:
             token = tokens.authenticate(session, raw, now)
-            owner = session.get(User, token.user_id) if token else None
+            owner = token.user if token else None
         if token is None or owner is None:
             raise Problem(401, "api.unauthorized", headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
         caller = Caller(token.id, owner.id, owner.role, tuple(token.scopes), owner.locale)

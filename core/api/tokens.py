@@ -12,7 +12,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 
 from core.accounts.service import STAFF_ROLES
 from core.errors import Collector, DomainError, NotFound
@@ -83,11 +83,10 @@ def authenticate(session: Session, raw: str, now: datetime | None = None) -> Api
     now = now or utcnow()
     if not raw.startswith(PREFIX) or len(raw) > 200:
         return None
-    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == digest(raw)))
-    if token is None or token.revoked_at is not None or token.expires_at <= now:
-        return None
-    owner = session.get(User, token.user_id)
-    return token if owner is not None and owner.active else None
+    return session.scalar(  # one statement, the owner loaded with it (every API request runs this)
+        select(ApiToken).join(ApiToken.user).options(contains_eager(ApiToken.user))
+        .where(ApiToken.token_hash == digest(raw), ApiToken.revoked_at.is_(None), ApiToken.expires_at > now,
+               User.active))
 
 
 def of(session: Session, user_id: int) -> list[ApiToken]:
