@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 from dataclasses import asdict
 from datetime import datetime
 from typing import Annotated, Literal
@@ -73,21 +74,27 @@ def expected_version(if_match: str | None) -> int | None:
     return int(text)
 
 
-def _cursor(offset: int) -> str:
-    return base64.urlsafe_b64encode(f"o:{offset}".encode()).decode().rstrip("=")
+def _cursor(sort: str, row: queues.Row) -> str:
+    """The page after `row`: where it stood in the sort (keyset paging), as opaque text."""
+    at = queues.Position.of(row)
+    when = {name: getattr(at, name) and getattr(at, name).isoformat() for name in ("updated_at", "created_at",
+                                                                                  "next_due")}
+    text = json.dumps({"sort": sort, "id": at.id, "priority": at.priority, **when}, separators=(",", ":"))
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
 
 
-def _offset(cursor: str | None) -> int:
+def _position(cursor: str | None, sort: str) -> queues.Position | None:
     if not cursor:
-        return 0
+        return None
     try:
-        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        text = ""
-    kind, _, number = text.partition(":")
-    if kind != "o" or not number.isdigit():
-        raise Problem(422, "errors.invalid", errors={"cursor": "api.bad_cursor"}, fields="cursor")
-    return int(number)
+        found = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if found.pop("sort") != sort:
+            raise ValueError("a cursor of another sort")
+        moments = {name: found[name] and datetime.fromisoformat(found[name]) for name in
+                   ("updated_at", "created_at", "next_due")}
+        return queues.Position(id=int(found["id"]), priority=str(found["priority"]), **moments)
+    except (binascii.Error, ValueError, TypeError, KeyError, AttributeError):
+        raise Problem(422, "errors.invalid", errors={"cursor": "api.bad_cursor"}, fields="cursor") from None
 
 
 # ---------------------------------------------------------------- reads
@@ -105,17 +112,17 @@ def list_tickets(
     created_from: datetime | None = None, created_to: datetime | None = None, q: str = "",
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 25, cursor: str | None = None,
 ) -> dict:
-    offset = _offset(cursor)
+    after = _position(cursor, sort)
     filters = queues.Filters(statuses=tuple(status), priorities=tuple(priority), kinds=tuple(kind),
                              product_ids=tuple(product_id), assignee_ids=tuple(assignee_id), channels=tuple(channel),
                              tags=tuple(t.strip().lower() for t in tag), created_from=created_from,
                              created_to=created_to, text=q)
     with reading(request) as session:
         rows = queues.page(session, view, user_id=caller.user_id, filters=filters, sort=sort, limit=limit + 1,
-                           offset=offset)
+                           after=after)
     more = len(rows) > limit
     return {"items": [asdict(row) for row in rows[:limit]],
-            "next_cursor": _cursor(offset + limit) if more else None}
+            "next_cursor": _cursor(sort, rows[limit - 1]) if more else None}
 
 
 @router.get("/views", summary="How many tickets each workbench view holds now")

@@ -3,7 +3,8 @@
 import pytest
 from sqlalchemy import select
 
-from core.models import Message, Outbox, TicketEvent, TicketMetrics
+from core.db import unit_of_work
+from core.models import Message, Outbox, SlaPolicy, TicketEvent, TicketMetrics
 from tests.conftest import row_counts
 
 NEW = {"name": "Olivia Brown", "email": "olivia@example.com", "subject": "Cannot log in",
@@ -100,18 +101,56 @@ def test_a_refused_file_saves_nothing(api):
     assert row_counts(api.factory) == before
 
 
-def test_cursor_paging_walks_a_view_once(api):
-    ids = {_create(api, subject=f"Question {n}")["id"] for n in range(5)}
-    seen, cursor = [], None
+def _walk(api, limit=2, between=None, **params):
+    """Every page of a view, following next_cursor; `between(page_number)` runs after each page."""
+    seen, cursor, number = [], None, 0
     while True:
-        page = api.get("/api/v1/tickets", params={"view": "open", "sort": "created", "limit": 2,
-                                                   **({"cursor": cursor} if cursor else {})}).json()
-        seen += [row["id"] for row in page["items"]]
-        cursor = page["next_cursor"]
+        page = api.get("/api/v1/tickets", params={**params, "limit": limit, **({"cursor": cursor} if cursor else {})})
+        assert page.status_code == 200, page.text
+        seen += [row["id"] for row in page.json()["items"]]
+        cursor, number = page.json()["next_cursor"], number + 1
+        if between:
+            between(number)
         if cursor is None:
-            break
-    assert seen == sorted(ids, reverse=True)
-    assert api.get("/api/v1/tickets", params={"cursor": "bogus!"}).status_code == 422
+            return seen
+
+
+@pytest.mark.parametrize("sort", ["updated", "created", "priority", "due"])
+def test_cursor_paging_walks_a_view_in_its_order_once(api, sort):
+    with unit_of_work(api.factory) as session:  # due times for some (urgent, high), none for the others
+        session.add_all([SlaPolicy(priority="urgent", first_reply_minutes=60, resolution_minutes=240,
+                                   business_hours=False),
+                         SlaPolicy(priority="high", first_reply_minutes=30, resolution_minutes=600,
+                                   business_hours=False)])
+    for n, priority in enumerate(["low", "urgent", "normal", "urgent", "high"]):
+        _create(api, subject=f"Question {n}", priority=priority)
+    whole = [row["id"] for row in api.get("/api/v1/tickets", params={"view": "open", "sort": sort, "limit": 100})
+             .json()["items"]]
+    assert len(whole) == 5 and _walk(api, view="open", sort=sort) == whole
+    if sort == "due":
+        dues = [row["first_reply_due_at"] for row in api.get("/api/v1/tickets", params={"sort": "due"}).json()["items"]]
+        assert dues[:3] != [None] * 3 and dues[3:] == [None, None]
+
+
+def test_a_ticket_moving_while_a_client_pages_makes_no_other_one_missed_or_seen_twice(api):
+    ids = [_create(api, subject=f"Question {n}")["id"] for n in range(6)]  # newest updated first: 6, 5, ... 1
+
+    def touch_the_oldest(page_number):
+        if page_number == 1:  # the oldest ticket becomes the newest: it jumps ahead of the cursor
+            api.send("PATCH", f"/api/v1/tickets/{ids[0]}", json={"priority": "high"})
+
+    seen = _walk(api, between=touch_the_oldest, view="open", sort="updated")
+    assert seen == ids[:0:-1]  # all the others once, in order (paging by offset shows one of them twice)
+
+
+def test_a_cursor_is_refused_unless_this_api_gave_it_for_this_sort(api):
+    for n in range(3):
+        _create(api, subject=f"Question {n}")
+    cursor = api.get("/api/v1/tickets", params={"limit": 1}).json()["next_cursor"]
+    assert api.get("/api/v1/tickets", params={"limit": 1, "cursor": cursor}).status_code == 200
+    for bad, sort in ((cursor, "created"), ("bogus!", "updated"), ("e30", "updated"), ("W10", "updated")):
+        refused = api.get("/api/v1/tickets", params={"cursor": bad, "sort": sort})
+        assert refused.status_code == 422 and set(refused.json()["errors"]) == {"cursor"}, (bad, refused.text)
     assert api.get("/api/v1/tickets", params={"view": "everything"}).status_code == 422
 
 
