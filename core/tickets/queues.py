@@ -2,8 +2,9 @@
 
 A view is a named set of tickets (VIEWS); filters narrow it down; a sort orders it and
 the page is cut with LIMIT/OFFSET, always with the ticket id as the last sort key so
-pages never overlap or skip a ticket; or after a Position (keyset paging: the REST API's cursor). Each row carries the requester's and assignee's
-names (joined from users) and the SLA due times (joined from ticket_metrics).
+pages never overlap or skip a ticket; or after a Position (keyset paging: the REST API's
+cursor). Each row carries the requester's and assignee's names (joined from users) and the SLA due
+times (joined from ticket_metrics).
 
 "Due" and "breached" compare the stored SLA due times (core.tickets.metrics.sla) with `now`:
 a target is unmet while the ticket is live and, for the first reply, while no agent has

@@ -62,3 +62,20 @@ def test_customers_have_no_tokens_section(app_env):
     app.switch_page("app_pages/account.py").run()
     assert "API tokens" not in [s.value for s in app.subheader]
     engine.dispose()
+
+
+def test_an_admin_makes_a_service_token_with_the_admin_scope(app_env):
+    engine = _user(app_env, "adam@mesa.example", "admin")
+    app = _sign_in(_account(), "adam@mesa.example", PASSWORD)
+    app.switch_page("app_pages/account.py").run()
+    assert app.multiselect[0].options == list(tokens.SCOPES)
+    next(w for w in app.text_input if w.label == "Name").input("Status page")
+    app.multiselect[0].set_value(["admin", "reports:read"])
+    app.checkbox[0].check()
+    app.number_input[0].set_value(7)
+    _submit(app)
+    with read_factory(engine)() as session:
+        token = tokens.authenticate(session, app.code[0].value)
+        assert token.kind == "service" and token.scopes == ["reports:read", "admin"]
+        assert (token.expires_at - token.created_at).days == 7
+    engine.dispose()
