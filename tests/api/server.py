@@ -63,8 +63,8 @@ def api_server(folder: Path, **extra_env: str) -> Iterator[Server]:
                          "--days", "7").stdout.strip()
     port = free_port()
     log = (folder / "api.log").open("wb")
-    server = subprocess.Popen([sys.executable, "-m", "core", "api", "--port", str(port)], cwd=ROOT, env=env,
-                              stdout=log, stderr=subprocess.STDOUT)
+    server = subprocess.Popen([sys.executable, "-m", "core", "api"], cwd=ROOT, env={**env, "MESA_API_PORT": str(port)},
+                              stdout=log, stderr=subprocess.STDOUT)  # the port as an operator sets it
     try:
         _wait(f"http://127.0.0.1:{port}/api/openapi.json", server)
         yield Server(f"http://127.0.0.1:{port}/api/v1", env, made)

@@ -191,3 +191,20 @@ def test_a_file_over_the_limit_is_refused_for_its_size(api):
     refused = api.send("POST", f"/api/v1/tickets/{ticket['id']}/notes", data={"body": "Big"},
                        files=[("attachments", ("big.txt", big, "text/plain"))])
     assert refused.status_code == 422 and "big.txt" in refused.json()["errors"]["attachments"]
+
+
+def test_two_changes_from_the_same_version_at_once_one_wins(api):
+    """Two clients send a change with the same If-Match at the same moment: one is applied, the other is told
+    412 (on PostgreSQL both may pass the version check and meet at the UPDATE: still one winner)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    ticket = _create(api)
+    url = f"/api/v1/tickets/{ticket['id']}"
+
+    def change(priority):
+        return api.send("PATCH", url, json={"priority": priority}, headers={"If-Match": '"1"'}).status_code
+
+    with ThreadPoolExecutor(4) as pool:
+        codes = sorted(pool.map(change, ["low", "high", "urgent", "low"]))
+    assert codes == [200, 412, 412, 412]
+    assert api.get(url).json()["version"] == 2
