@@ -24,6 +24,9 @@ from core.errors import Busy, ConflictError, DomainError, ForbiddenTransition, N
 PREFIX = "/api/v1"
 PROBLEM = "application/problem+json"
 HTTP_KEYS = {404: "api.no_route", 405: "api.method"}
+SHAPES = {"extra_forbidden": "api.unknown_field", "int_parsing": "api.whole_number", "int_type": "api.whole_number",
+          "string_type": "api.text", "list_type": "api.list", "datetime_from_date_parsing": "api.moment",
+          "datetime_parsing": "api.moment", "json_invalid": "api.json", "model_attributes_type": "api.json"}
 TITLES = {404: "api.not_found", 409: "api.conflict", 412: "api.changed", 503: "api.busy"}
 
 
@@ -117,9 +120,22 @@ async def _invalid(request: Request, exc: RequestValidationError) -> JSONRespons
     for error in exc.errors():
         where = [str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path", "header")]
         name = ".".join(where) or "request"
-        text = i18n.t("errors.required", locale) if error.get("type") == "missing" else str(error.get("msg"))
+        text = _said(error, locale)
         errors[name] = f"{errors[name]}\n{text}" if name in errors else text
     return problem(request, 422, i18n.t("errors.invalid", locale, fields=", ".join(errors)), errors=errors)
+
+
+def _said(error: dict, locale: str) -> str:
+    """A shape error in the pages' words where they have them, else as the validator put it."""
+    kind, context = error.get("type", ""), error.get("ctx") or {}
+    if kind == "missing":
+        return i18n.t("errors.required", locale)
+    if kind == "literal_error":
+        expected = str(context.get("expected", "")).replace("'", "").replace(" or ", ", ")
+        return i18n.t("errors.choice", locale, choices=expected)
+    if kind in SHAPES:
+        return i18n.t(SHAPES[kind], locale)
+    return str(error.get("msg"))
 
 
 async def _http(request: Request, exc: HTTPException) -> JSONResponse:

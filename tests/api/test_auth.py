@@ -102,3 +102,21 @@ def test_me_and_the_admin_scope_over_tokens(api):
     _is_problem(api.get("/api/v1/me", other), 401)
     assert api.send("DELETE", f"/api/v1/tokens/{me['token']['id']}").status_code == 204  # one's own
     _is_problem(api.get("/api/v1/me"), 401)
+
+
+def test_shape_errors_use_the_pages_words_in_the_owners_language(api):
+    from core.accounts import service as accounts
+
+    with unit_of_work(api.factory) as session:
+        lucia = accounts.create_user(session, email="lucia@mesa.example", name="Lucía", role="agent", locale="es").id
+    spanish = api.token_for(lucia, ["tickets:read", "tickets:write"])
+    wrong = api.send("POST", "/api/v1/tickets", spanish, json={"name": "x", "email": "x@example.com", "subject": 3,
+                                                               "surprise": 1, "product_id": "seven"})
+    errors = _is_problem(wrong, 422)["errors"]
+    assert errors == {"description": "Este campo es obligatorio.", "subject": "Da un texto.",
+                      "surprise": "La API no conoce este campo; quítalo.", "product_id": "Da un número entero."}
+    view = api.get("/api/v1/tickets", spanish, params={"view": "all"})
+    said = "Elige una de estas opciones: unassigned, mine, open, pending, on_hold, due, solved."
+    assert _is_problem(view, 422)["errors"]["view"] == said
+    assert api.send("POST", "/api/v1/tickets", spanish, content=b"{not json",
+                    headers={"Content-Type": "application/json"}).status_code == 422
