@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from core import i18n
 from core.accounts import service as accounts
-from core.errors import Collector, NotFound
+from core.errors import Collector, NotFound, ValidationError
 from core.models import User
 
 UNSET = object()
@@ -46,9 +46,13 @@ def create(session: Session, *, email: str, name: str, locale: str = "en") -> Us
     """A new customer without a password (they may register with the same address later)."""
     errors = Collector()
     _locale(errors, locale)
-    if errors.errors:
-        errors.raise_if_any()
-    return accounts.create_user(session, email=email, name=name, role="customer", locale=locale)
+    try:
+        user = accounts.create_user(session, email=email, name=name, role="customer", locale=locale)
+    except ValidationError as refused:  # every problem at once: the address and name's too
+        for field, problems in refused.errors.items():
+            errors.errors.setdefault(field, []).extend(problems)
+    errors.raise_if_any()  # (a user flushed with a bad language is rolled back with the unit of work)
+    return user
 
 
 def update(session: Session, user_id: int, *, name: str | object = UNSET, locale: str | object = UNSET) -> User:

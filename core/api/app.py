@@ -24,6 +24,7 @@ from core.errors import Busy, ConflictError, DomainError, ForbiddenTransition, N
 PREFIX = "/api/v1"
 PROBLEM = "application/problem+json"
 HTTP_KEYS = {404: "api.no_route", 405: "api.method"}
+PLACES = ("body", "query", "path", "header", "cookie")  # where a field was: not part of its name
 SHAPES = {"extra_forbidden": "api.unknown_field", "int_parsing": "api.whole_number", "int_type": "api.whole_number",
           "string_type": "api.text", "list_type": "api.list", "datetime_from_date_parsing": "api.moment",
           "datetime_parsing": "api.moment", "json_invalid": "api.json", "model_attributes_type": "api.json"}
@@ -118,8 +119,8 @@ async def _invalid(request: Request, exc: RequestValidationError) -> JSONRespons
     locale = deps.locale_of(request)
     errors: dict[str, str] = {}
     for error in exc.errors():
-        where = [str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path", "header")]
-        name = ".".join(where) or "request"
+        where = [str(part) for part in error.get("loc", ())]
+        name = ".".join(where[1:] if where and where[0] in PLACES else where) or "request"
         text = _said(error, locale)
         errors[name] = f"{errors[name]}\n{text}" if name in errors else text
     return problem(request, 422, i18n.t("errors.invalid", locale, fields=", ".join(errors)), errors=errors)

@@ -17,6 +17,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, File, Form, Header, Query, Request, Response, UploadFile
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
+from starlette.concurrency import run_in_threadpool
 
 from core import i18n
 from core.api.deps import Caller, Problem, need, reading, writing
@@ -212,7 +213,7 @@ async def _uploads(files: list[UploadFile], limit: int) -> list[Upload]:
     return [Upload(f.filename or "file", await f.read(limit + 1)) for f in files]
 
 
-def _message(request: Request, ticket_id: int, write, if_match: str | None) -> dict:
+def _message(request: Request, write, if_match: str | None) -> dict:
     with writing(request) as session:
         message = write(session, expected_version(if_match))
         session.flush()
@@ -228,7 +229,7 @@ async def reply(ticket_id: int, request: Request, caller: Annotated[Caller, Depe
                 if_match: Annotated[str | None, Header()] = None) -> dict:
     settings = request.app.state.settings
     uploads = await _uploads(attachments, settings.max_file_bytes)
-    return await _in_thread(request, ticket_id, lambda session, version: tickets.add_agent_reply(
+    return await _in_thread(request, lambda session, version: tickets.add_agent_reply(
         session, ticket_id, agent_id=caller.user_id, body=body, uploads=uploads, status=status or None,
         expected_version=version, settings=settings), if_match)
 
@@ -239,13 +240,11 @@ async def note(ticket_id: int, request: Request, caller: Annotated[Caller, Depen
                if_match: Annotated[str | None, Header()] = None) -> dict:
     settings = request.app.state.settings
     uploads = await _uploads(attachments, settings.max_file_bytes)
-    return await _in_thread(request, ticket_id, lambda session, version: tickets.add_internal_note(
+    return await _in_thread(request, lambda session, version: tickets.add_internal_note(
         session, ticket_id, agent_id=caller.user_id, body=body, uploads=uploads, expected_version=version,
         settings=settings), if_match)
 
 
-async def _in_thread(request: Request, ticket_id: int, write, if_match: str | None) -> dict:
+async def _in_thread(request: Request, write, if_match: str | None) -> dict:
     """The write off the event loop (the database waits block)."""
-    from starlette.concurrency import run_in_threadpool
-
-    return await run_in_threadpool(_message, request, ticket_id, write, if_match)
+    return await run_in_threadpool(_message, request, write, if_match)

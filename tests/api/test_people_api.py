@@ -18,6 +18,8 @@ def test_requesters_are_found_added_and_corrected(api):
     assert refused.status_code == 422 and set(refused.json()["errors"]) == {"name", "locale"}
     assert api.get(url).json()["locale"] == "es"
     assert api.get(f"/api/v1/requesters/{api.agent}").status_code == 404  # staff are not requesters
+    both = api.send("POST", "/api/v1/requesters", json={"email": "nope", "name": "N", "locale": "fr"})
+    assert both.status_code == 422 and set(both.json()["errors"]) == {"email", "locale"}
 
 
 def test_tags_and_survey(api):
