@@ -1,4 +1,4 @@
-# Mesa: `make run` serves the portal on http://localhost:8501, `make test` runs the suite.
+# Mesa: `make run` serves the portal on http://localhost:8501 (and the REST API on :8502), `make test` runs the suite.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -59,7 +59,10 @@ migrate: install
 demo: migrate
 	$(RUN_ENV) $(BIN)/python -m core seed-demo --if-empty
 
+# The REST API (python -m core api, MESA_API_PORT, default 8502) runs beside the portal, in the background, and is
+# stopped with it (Ctrl+C or the portal ending).
 run: demo
+	$(RUN_ENV) $(BIN)/python -m core api & api=$$!; trap 'kill $$api 2>/dev/null' EXIT INT TERM; \
 	$(RUN_ENV) $(BIN)/python -m streamlit run Home.py --server.port $(PORT)
 
 test: install-dev

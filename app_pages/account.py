@@ -5,7 +5,7 @@ import streamlit as st
 from core.accounts import customers, twofactor
 from core.desk import admin
 from core.models import User
-from ui import actions, app, auth, captcha_box, forms, keys, sign_in
+from ui import actions, api_tokens, app, auth, captcha_box, forms, keys, sign_in
 from ui.app import t
 from ui.text import plain
 
@@ -81,6 +81,7 @@ def _signed_in(user: User) -> None:
                 st.success(t("account.verification_sent"))
             else:  # the hourly limit to this address (M9): say so instead of claiming a link went out
                 st.warning(t("account.verification_limit"))
+    api_tokens.section(user)
     # Not key="logout": the library keeps its own flag under that name, and the clash made the button do nothing.
     if st.button(t("account.sign_out"), key="mesa_sign_out", help=t("account.sign_out_help")) \
             and auth.sign_out_everywhere(user):

@@ -197,6 +197,44 @@ def _backup(args: argparse.Namespace) -> int:
     return 0
 
 
+def _api(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from core.api.app import create_app
+
+    settings = get_settings()
+    uvicorn.run(create_app(settings=settings), host=args.host, port=args.port or settings.api_port,
+                log_level="warning", access_log=False)
+    return 0
+
+
+def _create_api_token(args: argparse.Namespace) -> int:
+    from core.accounts import service as accounts
+    from core.api import tokens
+    from core.db import make_engine, session_factory, unit_of_work
+    from core.errors import DomainError
+
+    engine = make_engine(get_settings().database)
+    try:
+        with unit_of_work(session_factory(engine)) as session:
+            owner = accounts.find_by_email(session, args.email)
+            if owner is None:
+                print(f"No account for {args.email}.", file=sys.stderr)
+                return 1
+            scopes = [s.strip() for s in args.scopes.split(",") if s.strip()]
+            token, secret = tokens.create(session, owner_id=owner.id, name=args.name, scopes=scopes,
+                                          days=args.days, kind="service" if args.service else "personal")
+            print(secret)
+            print(f"Token {token.id} for {owner.email}: {', '.join(token.scopes)}, until "
+                  f"{token.expires_at:%Y-%m-%d}. It is shown only now.", file=sys.stderr)
+    except DomainError as exc:
+        print(exc.message("en"), file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    return 0
+
+
 def _safe(url: str) -> str:
     from sqlalchemy.engine import make_url
 
@@ -242,6 +280,17 @@ def build_parser() -> argparse.ArgumentParser:
     save = commands.add_parser("backup", help="copy the database while Mesa runs (SQLite file or pg_dump archive)")
     save.add_argument("destination", help="the file to write, e.g. backups/mesa-2026-11-26.db")
     save.set_defaults(run=_backup)
+    api = commands.add_parser("api", help="serve the REST API (uvicorn; docs at /api/docs)")
+    api.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    api.add_argument("--port", type=int, default=0, help="port (default MESA_API_PORT, 8502)")
+    api.set_defaults(run=_api)
+    token = commands.add_parser("create-api-token", help="create an API token for a staff account; prints it once")
+    token.add_argument("--email", required=True, help="the staff account the token acts as")
+    token.add_argument("--scopes", required=True, help="comma-separated: tickets:read,tickets:write,reports:read,admin")
+    token.add_argument("--days", type=int, default=90, help="valid for D days (default 90, at most 365)")
+    token.add_argument("--name", default="command line", help="what the token is for")
+    token.add_argument("--service", action="store_true", help="a service token (admins only)")
+    token.set_defaults(run=_create_api_token)
     return parser
 
 

@@ -87,6 +87,9 @@ class Settings(BaseSettings):
     reminder_after_days: int = Field(default=3, ge=1)
     auto_solve_after_days: int = Field(default=7, ge=0)
     survey_delay_minutes: int = Field(default=0, ge=0)
+    # the REST API (python -m core api, core/api): its port, and requests per minute per token
+    api_port: int = Field(default=8502, ge=1, le=65535)
+    api_requests_per_minute: int = Field(default=120, ge=1, le=100_000)
 
     @field_validator("timezone")
     @classmethod

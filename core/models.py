@@ -557,3 +557,30 @@ class RateEvent(Base):
     at: Mapped[datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (Index("ix_rate_events_bucket_key_at", "bucket", "key_hash", "at"),)
+
+
+# ---------------------------------------------------------------- REST API (issue 21): tokens
+
+class ApiToken(Base):
+    """A bearer token for the REST API (core.api.tokens): only the sha256 of its secret is stored.
+
+    A personal token acts as its owner (their role decides, on every request); a service token is an
+    admin's, for another system, and says so. `scopes` is a list of core.api.tokens.SCOPES."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(80))
+    kind: Mapped[str] = mapped_column(String(8), default="personal")  # personal | service
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16))  # the secret's first characters, to tell tokens apart
+    scopes: Mapped[list] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    last_used_at: Mapped[datetime | None] = mapped_column(default=None)
+    revoked_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    user: Mapped[User] = relationship()
+
+    __table_args__ = (Index("ix_api_tokens_user", "user_id"),)

@@ -2,8 +2,9 @@
 
 A view is a named set of tickets (VIEWS); filters narrow it down; a sort orders it and
 the page is cut with LIMIT/OFFSET, always with the ticket id as the last sort key so
-pages never overlap or skip a ticket. Each row carries the requester's and assignee's
-names (joined from users) and the SLA due times (joined from ticket_metrics).
+pages never overlap or skip a ticket; or after a Position (keyset paging: the REST API's
+cursor). Each row carries the requester's and assignee's names (joined from users) and the SLA due
+times (joined from ticket_metrics).
 
 "Due" and "breached" compare the stored SLA due times (core.tickets.metrics.sla) with `now`:
 a target is unmet while the ticket is live and, for the first reply, while no agent has
@@ -149,6 +150,40 @@ def _order(sort: str) -> list:
     raise ValueError(f"unknown sort {sort!r}; choose one of {', '.join(SORTS)}")
 
 
+@dataclass(frozen=True)
+class Position:
+    """Where a row stands in a sort: a page that starts after it (keyset paging, the REST API's cursor) skips
+    nor repeats no ticket when others move between views meanwhile."""
+
+    id: int
+    updated_at: datetime
+    created_at: datetime
+    priority: str
+    next_due: datetime | None
+
+    @classmethod
+    def of(cls, row: Row) -> Position:
+        first, resolution = row.first_reply_due_at, row.resolution_due_at
+        due = first if first is not None and (resolution is None or first <= resolution) else resolution
+        return cls(row.id, row.updated_at, row.created_at, row.priority, due)
+
+
+def _after(sort: str, at: Position) -> ColumnElement[bool]:
+    """The tickets that come after `at` in `sort` (the same keys as _order, ties broken by id)."""
+    if sort in ("updated", "created"):
+        column, value = (Ticket.updated_at, at.updated_at) if sort == "updated" else (Ticket.created_at, at.created_at)
+        return or_(column < value, and_(column == value, Ticket.id < at.id))
+    if sort == "priority":
+        rank = case(PRIORITY_RANK, value=Ticket.priority, else_=len(PRIORITY_RANK))
+        mine = PRIORITY_RANK.get(at.priority, len(PRIORITY_RANK))
+        return or_(rank > mine, and_(rank == mine, or_(Ticket.updated_at > at.updated_at, and_(
+            Ticket.updated_at == at.updated_at, Ticket.id > at.id))))
+    due = _next_due()
+    if at.next_due is None:
+        return and_(due.is_(None), Ticket.id > at.id)
+    return or_(due > at.next_due, due.is_(None), and_(due == at.next_due, Ticket.id > at.id))
+
+
 # ---------------------------------------------------------------- rows
 
 _requester = aliased(User, name="requester")
@@ -214,8 +249,8 @@ def counts(session: Session, *, user_id: int, now: datetime | None = None) -> di
 
 
 def page(session: Session, view: str, *, user_id: int, filters: Filters = Filters(), sort: str = "updated",
-         limit: int = 25, offset: int = 0, now: datetime | None = None) -> list[Row]:
-    """One page of a view, filtered and sorted; `offset` counts rows from the first.
+         limit: int = 25, offset: int = 0, now: datetime | None = None, after: Position | None = None) -> list[Row]:
+    """One page of a view, filtered and sorted; `offset` counts rows from the first, or from `after`.
 
     One statement: the page's ticket ids are chosen, sorted and cut first, then only
     those rows are joined to the names (much cheaper than joining every ticket of the view).
@@ -226,6 +261,8 @@ def page(session: Session, view: str, *, user_id: int, filters: Filters = Filter
     order = _order(sort)
     chosen = (select(Ticket.id).outerjoin(TicketMetrics, TicketMetrics.ticket_id == Ticket.id)
               .where(_view(view, user_id, now), *_filters(filters)))
+    if after is not None:
+        chosen = chosen.where(_after(sort, after))
 
     def fetch(*conditions: ColumnElement[bool]) -> list[Row]:
         ids = chosen.where(*conditions).order_by(*order).limit(limit).offset(offset).subquery("page_ids")

@@ -145,6 +145,12 @@ def _for_change(session: Session, ticket_id: int, expected_version: int | None) 
     return ticket
 
 
+def at_version(session: Session, ticket_id: int, expected_version: int | None) -> Ticket:
+    """The ticket while it is still at `expected_version` (None: any); else ConflictError naming what changed
+    (the REST API checks If-Match with it before a change of several fields)."""
+    return _for_change(session, ticket_id, expected_version)
+
+
 def _open_for_change(session: Session, ticket_id: int, expected_version: int | None) -> Ticket:
     ticket = _for_change(session, ticket_id, expected_version)
     if ticket.status == workflow.CLOSED:
