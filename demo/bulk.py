@@ -67,7 +67,7 @@ COLUMNS = {
            "preferences", "created_at"),
     Ticket: ("id", "requester_id", "subject", "kind", "product_id", "priority", "status", "channel", "locale",
              "assignee_id", "follow_up_of_id", "created_at", "updated_at", "solved_at", "closed_at",
-             "close_reason", "version"),
+             "close_reason", "version", "organization_id", "external_id"),
     Message: ("id", "ticket_id", "author_id", "kind", "body", "via", "sender_unverified", "email_message_id",
               "created_at"),
     TicketEvent: ("id", "ticket_id", "actor_id", "at", "field", "old", "new", "version"),
@@ -126,11 +126,13 @@ class _Ticket:
     events: list[Event] = field(default_factory=list)
     bodies: list[str] = field(default_factory=list)
     survey: list | None = None  # the surveys row: id, ticket_id, sent_at, score, comment, responded_at, followed_up_at
+    organization_id: int | None = None  # an imported ticket's (core.imports)
+    external_id: str | None = None
 
     def row(self) -> tuple:
         return (self.id, self.requester_id, self.subject, self.kind, self.product_id, self.priority, self.status,
                 self.channel, self.locale, self.assignee_id, None, self.stored_created, self.stored_updated,
-                self.stored_solved, self.stored_closed, None, self.version)
+                self.stored_solved, self.stored_closed, None, self.version, self.organization_id, self.external_id)
 
 
 @dataclass(slots=True)
@@ -263,19 +265,20 @@ class BulkWriter:
 
     # ------------------------------------------------------------ the steps
 
-    def create(self, *, name: str, email: str, subject: str, description: str, kind: str, product_id: int,
+    def create(self, *, name: str, email: str, subject: str, description: str, kind: str, product_id: int | None,
                priority: str, channel: str, locale: str, now: datetime) -> _Ticket:
         requester = self._customer(email, name, locale)
         subject = " ".join(subject.split())
         at = self._stored(now)
         ticket = _Ticket(self._take(Ticket), requester, subject, kind, product_id, priority, channel, locale,
                          now, at, at, updated_at=now)
-        ticket_id, events, first = ticket.id, ticket.events, self.next_event
-        for offset, (name_, value) in enumerate((
-                ("status", workflow.NEW), ("priority", priority), ("kind", kind), ("product", str(product_id)),
-                ("subject", subject), ("requester", str(requester)), ("channel", channel))):
-            events.append(Event(first + offset, ticket_id, requester, at, name_, None, value, 1, now))
-        self.next_event = first + 7
+        ticket_id, events = ticket.id, ticket.events
+        for name_, value in (("status", workflow.NEW), ("priority", priority), ("kind", kind),
+                             ("product", None if product_id is None else str(product_id)),
+                             ("subject", subject), ("requester", str(requester)), ("channel", channel)):
+            if value is not None:  # as core.tickets.service.create_ticket: no event for a field left empty
+                events.append(Event(self.next_event, ticket_id, requester, at, name_, None, value, 1, now))
+                self.next_event += 1
         self._message(ticket, "customer", description.strip(), requester, channel, now, version=1)
         self.tickets.append(ticket)
         return ticket
@@ -303,6 +306,11 @@ class BulkWriter:
         """An event at the ticket's current version: not a change, so no version or updated_at move."""
         self._event(ticket, None, now, automations.REMINDER_FIELD, None, automations.REMINDER_TEMPLATE,
                     version=ticket.version)
+
+    def set_status(self, ticket: _Ticket, actor: int | None, status: str, now: datetime) -> None:
+        """A status set by hand (an import's last known status)."""
+        self._status(ticket, actor, now, status)
+        self._finish(ticket, now)
 
     def solve(self, ticket: _Ticket, now: datetime) -> None:
         self._status(ticket, None, now, workflow.SOLVED)
