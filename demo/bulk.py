@@ -244,6 +244,8 @@ class BulkWriter:
                 p.priority: SimpleNamespace(priority=p.priority, first_reply_minutes=p.first_reply_minutes,
                                             resolution_minutes=p.resolution_minutes, business_hours=p.business_hours)
                 for p in session.scalars(select(SlaPolicy))}
+        # one new customer in this many gets the demo's account; 0: none (an import: nobody's password is known)
+        self.registered_every = REGISTERED_EVERY
         self.new_users: list[tuple] = []
         self.tickets: list[_Ticket] = []
         self.messages: list[tuple] = []
@@ -343,7 +345,8 @@ class BulkWriter:
             user_id = self.users[email] = self._take(User)
             name = " ".join(name.split())
             self.names[user_id] = (name, email)
-            registered = user_id % REGISTERED_EVERY == 0  # a customer with an account, as many desks have
+            # a customer with an account, as many desks have
+            registered = bool(self.registered_every) and user_id % self.registered_every == 0
             created = utcnow()
             self.new_users.append((user_id, email, name, "customer", self._password_hash() if registered else None,
                                    locale, True, created if registered else None, None, None, None, None, None, None,
