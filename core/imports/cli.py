@@ -36,8 +36,10 @@ class ProgressBar:
             self.stream.write("\n")
 
 
-def run(source: str, path: Path, settings: Settings, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
-    """Import `path` (a Zendesk export folder or a CSV file); 0 when it ran (skips included), 1 when unreadable."""
+def run(source: str, path: Path, settings: Settings, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    """Import `path` (a Zendesk export folder or a CSV file); 0 when it ran (skips included), 1 when unreadable.
+    The summary goes to `out`, the progress and errors to `err` (standard output and error by default)."""
+    out, err = out or sys.stdout, err or sys.stderr
     summary = Summary()
     started = time.monotonic()
     try:

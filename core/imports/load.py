@@ -173,7 +173,7 @@ def _tags(factory: sessionmaker[Session], records: Sequence[Record], summary: Su
     with unit_of_work(factory) as session:
         events.quiet(session)
         ids = dict(session.execute(select(Ticket.external_id, Ticket.id).where(Ticket.external_id.is_not(None))).all())
-        have = set(session.execute(select(TicketTag.ticket_id, TicketTag.tag)).tuples())
+        have = {(row[0], row[1]) for row in session.execute(select(TicketTag.ticket_id, TicketTag.tag))}
         rows = []
         for record in records:
             ticket_id = ids.get(record.external_id)

@@ -40,15 +40,25 @@ def read_list(path: Path, key: str) -> list[dict]:
     try:
         found = json.loads(text)
     except json.JSONDecodeError:
-        try:
-            return [json.loads(line) for line in text.splitlines() if line.strip()]
-        except json.JSONDecodeError as exc:
-            raise ExportError(f"{path.name} is neither JSON nor JSON lines (line {exc.lineno}: {exc.msg}).") from exc
+        return _json_lines(path, text)
     if isinstance(found, dict):
         found = found.get(key, [found] if "id" in found else [])
     if not isinstance(found, list):
         raise ExportError(f"{path.name}: expected a list of {key}.")
     return [item for item in found if isinstance(item, dict)]
+
+
+def _json_lines(path: Path, text: str) -> list[dict]:
+    found = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.strip():
+            try:
+                item = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise ExportError(f"{path.name} is neither JSON nor JSON lines (line {number}: {exc.msg}).") from exc
+            if isinstance(item, dict):
+                found.append(item)
+    return found
 
 
 def read(folder: Path, summary: Summary) -> list[Record]:
