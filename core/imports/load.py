@@ -89,8 +89,8 @@ def _play(writer: bulk.BulkWriter, record: Record, staff: dict[str, int], organi
         if not comment.public:
             writer.note(ticket, author, comment.body, last)  # type: ignore[arg-type]
             summary.added["internal notes"] += 1
-        elif author is not None:
-            writer.reply(ticket, author, comment.body, None, last)
+        elif comment.author is not None and comment.author.staff:  # (no author when the account was refused)
+            writer.reply(ticket, author, comment.body, None, last)  # type: ignore[arg-type]
             summary.added["messages"] += 1
         else:
             writer.customer_message(ticket, comment.body, last)
