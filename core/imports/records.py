@@ -83,7 +83,7 @@ class Summary:
         out = [f"Added: {', '.join(f'{count:,} {name}' for name, count in added if count) or 'nothing'}."]
         for reason, count in self.skipped.most_common():
             examples = self.examples.get(reason)
-            out.append(f"Skipped {count}: {reason}" + (f" (e.g. {', '.join(examples)})" if examples else ""))
+            out.append(f"Skipped {count:,}: {reason}" + (f" (e.g. {', '.join(examples)})" if examples else ""))
         return out
 
 

@@ -102,7 +102,7 @@ def test_a_zendesk_export_imports_once_with_its_history_and_metrics(engine, fact
 
     before = row_counts(factory)
     again = _import(engine, tmp_path, monkeypatch, capsys, export)
-    assert "Added: nothing." in again and "Skipped 1000: ticket already imported" in again
+    assert "Added: nothing." in again and "Skipped 1,000: ticket already imported" in again
     assert row_counts(factory) == before
 
 

@@ -99,3 +99,17 @@ def test_the_progress_bar_writes_a_line_per_step_off_a_terminal(tmp_path):
         lines = stream.read().splitlines()
     assert [line.split("  ")[0] for line in lines] == [
         f"[{'#' * 15}{'.' * 15}] 5 / 10 tickets", f"[{'#' * 30}] 10 / 10 tickets"]
+
+
+def test_the_example_of_the_documentation_imports_as_it_says(engine, factory, tmp_path, monkeypatch, capsys):
+    page = (Path(__file__).parents[2] / "docs" / "import.md").read_text()
+    example = page.split("```csv\n", 1)[1].split("```", 1)[0]
+    path = tmp_path / "example.csv"
+    path.write_text(example)
+    assert run_command(engine, tmp_path, monkeypatch, "import", "csv", str(path)) == 0
+    assert "Skipped" not in capsys.readouterr().out
+    with factory() as session:
+        ticket = session.scalar(select(Ticket).where(Ticket.external_id == "csv:FD-7"))
+        assert ticket.status == "solved" and tickets.tags_of(session, ticket.id) == ["refund", "vip"]
+        assert [m.kind for m in session.scalars(select(Message).where(Message.ticket_id == ticket.id)
+                                                .order_by(Message.created_at))] == ["customer", "note", "agent"]
