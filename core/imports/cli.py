@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TextIO
 
 from core.config import Settings
-from core.db import make_engine, session_factory
+from core.db import make_engine, migrate, session_factory
 from core.imports import csvfile, load, zendesk
 from core.imports.records import Summary
 from core.imports.zendesk import ExportError
@@ -48,6 +48,7 @@ def run(source: str, path: Path, settings: Settings, out: TextIO | None = None, 
         print(f"Nothing imported: {exc}", file=err)
         return 1
     print(f"Read {len(records):,} tickets from {path} in {time.monotonic() - started:.1f} s.", file=out, flush=True)
+    migrate(settings.database)  # a new desk: the schema first, as seed-demo does
     engine = make_engine(settings.database)
     try:
         bar = ProgressBar(len(records), err)

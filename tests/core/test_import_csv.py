@@ -8,6 +8,8 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from core import config
+from core.__main__ import main
 from core.imports.cli import ProgressBar
 from core.models import Message, Organization, Survey, Ticket, TicketMetrics, TicketTag, User
 from core.tickets import service as tickets
@@ -113,3 +115,16 @@ def test_the_example_of_the_documentation_imports_as_it_says(engine, factory, tm
         assert ticket.status == "solved" and tickets.tags_of(session, ticket.id) == ["refund", "vip"]
         assert [m.kind for m in session.scalars(select(Message).where(Message.ticket_id == ticket.id)
                                                 .order_by(Message.created_at))] == ["customer", "note", "agent"]
+
+
+def test_an_import_into_a_new_database_creates_the_schema_first(tmp_path, monkeypatch, capsys):
+    path = _write(tmp_path / "tickets.csv", ROWS[:3])
+    monkeypatch.setenv("MESA_DATABASE_URL", f"sqlite:///{tmp_path}/new.db")
+    monkeypatch.setenv("MESA_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("MESA_SECRET_KEY", "r" * 40)
+    config.get_settings.cache_clear()
+    try:
+        assert main(["import", "csv", str(path)]) == 0
+    finally:
+        config.get_settings.cache_clear()
+    assert "Added: 1 tickets" in capsys.readouterr().out
