@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from core.models import Attachment, Organization, Outbox, Survey, Ticket, TicketMetrics, TicketTag, User
 from core.reports import satisfaction, times
 from core.reports.common import Period
-from core.tickets import queues, workbench
+from core.tickets import metrics, queues, workbench
 from core.tickets import service as tickets
 from tests import zendesk_export as zd
 from tests.conftest import row_counts
@@ -106,7 +106,13 @@ def test_a_zendesk_export_imports_once_with_its_history_and_metrics(engine, fact
     assert row_counts(factory) == before
 
 
-def test_json_lines_with_comments_inside_import_alike(engine, factory, tmp_path, monkeypatch, capsys):
+def _metric_rows(factory) -> list[tuple]:
+    with factory() as session:
+        return [tuple(row) for row in session.execute(select(TicketMetrics.__table__).order_by("ticket_id"))]
+
+
+def test_json_lines_with_comments_inside_import_alike_with_the_metrics_a_rebuild_gives(
+        engine, factory, tmp_path, monkeypatch, capsys):
     export = zd.write(tmp_path / "export", 20, lines=True, extras=True)
     out = _import(engine, tmp_path, monkeypatch, capsys, export)
     assert "Added: 20 tickets" in out and "1 attachments" in out
@@ -114,6 +120,9 @@ def test_json_lines_with_comments_inside_import_alike(engine, factory, tmp_path,
         assert session.scalar(select(func.count()).select_from(Attachment)) == 1
         assert session.scalar(select(func.count()).select_from(Survey)) == sum(
             1 for i in range(20) if _status(i) in ("solved", "closed") and i % 4 != 3)
+    imported = _metric_rows(factory)
+    assert metrics.rebuild(factory) == 20
+    assert _metric_rows(factory) == imported
 
 
 def test_a_second_import_fills_in_only_what_is_missing(engine, factory, tmp_path, monkeypatch, capsys):
