@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 import time
 from pathlib import Path
 from typing import TextIO
+
+import psycopg
+from sqlalchemy.exc import SQLAlchemyError
 
 from core.config import Settings
 from core.db import make_engine, migrate, session_factory
@@ -13,6 +17,7 @@ from core.imports import csvfile, load, zendesk
 from core.imports.records import Summary
 from core.imports.zendesk import ExportError
 
+DATABASE_ERRORS = (SQLAlchemyError, sqlite3.Error, psycopg.Error)
 READERS = {"zendesk": zendesk.read, "csv": csvfile.read}
 WIDTH = 30
 
@@ -50,12 +55,18 @@ def run(source: str, path: Path, settings: Settings, out: TextIO | None = None, 
     print(f"Read {len(records):,} tickets from {path} in {time.monotonic() - started:.1f} s.", file=out, flush=True)
     migrate(settings.database)  # a new desk: the schema first, as seed-demo does
     engine = make_engine(settings.database)
+    bar = ProgressBar(len(records), err)
     try:
-        bar = ProgressBar(len(records), err)
         load.load(session_factory(engine), records, summary, settings, progress=bar)
+    except DATABASE_ERRORS as exc:  # the bulk writer talks to the driver itself: its errors come unwrapped
         bar.end()
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0][:200]
+        print(f"Import stopped: the database refused a write ({reason}). "
+              "The batches written before it stay; run the import again to add the rest.", file=err)
+        return 1
     finally:
         engine.dispose()
+    bar.end()
     for line in summary.lines():
         print(line, file=out)
     print(f"Done in {time.monotonic() - started:.1f} s; no email was sent.", file=out)

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from core.db import make_engine, migrate
 from core.models import Attachment, Organization, Outbox, Survey, Ticket, TicketMetrics, TicketTag, User
 from core.reports import satisfaction, times
 from core.reports.common import Period
@@ -147,3 +148,25 @@ def test_a_folder_that_is_no_export_stops_before_writing(engine, factory, tmp_pa
     assert run_command(engine, tmp_path, monkeypatch, "import", "zendesk", str(tmp_path)) == 1
     assert "tickets.json is neither JSON nor JSON lines (line 2" in capsys.readouterr().err
     assert row_counts(factory) == before
+
+
+def test_a_write_the_database_refuses_stops_with_a_message_and_a_rerun_adds_the_rest(tmp_path, monkeypatch, capsys):
+    """A real refusal (a SQLite trigger), not a traceback: the batch rolls back whole, and once the database
+    takes it again the same command adds what is missing."""
+    url = f"sqlite:///{tmp_path}/desk.db"
+    migrate(url)
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TRIGGER refuse BEFORE INSERT ON tickets WHEN NEW.external_id = "
+                                   "'zendesk:10004' BEGIN SELECT RAISE(ABORT, 'refused by the test'); END")
+    export = zd.write(tmp_path / "export", 8)
+    assert run_command(engine, tmp_path, monkeypatch, "import", "zendesk", str(export)) == 1
+    assert "Import stopped: the database refused a write (refused by the test)" in capsys.readouterr().err
+    with engine.connect() as connection:
+        assert connection.scalar(select(func.count()).select_from(Ticket)) == 0
+        connection.exec_driver_sql("DROP TRIGGER refuse")
+        connection.commit()
+    assert run_command(engine, tmp_path, monkeypatch, "import", "zendesk", str(export)) == 0
+    with engine.connect() as connection:
+        assert connection.scalar(select(func.count()).select_from(Ticket)) == 8
+    engine.dispose()
