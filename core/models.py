@@ -120,6 +120,8 @@ class Ticket(Base):
     # an imported ticket (core.imports): its organization, and its number where it came from ("zendesk:123")
     organization_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"), default=None)
     external_id: Mapped[str | None] = mapped_column(String(80), default=None)
+    # when it was imported: the automations leave alone what happened before (no old ticket closed or reminded)
+    imported_at: Mapped[datetime | None] = mapped_column(default=None)
 
     requester: Mapped[User] = relationship(foreign_keys=[requester_id], lazy="joined")
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])

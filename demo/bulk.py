@@ -67,7 +67,7 @@ COLUMNS = {
            "preferences", "created_at"),
     Ticket: ("id", "requester_id", "subject", "kind", "product_id", "priority", "status", "channel", "locale",
              "assignee_id", "follow_up_of_id", "created_at", "updated_at", "solved_at", "closed_at",
-             "close_reason", "version", "organization_id", "external_id"),
+             "close_reason", "version", "organization_id", "external_id", "imported_at"),
     Message: ("id", "ticket_id", "author_id", "kind", "body", "via", "sender_unverified", "email_message_id",
               "created_at"),
     TicketEvent: ("id", "ticket_id", "actor_id", "at", "field", "old", "new", "version"),
@@ -128,11 +128,13 @@ class _Ticket:
     survey: list | None = None  # the surveys row: id, ticket_id, sent_at, score, comment, responded_at, followed_up_at
     organization_id: int | None = None  # an imported ticket's (core.imports)
     external_id: str | None = None
+    imported_at: object = None  # as the driver gets it
 
     def row(self) -> tuple:
         return (self.id, self.requester_id, self.subject, self.kind, self.product_id, self.priority, self.status,
                 self.channel, self.locale, self.assignee_id, None, self.stored_created, self.stored_updated,
-                self.stored_solved, self.stored_closed, None, self.version, self.organization_id, self.external_id)
+                self.stored_solved, self.stored_closed, None, self.version, self.organization_id, self.external_id,
+                self.imported_at)
 
 
 @dataclass(slots=True)

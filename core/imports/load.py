@@ -27,7 +27,7 @@ from core.config import Settings
 from core.db import unit_of_work
 from core.errors import Collector, DomainError, ValidationError
 from core.imports.records import Comment, Person, Record, Summary
-from core.models import Message, Organization, Ticket, TicketTag, User
+from core.models import Message, Organization, Ticket, TicketTag, User, utcnow
 from core.tickets import attachments, workflow
 from core.tickets.service import MAX_TAGS, TAG
 from demo import bulk
@@ -51,11 +51,11 @@ def load(factory: sessionmaker[Session], records: Sequence[Record], summary: Sum
     staff = _staff(factory, todo, summary)
     organizations = _organizations(factory, todo, summary)
     files: list[tuple[int, str, list]] = []  # (message id, ticket, files)
-    stories = iter(todo)
+    stories, now = iter(todo), utcnow()
 
     def play(writer: bulk.BulkWriter) -> None:
         writer.registered_every = 0  # imported customers get no account: they register, or follow their links
-        _play(writer, next(stories), staff, organizations, files, summary, settings)
+        _play(writer, next(stories), staff, organizations, files, summary, settings, writer.time(now))
 
     summary.added["tickets"] += bulk.seed(factory, play, len(todo), settings=settings, progress=progress) if todo else 0
     _tags(factory, records, summary)
@@ -67,14 +67,14 @@ def load(factory: sessionmaker[Session], records: Sequence[Record], summary: Sum
 
 
 def _play(writer: bulk.BulkWriter, record: Record, staff: dict[str, int], organizations: dict[str, int],
-          files: list[tuple[int, str, list]], summary: Summary, settings: Settings) -> None:
+          files: list[tuple[int, str, list]], summary: Summary, settings: Settings, imported_at: object) -> None:
     """One ticket's story, step by step, at its original times."""
     first, *rest = record.comments
     message_id = writer.next_message
     ticket = writer.create(name=record.requester.name, email=record.requester.email, subject=record.subject,
                            description=first.body, kind=record.kind, product_id=None, priority=record.priority,
                            channel=record.channel, locale=settings.locale, now=record.created_at)
-    ticket.external_id = record.external_id
+    ticket.external_id, ticket.imported_at = record.external_id, imported_at
     if record.organization is not None:
         ticket.organization_id = organizations.get(record.organization[0])
     summary.added["messages"] += 1

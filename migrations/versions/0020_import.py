@@ -1,5 +1,6 @@
 """Import from other help desks (core.imports): organizations, and each imported ticket's organization and
-original number (tickets.external_id, "zendesk:123"), unique so that importing twice adds nothing
+original number (tickets.external_id, "zendesk:123"), unique so that importing twice adds nothing, and when it
+was imported (tickets.imported_at: the automations leave alone what happened before)
 
 Revision ID: 0020
 Revises: 0016
@@ -29,6 +30,7 @@ def upgrade() -> None:
     with op.batch_alter_table('tickets') as batch:
         batch.add_column(sa.Column('organization_id', sa.Integer(), nullable=True))
         batch.add_column(sa.Column('external_id', sa.String(length=80), nullable=True))
+        batch.add_column(sa.Column('imported_at', sa.DateTime(), nullable=True))
         batch.create_foreign_key('fk_tickets_organization_id_organizations', 'organizations',
                                  ['organization_id'], ['id'])
         batch.create_index('ix_tickets_external_id', ['external_id'], unique=True)
@@ -38,6 +40,7 @@ def downgrade() -> None:
     with op.batch_alter_table('tickets') as batch:
         batch.drop_index('ix_tickets_external_id')
         batch.drop_constraint('fk_tickets_organization_id_organizations', type_='foreignkey')
+        batch.drop_column('imported_at')
         batch.drop_column('external_id')
         batch.drop_column('organization_id')
     op.drop_table('organizations')

@@ -8,8 +8,9 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from core.db import make_engine, migrate
-from core.models import Attachment, Organization, Outbox, Survey, Ticket, TicketMetrics, TicketTag, User
+from core.db import make_engine, migrate, unit_of_work
+from core.desk import automations
+from core.models import Attachment, Organization, Outbox, Survey, Ticket, TicketMetrics, TicketTag, User, utcnow
 from core.reports import satisfaction, times
 from core.reports.common import Period
 from core.tickets import metrics, queues, workbench
@@ -170,3 +171,24 @@ def test_a_write_the_database_refuses_stops_with_a_message_and_a_rerun_adds_the_
     with engine.connect() as connection:
         assert connection.scalar(select(func.count()).select_from(Ticket)) == 8
     engine.dispose()
+
+
+def test_the_automations_leave_the_imported_past_alone_and_count_from_changes_made_here(
+        engine, factory, tmp_path, monkeypatch, capsys, settings):
+    """Without this the worker's first pass would close every old solved ticket and remind or auto-solve every
+    old pending one, each with an email to a customer about a ticket from months ago."""
+    _import(engine, tmp_path, monkeypatch, capsys, zd.write(tmp_path / "export", 20))
+    later = utcnow() + timedelta(days=30)
+    before = row_counts(factory)
+    report = automations.run(factory, settings, now=later)
+    assert (report.closed, report.auto_solved, report.reminded, report.surveyed) == ([], [], [], [])
+    assert row_counts(factory) == before
+    with factory() as session:
+        solved = session.scalar(select(Ticket.id).where(Ticket.status == "solved").order_by(Ticket.id))
+    with unit_of_work(factory) as session:  # reopened and solved again here: its clock starts now
+        tickets.change_status(session, solved, status="open", actor_id=None, settings=settings)
+        tickets.change_status(session, solved, status="solved", actor_id=None, settings=settings)
+    assert automations.run(factory, settings, now=later).closed == [solved]
+    with factory() as session:
+        assert session.scalars(select(Outbox.template).where(Outbox.template == "ticket_closed")).all() == \
+            ["ticket_closed"]
