@@ -42,24 +42,36 @@ def load(factory: sessionmaker[Session], records: Sequence[Record], summary: Sum
         known = set(session.scalars(select(Ticket.external_id).where(Ticket.external_id.is_not(None))))
         users_before = session.scalar(select(func.count()).select_from(User)) or 0
     todo: list[Record] = []
+    seen: set[str] = set()
     for record in records:
         if record.external_id in known:
             summary.skip("ticket already imported", record.external_id)
-            continue
-        known.add(record.external_id)
-        todo.append(record)
+        elif record.external_id in seen:
+            summary.skip("ticket twice in the export (the first one is kept)", record.external_id)
+        else:
+            seen.add(record.external_id)
+            todo.append(record)
     staff = _staff(factory, todo, summary)
     organizations = _organizations(factory, todo, summary)
-    files: list[tuple[int, str, list]] = []  # (message id, ticket, files)
+    files: list[tuple[int, str, list]] = []  # (message id, ticket, files) of the tickets played, not yet stored
     stories, now = iter(todo), utcnow()
 
     def play(writer: bulk.BulkWriter) -> None:
         writer.registered_every = 0  # imported customers get no account: they register, or follow their links
         _play(writer, next(stories), staff, organizations, files, summary, settings, writer.time(now))
 
-    summary.added["tickets"] += bulk.seed(factory, play, len(todo), settings=settings, progress=progress) if todo else 0
+    def written(done: int) -> None:
+        """A batch is in: its files now (the writer plays one batch ahead, so only messages already written)."""
+        with factory() as session:
+            last = session.scalar(select(func.max(Message.id))) or 0
+        ready = [item for item in files if item[0] <= last]
+        files[:] = [item for item in files if item[0] > last]
+        _files(factory, ready, summary, settings)
+        if progress is not None:
+            progress(done)
+
+    summary.added["tickets"] += bulk.seed(factory, play, len(todo), settings=settings, progress=written) if todo else 0
     _tags(factory, records, summary)
-    _files(factory, files, summary, settings)
     with factory() as session:
         added = (session.scalar(select(func.count()).select_from(User)) or 0) - users_before
     summary.added["customers"] += added - summary.added["staff accounts"]
