@@ -185,6 +185,12 @@ def _rebuild_metrics(args: argparse.Namespace) -> int:
     return 0
 
 
+def _import(args: argparse.Namespace) -> int:
+    from core.imports import cli
+
+    return cli.run(args.source, Path(args.path), get_settings())
+
+
 def _backup(args: argparse.Namespace) -> int:
     from core.backup import BackupError, backup
 
@@ -277,6 +283,11 @@ def build_parser() -> argparse.ArgumentParser:
     rebuild = commands.add_parser("rebuild-metrics", help="recompute every ticket's metrics from its events")
     rebuild.add_argument("--batch", type=int, default=1000, help="tickets per transaction (default 1000)")
     rebuild.set_defaults(run=_rebuild_metrics)
+    bring = commands.add_parser("import", help="import tickets from another help desk (docs/import.md); "
+                                "importing again adds nothing")
+    bring.add_argument("source", choices=("zendesk", "csv"), help="zendesk: an export folder; csv: Mesa's CSV layout")
+    bring.add_argument("path", help="the Zendesk export folder, or the CSV file")
+    bring.set_defaults(run=_import)
     save = commands.add_parser("backup", help="copy the database while Mesa runs (SQLite file or pg_dump archive)")
     save.add_argument("destination", help="the file to write, e.g. backups/mesa-2026-11-26.db")
     save.set_defaults(run=_backup)

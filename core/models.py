@@ -119,6 +119,11 @@ class Ticket(Base):
     closed_at: Mapped[datetime | None]
     close_reason: Mapped[str | None] = mapped_column(String(8))  # None | spam | merged: no survey
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # an imported ticket (core.imports): its organization, and its number where it came from ("zendesk:123")
+    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"), default=None)
+    external_id: Mapped[str | None] = mapped_column(String(80), default=None)
+    # when it was imported: the automations leave alone what happened before (no old ticket closed or reminded)
+    imported_at: Mapped[datetime | None] = mapped_column(default=None)
 
     requester: Mapped[User] = relationship(foreign_keys=[requester_id], lazy="joined")
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
@@ -132,6 +137,7 @@ class Ticket(Base):
         Index("ix_tickets_created", "created_at"),
         Index("ix_tickets_solved", "solved_at"),
         Index("ix_tickets_follow_up_of", "follow_up_of_id"),
+        Index("ix_tickets_external_id", "external_id", unique=True),
     )
 
 
@@ -584,3 +590,16 @@ class ApiToken(Base):
     user: Mapped[User] = relationship()
 
     __table_args__ = (Index("ix_api_tokens_user", "user_id"),)
+
+
+# ---------------------------------------------------------------- import (core.imports)
+
+class Organization(Base):
+    """A customer's company, as another help desk kept it (Zendesk's organizations); imported tickets name it."""
+
+    __tablename__ = "organizations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    external_id: Mapped[str | None] = mapped_column(String(80), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -67,7 +67,7 @@ COLUMNS = {
            "preferences", "writes_help", "created_at"),
     Ticket: ("id", "requester_id", "subject", "kind", "product_id", "priority", "status", "channel", "locale",
              "assignee_id", "follow_up_of_id", "created_at", "updated_at", "solved_at", "closed_at",
-             "close_reason", "version"),
+             "close_reason", "version", "organization_id", "external_id", "imported_at"),
     Message: ("id", "ticket_id", "author_id", "kind", "body", "via", "sender_unverified", "email_message_id",
               "created_at"),
     TicketEvent: ("id", "ticket_id", "actor_id", "at", "field", "old", "new", "version"),
@@ -126,11 +126,15 @@ class _Ticket:
     events: list[Event] = field(default_factory=list)
     bodies: list[str] = field(default_factory=list)
     survey: list | None = None  # the surveys row: id, ticket_id, sent_at, score, comment, responded_at, followed_up_at
+    organization_id: int | None = None  # an imported ticket's (core.imports)
+    external_id: str | None = None
+    imported_at: object = None  # as the driver gets it
 
     def row(self) -> tuple:
         return (self.id, self.requester_id, self.subject, self.kind, self.product_id, self.priority, self.status,
                 self.channel, self.locale, self.assignee_id, None, self.stored_created, self.stored_updated,
-                self.stored_solved, self.stored_closed, None, self.version)
+                self.stored_solved, self.stored_closed, None, self.version, self.organization_id, self.external_id,
+                self.imported_at)
 
 
 @dataclass(slots=True)
@@ -242,6 +246,8 @@ class BulkWriter:
                 p.priority: SimpleNamespace(priority=p.priority, first_reply_minutes=p.first_reply_minutes,
                                             resolution_minutes=p.resolution_minutes, business_hours=p.business_hours)
                 for p in session.scalars(select(SlaPolicy))}
+        # one new customer in this many gets the demo's account; 0: none (an import: nobody's password is known)
+        self.registered_every = REGISTERED_EVERY
         self.new_users: list[tuple] = []
         self.tickets: list[_Ticket] = []
         self.messages: list[tuple] = []
@@ -263,19 +269,20 @@ class BulkWriter:
 
     # ------------------------------------------------------------ the steps
 
-    def create(self, *, name: str, email: str, subject: str, description: str, kind: str, product_id: int,
+    def create(self, *, name: str, email: str, subject: str, description: str, kind: str, product_id: int | None,
                priority: str, channel: str, locale: str, now: datetime) -> _Ticket:
         requester = self._customer(email, name, locale)
         subject = " ".join(subject.split())
         at = self._stored(now)
         ticket = _Ticket(self._take(Ticket), requester, subject, kind, product_id, priority, channel, locale,
                          now, at, at, updated_at=now)
-        ticket_id, events, first = ticket.id, ticket.events, self.next_event
-        for offset, (name_, value) in enumerate((
-                ("status", workflow.NEW), ("priority", priority), ("kind", kind), ("product", str(product_id)),
-                ("subject", subject), ("requester", str(requester)), ("channel", channel))):
-            events.append(Event(first + offset, ticket_id, requester, at, name_, None, value, 1, now))
-        self.next_event = first + 7
+        ticket_id, events = ticket.id, ticket.events
+        for name_, value in (("status", workflow.NEW), ("priority", priority), ("kind", kind),
+                             ("product", None if product_id is None else str(product_id)),
+                             ("subject", subject), ("requester", str(requester)), ("channel", channel)):
+            if value is not None:  # as core.tickets.service.create_ticket: no event for a field left empty
+                events.append(Event(self.next_event, ticket_id, requester, at, name_, None, value, 1, now))
+                self.next_event += 1
         self._message(ticket, "customer", description.strip(), requester, channel, now, version=1)
         self.tickets.append(ticket)
         return ticket
@@ -303,6 +310,11 @@ class BulkWriter:
         """An event at the ticket's current version: not a change, so no version or updated_at move."""
         self._event(ticket, None, now, automations.REMINDER_FIELD, None, automations.REMINDER_TEMPLATE,
                     version=ticket.version)
+
+    def set_status(self, ticket: _Ticket, actor: int | None, status: str, now: datetime) -> None:
+        """A status set by hand (an import's last known status)."""
+        self._status(ticket, actor, now, status)
+        self._finish(ticket, now)
 
     def solve(self, ticket: _Ticket, now: datetime) -> None:
         self._status(ticket, None, now, workflow.SOLVED)
@@ -335,7 +347,8 @@ class BulkWriter:
             user_id = self.users[email] = self._take(User)
             name = " ".join(name.split())
             self.names[user_id] = (name, email)
-            registered = user_id % REGISTERED_EVERY == 0  # a customer with an account, as many desks have
+            # a customer with an account, as many desks have
+            registered = bool(self.registered_every) and user_id % self.registered_every == 0
             created = utcnow()
             self.new_users.append((user_id, email, name, "customer", self._password_hash() if registered else None,
                                    locale, True, created if registered else None, None, None, None, None, None, None,

@@ -36,7 +36,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, exists, func, select
+from sqlalchemy import ColumnElement, Select, exists, func, select
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from core import events
@@ -74,9 +74,16 @@ class AutomationReport:
 
 # ---------------------------------------------------------------- which tickets are due
 
+def _since_import(since) -> ColumnElement[bool]:
+    """An imported ticket's clock counts only from a change made here, after the import (core.imports): no
+    email about a ticket solved or left pending long ago in the help desk it came from."""
+    return Ticket.imported_at.is_(None) | (since > Ticket.imported_at)
+
+
 def _solved_before(cutoff: datetime) -> Select[tuple[int, datetime]]:
     return select(Ticket.id, Ticket.solved_at).where(
-        Ticket.status == workflow.SOLVED, Ticket.solved_at.is_not(None), Ticket.solved_at <= cutoff)
+        Ticket.status == workflow.SOLVED, Ticket.solved_at.is_not(None), Ticket.solved_at <= cutoff,
+        _since_import(Ticket.solved_at))
 
 
 def _latest_pending_event_id():
@@ -99,7 +106,7 @@ def _pending_since_before(cutoff: datetime, *, unreminded: bool = False,
     since = aliased(TicketEvent)
     query = (select(Ticket.id, since.at)
              .join(since, since.id == _latest_pending_event_id())
-             .where(Ticket.status == workflow.PENDING, since.at <= cutoff))
+             .where(Ticket.status == workflow.PENDING, since.at <= cutoff, _since_import(since.at)))
     if after is not None:
         query = query.where(since.at > after)
     if unreminded:
