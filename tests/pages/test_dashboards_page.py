@@ -89,8 +89,9 @@ def test_one_breakdown_at_a_time_by_the_dimension_picked(desk):
     assert list(by_agent["name"]) == ["Agent"] and list(by_agent["first_reply_count"]) == [2]
     app = _open("app_pages/satisfaction.py", "manager@mesa.example")
     app.segmented_control(key="sat_breakdown").set_value("channel").run()
+    app.toggle(key="sat_channel_as_table").set_value(True).run()  # the chart's numbers
     assert not app.exception, app.exception
-    assert list(app.dataframe[0].value["name"]) == ["Web"]
+    assert list(app.dataframe[0].value["Channel"]) == ["Web"]
 
 
 def test_an_empty_custom_range_says_there_is_no_data(desk):
