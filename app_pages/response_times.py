@@ -40,13 +40,11 @@ st.subheader(t("dash.breakdown"))
 by = dashboard.breakdown_picker(("priority", "agent", "product", "kind", "channel"), "rt_breakdown")
 table = query(times.breakdown, period, filters, by=by, business=business)
 table["name"] = [dashboard.key_label(by, k, n) for k, n in zip(table["key"], table["label"], strict=True)]
-shown = table[["name", *times.COLUMNS]].copy()
-for key in ("first_reply_median", "first_reply_p90", "resolution_median", "resolution_p90"):
-    shown[key] = shown[key].map(dashboard.duration)
-for key in ("first_reply_sla", "resolution_sla"):
-    shown[key] = shown[key].map(dashboard.percent)
-st.dataframe(shown, hide_index=True, width="stretch", column_config={"name": t(f"dash.{by}"), **{
-    c: st.column_config.TextColumn(t(f"report.short_{c}"), help=t(f"dash.{c}")) for c in times.COLUMNS}})
+for column, milestone in zip(st.columns(2), ("first_reply", "resolution"), strict=True):
+    column.caption(t(f"report.{milestone}_title"))
+    column.dataframe(dashboard.milestone_table(table, milestone), hide_index=True, width="stretch", column_config={
+        "name": t(f"dash.{by}"), **{c: st.column_config.TextColumn(t(f"report.short_{c}"), help=t(f"dash.{c}"))
+                                  for c in times.COLUMNS}})
 files.table(t(f"dash.by_{by}"), table, sheets.times_breakdown(by), f"response-times-by-{by}")
 
 left, right = st.columns(2)

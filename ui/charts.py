@@ -32,6 +32,7 @@ HEIGHT = 320
 MARGIN = {"t": 8, "r": 8, "b": 8, "l": 8}
 LEGEND = {"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "left", "x": 0, "title_text": ""}
 CACHE_SECONDS = 300
+DAY = "%Y-%m-%d"  # dates on an axis as ISO days: plotly's own format names months in English
 
 cached = st.cache_resource(ttl=CACHE_SECONDS, max_entries=64, show_spinner=False)
 
@@ -65,7 +66,7 @@ def _csat_trend(data: pd.DataFrame, names: dict) -> go.Figure:
     figure.update_yaxes(title_text=names["csat"], range=[0, 112], ticksuffix=" %", row=1, col=1)
     top = max(1, int(data["responses"].max()))
     figure.update_yaxes(title_text=names["responses"], range=[0, top * 1.35], row=2, col=1)
-    figure.update_xaxes(title_text=names["week"], row=2, col=1)
+    figure.update_xaxes(title_text=names["week"], tickformat=DAY, row=2, col=1)
     return _tight(figure, height=380)
 
 
@@ -88,7 +89,8 @@ def _rate_bars(data: pd.DataFrame, names: dict) -> go.Figure:
     figure = go.Figure(go.Bar(y=data["name"], x=data["rate"], orientation="h", text=data["text"],
                               textposition="outside", marker_color=BLUE, cliponaxis=False,
                               hovertext=data["hover"], hoverinfo="text"))
-    figure.update_xaxes(title_text=names["rate"], range=[0, 125], ticksuffix=" %", tickvals=[0, 25, 50, 75, 100])
+    ticks = [0, 25, 50, 75, 100]
+    figure.update_xaxes(title_text=names["rate"], range=[0, 125], tickvals=ticks, ticktext=[percent(v) for v in ticks])
     figure.update_yaxes(title_text=None, autorange="reversed", automargin=True)
     return _tight(figure, height=max(160, 60 + 34 * len(data)))
 
@@ -103,20 +105,24 @@ def _lines(data: pd.DataFrame, names: dict) -> go.Figure:
         figure.add_scatter(x=rows["x"], y=rows["y"], name=series, mode="lines+markers",
                            line={"color": OKABE_ITO[i % len(OKABE_ITO)], "dash": dashes[i % 3], "width": 2},
                            marker={"symbol": symbols[i % 3], "size": 7}, hovertext=rows["hover"], hoverinfo="text")
-    figure.update_xaxes(title_text=names["x"])
+    figure.update_xaxes(title_text=names["x"], tickformat=DAY)
     figure.update_yaxes(title_text=names["y"], rangemode="tozero")
     return _tight(figure, legend=True)
 
 
 @cached
 def _backlog_bars(data: pd.DataFrame, names: dict, ages: tuple) -> go.Figure:
-    """Live tickets by status, stacked by age in order, the oldest darkest; counts on the segments.
-    `data`: status, age, tickets (ages translated, in `ages` order)."""
-    figure = px.bar(data, x="status", y="tickets", color="age", text=data["tickets"].where(data["tickets"] > 0),
-                    category_orders={"age": list(ages)}, color_discrete_sequence=list(AGES),
+    """Live tickets by status (one horizontal bar each: long status names stay readable), stacked by age in
+    order, the oldest darkest; counts on the segments. `data`: status, age, tickets (translated)."""
+    figure = px.bar(data, y="status", x="tickets", color="age", orientation="h",
+                    text=data["tickets"].where(data["tickets"] > 0), category_orders={"age": list(ages)},
+                    color_discrete_sequence=list(AGES),
                     labels={"status": names["status"], "tickets": names["tickets"], "age": names["age"]})
     figure.update_traces(textposition="inside", insidetextanchor="middle")
-    return _tight(figure, legend=True)
+    figure.update_yaxes(title_text=None, autorange="reversed", automargin=True)
+    if data.groupby("status")["tickets"].sum().max() <= 10:
+        figure.update_xaxes(dtick=1)  # whole tickets, not 0.5
+    return _tight(figure, legend=True, height=max(200, 90 + 40 * data["status"].nunique()))
 
 
 @cached
