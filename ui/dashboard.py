@@ -111,8 +111,8 @@ def no_data() -> str:
     return t("dash.no_data")
 
 
-def percent(value: float | None) -> str:
-    return no_data() if value is None or pd.isna(value) else f"{value:.1f} %"
+def percent(value: float | None, decimals: int = 1) -> str:
+    return no_data() if value is None or pd.isna(value) else f"{value:.{decimals}f} %"
 
 
 def average(value: float | None) -> str:
