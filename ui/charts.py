@@ -90,7 +90,8 @@ def _rate_bars(data: pd.DataFrame, names: dict) -> go.Figure:
                               textposition="outside", marker_color=BLUE, cliponaxis=False,
                               hovertext=data["hover"], hoverinfo="text"))
     ticks = [0, 25, 50, 75, 100]
-    figure.update_xaxes(title_text=names["rate"], range=[0, 125], tickvals=ticks, ticktext=[percent(v, 0) for v in ticks])
+    figure.update_xaxes(title_text=names["rate"], range=[0, 125], tickvals=ticks,
+                        ticktext=[percent(v, 0) for v in ticks])
     figure.update_yaxes(title_text=None, autorange="reversed", automargin=True)
     return _tight(figure, height=max(160, 60 + 34 * len(data)))
 

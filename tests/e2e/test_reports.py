@@ -64,7 +64,8 @@ def whole_page(page, name: str) -> None:
             path = folder / f"22-{name}{suffix}.png"
             page.screenshot(path=str(path))
             if folder != SCREENSHOTS:  # kept in the repository: a palette of 128 colours, a third of the size
-                Image.open(path).convert("RGB").quantize(128, method=Image.Quantize.FASTOCTREE).save(path, optimize=True)
+                picture = Image.open(path).convert("RGB").quantize(128, method=Image.Quantize.FASTOCTREE)
+                picture.save(path, optimize=True)
     page.set_viewport_size(DESKTOP)
     page.wait_for_timeout(500)
 
