@@ -44,10 +44,10 @@ def _tight(figure: go.Figure, *, legend: bool = False, height: int = HEIGHT) -> 
     return figure
 
 
-def shown(key: str, figure: Callable[[], go.Figure], table: pd.DataFrame) -> None:
-    """The chart, or the numbers behind it when its "as a table" toggle is on."""
+def shown(key: str, figure: Callable[[], go.Figure], table: Callable[[], pd.DataFrame]) -> None:
+    """The chart, or the numbers behind it (its sheet, ui.downloads) when its "as a table" toggle is on."""
     if st.toggle(t("report.as_table"), key=f"{key}_as_table"):
-        st.dataframe(table, hide_index=True, width="stretch")
+        st.dataframe(table(), hide_index=True, width="stretch")
     else:
         st.plotly_chart(figure(), width="stretch", key=key, config={"displaylogo": False})
 
