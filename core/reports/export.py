@@ -165,14 +165,13 @@ def xlsx_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
             cell.font = Font(bold=True)
         page.freeze_panes = "A2"
         widths = [len(str(c)) for c in table.columns]
-        for row in table.itertuples(index=False):
-            cells = []
-            for i, value in enumerate(row):
-                value, number_format = _xlsx_cell(value)
-                cells.append((value, number_format))
-                widths[i] = max(widths[i], min(60, len(str(value)) if value is not None else 0))
-            page.append([value for value, _format in cells])
-            for cell, (value, number_format) in zip(page[page.max_row], cells, strict=True):
+        for r, row in enumerate(table.itertuples(index=False), start=2):
+            for i, raw in enumerate(row):
+                value, number_format = _xlsx_cell(raw)
+                if value is None:
+                    continue
+                cell = page.cell(row=r, column=i + 1, value=value)
+                widths[i] = max(widths[i], min(60, len(str(value))))
                 if isinstance(value, str):
                     cell.data_type = "s"  # what openpyxl would take for a formula stays text
                     if value.startswith(("http://", "https://")):
