@@ -31,10 +31,11 @@ HEAT = "Blues"
 HEIGHT = 320
 MARGIN = {"t": 8, "r": 8, "b": 8, "l": 8}
 LEGEND = {"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "left", "x": 0, "title_text": ""}
-CACHE_SECONDS = 300
 DAY = "%Y-%m-%d"  # dates on an axis as ISO days: plotly's own format names months in English
 
-cached = st.cache_resource(ttl=CACHE_SECONDS, max_entries=64, show_spinner=False)
+LABELLED = 16  # up to this many points or bars carry their value; more would overlap (a year has 53 weeks)
+
+cached = st.cache_resource(ttl=dashboard.CACHE_SECONDS, max_entries=64, show_spinner=False)
 
 
 def _tight(figure: go.Figure, *, legend: bool = False, height: int = HEIGHT) -> go.Figure:
@@ -57,12 +58,14 @@ def _csat_trend(data: pd.DataFrame, names: dict) -> go.Figure:
     """The weekly CSAT line over the bars of its responses, so a week of one answer does not pass for twenty.
     `data`: week, csat, responses, text (the CSAT as written), hover."""
     figure = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.7, 0.3], vertical_spacing=0.06)
-    figure.add_scatter(x=data["week"], y=data["csat"], mode="lines+markers+text", text=data["text"],
-                       textposition="top center", name=names["csat"], line={"color": BLUE, "width": 2},
-                       marker={"size": 8}, hovertext=data["hover"], hoverinfo="text", row=1, col=1)
-    figure.add_bar(x=data["week"], y=data["responses"], text=data["responses"], textposition="outside",
-                   name=names["responses"], marker_color=ORANGE, hovertext=data["hover"], hoverinfo="text",
-                   cliponaxis=False, row=2, col=1)
+    labelled = len(data) <= LABELLED
+    figure.add_scatter(x=data["week"], y=data["csat"], mode="lines+markers+text" if labelled else "lines+markers",
+                       text=data["text"], textposition="top center", name=names["csat"],
+                       line={"color": BLUE, "width": 2}, marker={"size": 8}, hovertext=data["hover"],
+                       hoverinfo="text", row=1, col=1)
+    figure.add_bar(x=data["week"], y=data["responses"], text=data["responses"] if labelled else None,
+                   textposition="outside", name=names["responses"], marker_color=ORANGE, hovertext=data["hover"],
+                   hoverinfo="text", cliponaxis=False, row=2, col=1)
     figure.update_yaxes(title_text=names["csat"], range=[0, 112], ticksuffix=" %", row=1, col=1)
     top = max(1, int(data["responses"].max()))
     figure.update_yaxes(title_text=names["responses"], range=[0, top * 1.35], row=2, col=1)
