@@ -80,7 +80,7 @@ bench: install-dev
 
 screenshots: install-dev  # the journeys in Chromium, saving desktop and phone screenshots to docs/screenshots
 	MESA_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -n0 tests/e2e/test_journeys.py tests/e2e/test_guards.py tests/e2e/test_workspace.py \
-		tests/e2e/test_knowledge.py
+		tests/e2e/test_knowledge.py tests/e2e/test_reports.py
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -3,11 +3,14 @@
 import streamlit as st
 
 from core.help import stats
+from core.reports import sheets
 from ui import access, app, dashboard
 from ui.app import t
+from ui.downloads import Downloads
 
 access.require(*access.MANAGERS)
 st.title(t("kdash.title"))
+files = Downloads("knowledge")
 period = dashboard.period_picker()
 with app.read() as session:  # not cached: readers' activity is no ticket change, so the dashboards' cache key misses it
     now = stats.headline(session, period)
@@ -39,9 +42,10 @@ st.dataframe(shown, hide_index=True, width="stretch", column_config={
     "article": t("kdash.col_article"), "views": t("kdash.col_views"), "votes": t("kdash.col_votes"),
     "helpful_pct": st.column_config.NumberColumn(t("kdash.col_helpful"), format="%.1f"),
     "answered": t("kdash.col_answered"), "tickets": t("kdash.col_tickets")})
-dashboard.csv(shown, "knowledge-articles")
+files.table(t("kdash.top"), shown, sheets.KNOWLEDGE_ARTICLES, "knowledge-articles")
 
 st.subheader(t("kdash.missing"))
 st.dataframe(missing, hide_index=True, width="stretch", column_config={
     "query": t("kdash.col_query"), "locale": t("kdash.col_locale"), "searches": t("kdash.col_searches")})
-dashboard.csv(missing, "knowledge-searches-without-result")
+files.table(t("kdash.missing"), missing, sheets.KNOWLEDGE_MISSING, "knowledge-searches-without-result")
+files.offer_all()

@@ -2,12 +2,14 @@
 
 import streamlit as st
 
-from core.reports import times
-from ui import access, app, dashboard
+from core.reports import sheets, times
+from ui import access, app, charts, dashboard
 from ui.app import t
+from ui.downloads import Downloads
 
 access.require(*access.MANAGERS)
 st.title(t("dash.response_times"))
+files = Downloads("response-times")
 period = dashboard.period_picker()
 filters, business = dashboard.filters_picker(hours=True)
 query = dashboard.queries()
@@ -31,45 +33,39 @@ trend = query(times.trend, period, filters, zone=zone, business=business)
 if trend.empty:
     st.info(t("dash.no_tickets"))
 else:
-    long = trend.melt(id_vars="week", value_vars=["first_reply_median", "resolution_median"])
-    long["hours"] = long["value"] / 60
-    long["variable"] = dashboard.translated(long["variable"], "dash.")
-    dashboard.chart("line", long, x="week", y="hours", color="variable", markers=True, labels={
-        "week": t("dash.week"), "hours": t("dash.hours_axis"), "variable": ""})
+    table = files.sheet(t("dash.trend"), trend, sheets.TIMES_TREND)
+    charts.shown("rt_trend", lambda: charts.times_trend(trend), table)
 
 st.subheader(t("dash.breakdown"))
 by = dashboard.breakdown_picker(("priority", "agent", "product", "kind", "channel"), "rt_breakdown")
 table = query(times.breakdown, period, filters, by=by, business=business)
-shown = table.assign(name=[dashboard.key_label(by, k, n) for k, n in zip(table["key"], table["label"], strict=True)])
-for key in ("first_reply_median", "first_reply_p90", "resolution_median", "resolution_p90"):
-    shown[key] = shown[key].map(dashboard.duration)
-for key in ("first_reply_sla", "resolution_sla"):
-    shown[key] = shown[key].map(dashboard.percent)
-shown = shown[["name", *times.COLUMNS]]
-st.dataframe(shown, hide_index=True, width="stretch",
-             column_config={"name": t(f"dash.{by}"), **{c: t(f"dash.{c}") for c in times.COLUMNS}})
-dashboard.csv(table.drop(columns=["key"]), f"response-times-by-{by}")
+table["name"] = [dashboard.key_label(by, k, n) for k, n in zip(table["key"], table["label"], strict=True)]
+for column, milestone in zip(st.columns(2), ("first_reply", "resolution"), strict=True):
+    column.caption(t(f"report.{milestone}_title"))
+    column.dataframe(dashboard.milestone_table(table, milestone), hide_index=True, width="stretch", column_config={
+        "name": t(f"dash.{by}"), **{c: st.column_config.TextColumn(t(f"report.short_{c}"), help=t(f"dash.{c}"))
+                                  for c in times.COLUMNS}})
+files.table(t(f"dash.by_{by}"), table, sheets.times_breakdown(by), f"response-times-by-{by}")
 
 left, right = st.columns(2)
 with left:
     st.subheader(t("dash.created_vs_solved"))
     days = query(times.created_vs_solved, period, filters, zone=zone)
-    days = days.rename(columns={"created": t("dash.created"), "solved": t("dash.solved")})
-    dashboard.chart("line", days, x="day", y=[t("dash.created"), t("dash.solved")], labels={
-        "day": t("dash.day"), "value": t("dash.tickets"), "variable": ""})
+    charts.shown("rt_days", lambda: charts.created_vs_solved(days),
+                 files.sheet(t("dash.created_vs_solved"), days, sheets.CREATED_VS_SOLVED))
 with right:
     st.subheader(t("dash.backlog"))
     backlog = query(times.backlog, filters)
-    backlog["status"] = dashboard.translated(backlog["status"], "status.agent.")
-    backlog["age"] = dashboard.translated(backlog["age"], "dash.age_")
-    dashboard.chart("bar", backlog, x="status", y="tickets", color="age", labels={
-        "status": t("dash.status"), "tickets": t("dash.tickets"), "age": t("dash.age")})
+    charts.shown("rt_backlog", lambda: charts.backlog(backlog, times.AGE_BUCKETS),
+                 files.sheet(t("dash.backlog"), backlog, sheets.BACKLOG))
 
 st.subheader(t("dash.heatmap"))
-cells = query(times.heatmap, period, filters, zone=zone).pivot(index="weekday", columns="hour", values="tickets")
-cells.index = t("dash.weekdays").split(",")
-dashboard.chart("imshow", cells, aspect="auto", color_continuous_scale="Blues", labels={
-    "x": t("dash.hour"), "y": "", "color": t("dash.tickets")})
+cells = query(times.heatmap, period, filters, zone=zone)
+weekdays = t("dash.weekdays").split(",")
+grid = cells.pivot(index="weekday", columns="hour", values="tickets")
+grid.index = weekdays
+charts.shown("rt_heatmap", lambda: charts.hours_heatmap(grid), files.sheet(
+    t("dash.heatmap"), cells.assign(weekday=cells["weekday"].map(weekdays.__getitem__)), sheets.HEATMAP))
 
 st.subheader(t("dash.breached"))
 broken = query(times.breached, period, filters)
@@ -83,7 +79,7 @@ else:
     st.dataframe(shown, hide_index=True, width="stretch", column_config={
         "ticket": dashboard.ticket_column(), "subject": t("dash.subject"), "priority": t("dash.priority"),
         "target": t("dash.target"), "due": t("dash.due")})
-    dashboard.csv(shown, "breached")
+    files.table(t("dash.breached"), broken, sheets.BREACHED, "breached")
 
 st.subheader(t("dash.period_tickets"))
 st.caption(t("dash.period_tickets_help"))
@@ -104,4 +100,5 @@ if not rows.empty:
     st.dataframe(shown, hide_index=True, width="stretch", column_config={
         "ticket": dashboard.ticket_column(), "subject": t("dash.subject"), "status": t("dash.status"),
         "priority": t("dash.priority"), "first": t("dash.col_first_reply"), "full": t("dash.col_resolution")})
-    dashboard.csv(shown, "tickets")
+    files.table(t("dash.period_tickets"), rows, sheets.PERIOD_TICKETS, f"tickets-{number}")
+files.offer_all()

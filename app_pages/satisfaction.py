@@ -3,11 +3,15 @@
 import streamlit as st
 
 from core.reports import satisfaction as sat
-from ui import access, app, dashboard
+from core.reports import sheets
+from ui import access, app, charts, dashboard
 from ui.app import t
+from ui.dashboard import percent
+from ui.downloads import Downloads, buttons
 
 access.require(*access.MANAGERS)
 st.title(t("dash.satisfaction"))
+files = Downloads("satisfaction")
 period = dashboard.period_picker()
 filters, _business = dashboard.filters_picker()
 query = dashboard.queries()
@@ -15,11 +19,11 @@ query = dashboard.queries()
 now = query(sat.summary, period, filters)
 before = query(sat.summary, period.previous(), filters)
 a, b, c, d = st.columns(4)
-a.metric(t("dash.csat"), dashboard.percent(now.csat), dashboard.change(now.csat, before.csat, t("dash.points")),
+a.metric(t("dash.csat"), percent(now.csat), dashboard.change(now.csat, before.csat, t("dash.points")),
          help=t("dash.csat_help"), border=True)
-b.metric(t("dash.average"), dashboard.no_data() if now.average is None else f"{now.average:.2f}",
-         dashboard.change(now.average, before.average), border=True)
-c.metric(t("dash.response_rate"), dashboard.percent(now.response_rate),
+b.metric(t("dash.average"), dashboard.average(now.average), dashboard.change(now.average, before.average),
+         border=True)
+c.metric(t("dash.response_rate"), percent(now.response_rate),
          dashboard.change(now.response_rate, before.response_rate, t("dash.points")),
          help=t("dash.response_rate_help", answered=now.answered, sent=now.sent), border=True)
 d.metric(t("dash.responses"), now.responses, now.responses - before.responses, border=True)
@@ -31,27 +35,21 @@ left, right = st.columns([3, 2])
 with left:
     st.subheader(t("dash.trend"))
     trend = query(sat.trend, period, filters, zone=app.settings().timezone)
-    dashboard.chart("line", trend, x="week", y="csat", markers=True, hover_data=["responses", "average"],
-                    labels={"week": t("dash.week"), "csat": t("dash.csat"), "responses": t("dash.responses"),
-                            "average": t("dash.average")}, yaxes={"range": [0, 105]})
+    table = files.sheet(t("dash.trend"), trend, sheets.SATISFACTION_TREND)
+    charts.shown("sat_trend", lambda: charts.satisfaction_trend(trend), table)
 with right:
     st.subheader(t("dash.distribution"))
     scores = query(sat.distribution, period, filters)
-    dashboard.chart("bar", scores, x="score", y="responses", color="score", color_continuous_scale="RdYlGn",
-                    labels={"score": t("dash.score"), "responses": t("dash.responses")},
-                    layout={"coloraxis_showscale": False}, xaxes={"dtick": 1})
+    table = files.sheet(t("dash.distribution"), scores, sheets.DISTRIBUTION)
+    charts.shown("sat_scores", lambda: charts.scores(scores), table)
 
 st.subheader(t("dash.breakdown"))
 by = dashboard.breakdown_picker(("agent", "product", "kind", "channel"), "sat_breakdown")
-table = query(sat.breakdown, period, filters, by=by)
-table["name"] = [dashboard.key_label(by, k, n) for k, n in zip(table["key"], table["label"], strict=True)]
-dashboard.chart("bar", table, key=f"sat_{by}", x="name", y="csat", hover_data=["responses", "average"],
-                labels={"name": t(f"dash.{by}"), "csat": t("dash.csat"), "responses": t("dash.responses"),
-                        "average": t("dash.average")})
-shown = table[["name", "responses", "csat", "average"]]
-st.dataframe(shown, hide_index=True, width="stretch", column_config={
-    "name": t(f"dash.{by}"), "responses": t("dash.responses"), "csat": t("dash.csat"), "average": t("dash.average")})
-dashboard.csv(shown, f"satisfaction-by-{by}")
+found = query(sat.breakdown, period, filters, by=by)
+found["name"] = [dashboard.key_label(by, k, n) for k, n in zip(found["key"], found["label"], strict=True)]
+table = files.sheet(t(f"dash.by_{by}"), found, sheets.satisfaction_breakdown(by))
+charts.shown(f"sat_{by}", lambda: charts.satisfaction_breakdown(found, by), table)
+buttons(table, f"satisfaction-by-{by}", t(f"dash.by_{by}"))
 
 columns = {"ticket": dashboard.ticket_column(), "subject": t("dash.subject"), "score": t("dash.score"),
            "comment": t("dash.comment"), "when": t("dash.when"), "assignee": t("dash.agent")}
@@ -70,9 +68,8 @@ low = query(sat.low_scores_without_follow_up, period, filters)
 if low.empty:
     st.success(t("dash.low_scores_none"), icon=":material/check_circle:")
 else:
-    shown = _table(low)
-    st.dataframe(shown, hide_index=True, width="stretch", column_config=columns)
-    dashboard.csv(shown, "low-scores")
+    st.dataframe(_table(low), hide_index=True, width="stretch", column_config=columns)
+    files.table(t("dash.low_scores"), low, sheets.present(sheets.SURVEYS, low.columns), "low-scores")
 
 st.subheader(t("dash.comments"))
 PAGE = 50
@@ -81,6 +78,6 @@ found = query(sat.comments, period, filters, limit=PAGE, offset=(page - 1) * PAG
 if found.empty:
     st.info(t("dash.no_comments"))
 else:
-    shown = _table(found)
-    st.dataframe(shown, hide_index=True, width="stretch", column_config=columns)
-    dashboard.csv(shown, f"comments-{page}")
+    st.dataframe(_table(found), hide_index=True, width="stretch", column_config=columns)
+    files.table(t("dash.comments"), found, sheets.present(sheets.SURVEYS, found.columns), f"comments-{page}")
+files.offer_all()

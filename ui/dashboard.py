@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pandas as pd
-import plotly.express as px
 import streamlit as st
 
-from core.reports import export
 from core.reports.common import Filters, Period, data_version
 from core.tickets import workbench, workflow
 from ui import app
@@ -104,32 +103,26 @@ def query(function: Callable, *args: object, **kwargs: object):
     return queries()(function, *args, **kwargs)
 
 
-@st.cache_resource(ttl=CACHE_SECONDS, max_entries=64, show_spinner=False)
-def _figure(kind: str, data: pd.DataFrame, layout: dict, xaxes: dict, yaxes: dict, options: dict):
-    """Built once per data and options and shared, not copied: st.plotly_chart reads a figure, never changes it."""
-    figure = getattr(px, kind)(data, **options)
-    figure.update_layout(**layout)
-    figure.update_xaxes(**xaxes)
-    figure.update_yaxes(**yaxes)
-    return figure
-
-
-def chart(kind: str, data: pd.DataFrame, *, key: str | None = None, layout: dict | None = None,
-          xaxes: dict | None = None, yaxes: dict | None = None, **options: object) -> None:
-    """A plotly express chart (`kind` is px.line, px.bar, ...). Plotly takes 50–150 ms to build one, the most
-    of a cached rerun, so a rerun with the same data and options reuses the figure."""
-    figure = _figure(kind, data, layout or {}, xaxes or {}, yaxes or {}, options)
-    st.plotly_chart(figure, width="stretch", key=key)
-
-
 # ---------------------------------------------------------------- formats
+# Every number a dashboard writes (cards, the values on charts, their hovers) is formatted here and only here,
+# so these few functions are what changes for locale-aware formats.
 
 def no_data() -> str:
     return t("dash.no_data")
 
 
-def percent(value: float | None) -> str:
-    return no_data() if value is None or pd.isna(value) else f"{value:.1f} %"
+def percent(value: float | None, decimals: int = 1) -> str:
+    return no_data() if value is None or pd.isna(value) else f"{value:.{decimals}f} %"
+
+
+def average(value: float | None) -> str:
+    """An average score, two decimals."""
+    return no_data() if value is None or pd.isna(value) else f"{value:.2f}"
+
+
+def hover(*pairs: tuple[str, object]) -> str:
+    """A chart's hover text: one "label: value" line each, names escaped (plotly reads a little HTML)."""
+    return "<br>".join(f"{html.escape(str(label))}: {html.escape(str(value))}" for label, value in pairs)
 
 
 def duration(minutes: float | None) -> str:
@@ -176,14 +169,19 @@ def ticket_column():
     return st.column_config.LinkColumn(t("dash.ticket"), display_text=r"/workbench\?ticket=(\d+)", width="small")
 
 
+def milestone_table(breakdown: pd.DataFrame, milestone: str) -> pd.DataFrame:
+    """One milestone's columns of a response-times breakdown (with its `name`), durations and rates written out:
+    two such tables side by side fit a laptop's width where one of nine columns did not."""
+    shown = breakdown[["name", *(f"{milestone}_{part}" for part in ("count", "median", "p90", "sla"))]].copy()
+    for part in ("median", "p90"):
+        shown[f"{milestone}_{part}"] = shown[f"{milestone}_{part}"].map(duration)
+    shown[f"{milestone}_sla"] = shown[f"{milestone}_sla"].map(percent)
+    return shown
+
+
 def key_label(by: str, key: object, label: object) -> str:
     """What a breakdown row is called on screen: a name, or a translated code."""
     if by in ("agent", "product"):
         return str(label) if label is not None and not pd.isna(label) else t(f"dash.none_{by}")
     prefix = {"kind": "kind.", "priority": "priority.", "channel": "wb.channel_"}[by]
     return t(prefix + str(key))
-
-
-def csv(table: pd.DataFrame, name: str) -> None:
-    st.download_button(t("dash.csv"), export.csv_bytes(table), file_name=f"{name}.csv",
-                       mime="text/csv", key=f"csv_{name}")

@@ -1,8 +1,11 @@
 """The dashboards as a signed-in manager sees them, with data and with an empty range; others are refused."""
 
+import base64
 import functools
+import json
 from datetime import timedelta
 
+import numpy as np
 import pytest
 
 from core.accounts import service as accounts
@@ -89,8 +92,9 @@ def test_one_breakdown_at_a_time_by_the_dimension_picked(desk):
     assert list(by_agent["name"]) == ["Agent"] and list(by_agent["first_reply_count"]) == [2]
     app = _open("app_pages/satisfaction.py", "manager@mesa.example")
     app.segmented_control(key="sat_breakdown").set_value("channel").run()
+    app.toggle(key="sat_channel_as_table").set_value(True).run()  # the chart's numbers
     assert not app.exception, app.exception
-    assert list(app.dataframe[0].value["name"]) == ["Web"]
+    assert list(app.dataframe[0].value["Channel"]) == ["Web"]
 
 
 def test_an_empty_custom_range_says_there_is_no_data(desk):
@@ -157,3 +161,68 @@ def test_a_new_answer_shows_at_once_and_unchanged_runs_hit_the_cache(desk, app_e
     app.run()
     assert not app.exception, app.exception
     assert _metrics(app)["Responses"] == "3" and len(calls) == 4
+
+
+def _figures(app) -> dict[str, dict]:
+    """The plotly figures drawn, by their chart's key (the spec the browser gets)."""
+    return {c.proto.id.rsplit("-", 1)[-1]: json.loads(c.proto.spec) for c in app.get("plotly_chart")}
+
+
+def _values(array) -> list:
+    """A figure's array as a list: plotly sends numbers as typed arrays ({"dtype", "bdata"})."""
+    if isinstance(array, dict):
+        return np.frombuffer(base64.b64decode(array["bdata"]), dtype=array["dtype"]).tolist()
+    return list(array)
+
+
+def _downloads(app) -> list[str]:
+    return [d.proto.label for d in app.get("download_button")]
+
+
+def test_every_chart_can_be_read_as_a_table(desk):
+    app = _open("app_pages/response_times.py", "manager@mesa.example")
+    charts_drawn = len(app.get("plotly_chart"))
+    toggles = [toggle for toggle in app.toggle if toggle.key.endswith("_as_table")]
+    assert charts_drawn == len(toggles) == 4 and {t.label for t in toggles} == {"As a table"}
+    tables = len(app.dataframe)
+    app.toggle(key="rt_backlog_as_table").set_value(True).run()
+    assert not app.exception, app.exception
+    assert len(app.get("plotly_chart")) == charts_drawn - 1 and len(app.dataframe) == tables + 1
+    backlog = next(d.value for d in app.dataframe if list(d.value.columns) == ["Status", "Age", "Tickets"])
+    assert backlog["Tickets"].sum() == 1 and "Over 7 days" in set(backlog["Age"])
+
+
+def test_the_charts_show_counts_beside_rates_in_the_readers_language(desk):
+    app = _open("app_pages/satisfaction.py", "manager@mesa.example")
+    app.sidebar.selectbox[0].select("es").run()
+    assert not app.exception, app.exception
+    figures = _figures(app)
+    line, bars = figures["sat_trend"]["data"]
+    assert (line["name"], bars["name"]) == ("CSAT", "Respuestas")
+    assert _values(bars["y"]) == [2], "the answers under the line"
+    assert line["text"] == ["50.0 %"] and line["line"]["color"] != bars["marker"]["color"]
+    scores = figures["sat_scores"]["data"][0]
+    assert len(set(scores["marker"]["color"])) == 5 and scores["text"][1] == "1 · 50.0 %"
+    agents = figures["sat_agent"]["data"][0]
+    assert agents["y"] == ["Agent"] and agents["text"] == ["50.0 % (n = 2)"], "the rate and its count on the bar"
+    assert all(f["layout"]["margin"]["t"] <= 36 and not f["layout"].get("title", {}).get("text")
+               for f in figures.values()), "no dead space above a chart"
+
+
+def test_the_backlog_buckets_in_order_the_oldest_darkest(desk):
+    app = _open("app_pages/response_times.py", "manager@mesa.example")
+    traces = _figures(app)["rt_backlog"]["data"]
+    assert [t["name"] for t in traces] == ["Under 1 day", "1–3 days", "3–7 days", "Over 7 days"]
+    darkness = [sum(int(t["marker"]["color"][i:i + 2], 16) for i in (1, 3, 5)) for t in traces]
+    assert darkness == sorted(darkness, reverse=True)
+    lines = _figures(app)["rt_trend"]["data"]
+    assert len({t["line"]["color"] for t in lines}) == 2 and len({t["line"]["dash"] for t in lines}) == 2
+
+
+def test_each_table_has_csv_and_excel_and_the_page_one_workbook(desk):
+    app = _open("app_pages/response_times.py", "manager@mesa.example")
+    labels = _downloads(app)
+    assert labels[0] == "Download this dashboard (Excel)"
+    assert labels[1:] == ["CSV", "Excel"] * 2, "the breakdown and the period's tickets (none breached: no SLA)"
+    app = _open("app_pages/satisfaction.py", "manager@mesa.example")
+    assert _downloads(app) == ["Download this dashboard (Excel)", *["CSV", "Excel"] * 3]
