@@ -35,16 +35,17 @@ def enqueue(session: Session, endpoint: WebhookEndpoint, event: str, data: dict[
                       separators=(",", ":"), default=str)
     row = WebhookDelivery(key=key, endpoint_id=endpoint.id, event=event, body=body, ticket_id=ticket_id,
                           status=QUEUED, attempts=0, next_attempt_at=now, created_at=now)
-    session.add(row)
-    session.flush()
+    session.add(row)  # flushed with the commit (or by the caller that needs its id)
     return row
 
 
 def send_test(session: Session, endpoint_id: int, now: datetime | None = None) -> WebhookDelivery:
     """Admin action: a `ping` to the endpoint (active or not, whatever its events), sent by the worker."""
     endpoint = endpoints.get(session, endpoint_id)
-    return enqueue(session, endpoint, endpoints.PING, {"endpoint_id": endpoint.id, "url": endpoint.url,
-                                                       "message": "A test delivery from Mesa."}, now=now or utcnow())
+    row = enqueue(session, endpoint, endpoints.PING, {"endpoint_id": endpoint.id, "url": endpoint.url,
+                                                      "message": "A test delivery from Mesa."}, now=now or utcnow())
+    session.flush()
+    return row
 
 
 def redeliver(session: Session, delivery_id: int, now: datetime | None = None) -> WebhookDelivery:
