@@ -103,7 +103,9 @@ def dispatch(factory: sessionmaker[Session], settings: Settings | None = None, *
     for row_id in ids:
         with reader() as session:
             row = session.get(WebhookDelivery, row_id)
-            endpoint = session.get(WebhookEndpoint, row.endpoint_id)
+            endpoint = row and session.get(WebhookEndpoint, row.endpoint_id)
+        if endpoint is None:  # deleted with its endpoint since it was claimed
+            continue
         if not endpoint.active and row.event != "ping":
             answer = Answer(None, None, 0, "The endpoint is turned off.")
         elif endpoint.id in silent:

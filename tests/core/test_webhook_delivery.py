@@ -230,3 +230,21 @@ def test_the_worker_posts_webhooks_on_each_pass(desk, receiver, clock):
     results = run_once(desk.factory, desk.settings)
     assert len(results["webhooks"].delivered) == 1 and results["sla_breaches"] == 0
     assert len(receiver.received) == 1
+
+
+def test_a_delivery_whose_endpoint_was_deleted_after_the_claim_is_skipped(desk, receiver, clock, monkeypatch):
+    hook = _endpoint(desk, receiver.url, clock)
+    _ticket(desk, clock)
+    _ticket(desk, clock, subject="Second")
+    claim = leases.claim
+
+    def claim_then_delete(*args, **kwargs):
+        claimed = claim(*args, **kwargs)
+        with unit_of_work(desk.factory) as session:
+            endpoints.delete(session, hook.id)
+        return claimed
+
+    monkeypatch.setattr(leases, "claim", claim_then_delete)
+    report = _dispatch(desk, clock)
+    assert (report.delivered, report.retry, report.dead) == ([], [], []) and receiver.received == []
+    assert _rows(desk) == []
