@@ -132,7 +132,7 @@ def _log(hooks: list[WebhookEndpoint]) -> None:
         rows = deliveries.log_page(session, endpoint_id=endpoint_id, status=chosen, limit=LOG_PAGE,
                                    offset=(number - 1) * LOG_PAGE)
     if not rows:
-        st.info(t("hooks.log_none"))
+        st.caption(t("hooks.log_none"))
     for row in rows:
         _delivery(row, urls)
 
@@ -145,7 +145,7 @@ def draw(me: User) -> None:
         hooks = endpoints.all_endpoints(session)
     st.subheader(t("hooks.list"))
     if not hooks:
-        st.info(t("hooks.none"))
+        st.caption(t("hooks.none"))
     for hook in hooks:
         _endpoint(hook)
     _log(hooks)

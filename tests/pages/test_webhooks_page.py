@@ -44,7 +44,7 @@ def _add(app, url, events):
 
 def test_a_bad_url_is_refused_next_to_the_field_and_a_good_one_shows_its_secret(db):
     app = _admin()
-    assert "No endpoint yet." in [i.value for i in app.info]
+    assert "No endpoint yet." in [c.value for c in app.caption]
     app = _add(app, "ftp://crm.example.com/in", ["ticket.created"])
     assert [e.value for e in app.error] == [
         "Only http:// and https:// URLs can receive webhooks (this one starts with ftp)."]
@@ -88,7 +88,7 @@ def test_test_delivery_log_redeliver_secret_and_delete(db):
     app.checkbox(key=f"hook_{hook.id}_sure").check().run()
     app = app.button(key=f"hook_{hook.id}_delete").click().run()
     assert _stored(db, WebhookEndpoint) == [] and _stored(db, WebhookDelivery) == []
-    assert "No endpoint yet." in [i.value for i in app.info]
+    assert "No endpoint yet." in [c.value for c in app.caption]
 
 
 def test_an_endpoint_s_change_is_checked_too(db):
