@@ -1,4 +1,5 @@
-"""Administration (admin role): staff, products, SLA targets, business hours, automations, canned responses."""
+"""Administration (admin role): staff, products, SLA targets, business hours, automations, canned responses,
+webhooks."""
 
 from datetime import time
 from zoneinfo import available_timezones
@@ -11,7 +12,7 @@ from core import i18n
 from core.accounts import twofactor
 from core.desk import admin, schedule
 from core.tickets import workflow
-from ui import access, actions, app, forms, sign_in
+from ui import access, actions, app, forms, sign_in, webhooks_tab
 from ui.app import t
 from ui.text import plain
 
@@ -85,9 +86,9 @@ def _save_sla(session: Session, targets: dict[str, tuple[int, int, bool]]) -> No
                        business_hours=business)
 
 
-people, sign_ins, products, sla, hours, timings, canned = st.tabs(
+people, sign_ins, products, sla, hours, timings, canned, webhooks = st.tabs(
     [t("admin.users"), t("admin_sign_in.tab"), t("admin.products"), t("admin.sla"), t("admin.hours"),
-     t("admin.timings"), t("admin.canned")])
+     t("admin.timings"), t("admin.canned"), t("hooks.tab")])
 roles = {r: t(f"admin.role_{r}") for r in (*access.STAFF, "customer")}
 
 with people:
@@ -247,3 +248,6 @@ with canned:
         body = st.text_area(t("admin.canned_body"), help=t("admin.canned_help"))
         if st.form_submit_button(t("admin.add")):
             _said(actions.run(admin.save_canned, title=title, body=body, locale=language), t("admin.saved"))
+
+with webhooks:
+    webhooks_tab.draw(me)

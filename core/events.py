@@ -50,6 +50,23 @@ class AgentReplied:
 
 
 @dataclass(frozen=True)
+class NoteAdded:
+    """An internal note by an agent: it never reaches a customer nor any email; webhooks hear of it."""
+
+    ticket: Ticket
+    message: Message
+
+
+@dataclass(frozen=True)
+class SlaBreached:
+    """A live ticket's SLA target (`target`: first_reply or resolution) passed its due time unmet."""
+
+    ticket: Ticket
+    target: str
+    due_at: datetime
+
+
+@dataclass(frozen=True)
 class StatusChanged:
     ticket: Ticket
     old: str
@@ -148,7 +165,7 @@ class DigestDue:
 
 Event = (TicketCreated | CustomerReplied | AgentReplied | StatusChanged | Assigned | Merged | SurveyAnswered
          | ReminderDue | SurveyDue | LinkRequested | MailTooLarge | StaffInvited | VerificationRequested
-         | PasswordResetRequested | DigestDue | LowScoreWaited)
+         | PasswordResetRequested | DigestDue | LowScoreWaited | NoteAdded | SlaBreached)
 
 
 # ---------------------------------------------------------------- the unit of work's list

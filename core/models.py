@@ -603,3 +603,63 @@ class Organization(Base):
     name: Mapped[str] = mapped_column(String(200))
     external_id: Mapped[str | None] = mapped_column(String(80), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# ---------------------------------------------------------------- webhooks (issue 21): endpoints, deliveries, breaches
+
+class WebhookEndpoint(Base):
+    """A URL an admin registered for some events; every delivery to it is signed with its secret
+    (HMAC-SHA256: the secret must be kept as it is to sign, so it is stored and revealable by admins)."""
+
+    __tablename__ = "webhook_endpoints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    description: Mapped[str] = mapped_column(String(200), default="")
+    events: Mapped[list] = mapped_column(JSON)  # event types, core.hooks.endpoints.EVENTS
+    secret: Mapped[str] = mapped_column(String(100))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class WebhookDelivery(Base):
+    """One event for one endpoint: written in the change's transaction (core.notify), posted by the worker.
+
+    `key` is the delivery id: the same on every try, so the receiver can use it as an idempotency key."""
+
+    __tablename__ = "webhook_deliveries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(36), unique=True)
+    endpoint_id: Mapped[int] = mapped_column(ForeignKey("webhook_endpoints.id", ondelete="CASCADE"))
+    event: Mapped[str] = mapped_column(String(40))
+    body: Mapped[str] = mapped_column(Text)  # the JSON sent, exactly as signed
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id", ondelete="SET NULL"))
+    status: Mapped[str] = mapped_column(String(10), default="queued")  # queued|sending|delivered|dead
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    lease_until: Mapped[datetime | None]
+    response_status: Mapped[int | None]
+    response_excerpt: Mapped[str | None] = mapped_column(Text)
+    response_ms: Mapped[int | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_attempt_at: Mapped[datetime | None]
+    delivered_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        Index("ix_webhook_deliveries_status_next", "status", "next_attempt_at"),
+        Index("ix_webhook_deliveries_endpoint", "endpoint_id", "id"),
+    )
+
+
+class SlaBreach(Base):
+    """A live ticket's SLA target passed unmet, once per ticket and target (core.hooks.breaches)."""
+
+    __tablename__ = "sla_breaches"
+
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True)
+    target: Mapped[str] = mapped_column(String(12), primary_key=True)  # first_reply|resolution
+    due_at: Mapped[datetime]
+    noticed_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -2,8 +2,9 @@
 
 `publish` runs just before a unit of work commits (core.db.session_factory hooks it in) with the
 batch of events the services recorded (core.events), and writes every email of the change to the
-outbox in the same transaction. Nothing else in Mesa writes to the outbox. Internal notes are no
-event and so never reach any email. The table of events and notices is in docs/architecture.md.
+outbox in the same transaction, and every webhook delivery (core.hooks.payloads). Nothing else in Mesa
+writes to the outbox. Internal notes (NoteAdded) and SLA breaches reach webhooks only, never an email.
+The table of events and notices is in docs/architecture.md.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from core import events
 from core.accounts import service as accounts
 from core.config import Settings
 from core.desk import schedule
+from core.hooks import payloads as webhooks
 from core.mail import outbox
 from core.mail.templates import summarize
 from core.models import Message, Outbox, Ticket, User
@@ -44,6 +46,7 @@ def publish(session: Session) -> None:
             _status_changed(session, event, settings, now, reply=replies[event.ticket.id])
         else:
             HANDLERS[type(event)](session, event, settings, now)
+    webhooks.announce(session, batch, workbench_link)  # every event as it happened, whatever the emails
 
 
 def reset(session: Session) -> None:
@@ -278,6 +281,10 @@ def _digest(session: Session, event: events.DigestDue, settings: Settings, now: 
     _to_user(session, event.user, "manager_digest", settings, now, **event.context)
 
 
+def _no_email(session: Session, event: object, settings: Settings, now: datetime) -> None:
+    """Internal notes never reach an email; an SLA breach is for the workbench and webhooks."""
+
+
 Handler = Callable[[Session, Any, Settings, datetime], None]
 HANDLERS: dict[type, Handler] = {
     events.TicketCreated: _created,
@@ -296,4 +303,6 @@ HANDLERS: dict[type, Handler] = {
     events.VerificationRequested: _verification,
     events.PasswordResetRequested: _reset,
     events.DigestDue: _digest,
+    events.NoteAdded: _no_email,
+    events.SlaBreached: _no_email,
 }

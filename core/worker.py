@@ -1,4 +1,4 @@
-"""The background loop: send the outbox, poll IMAP, run time-based automations.
+"""The background loop: send the outbox and the webhooks, poll IMAP, run time-based automations.
 
 `python -m core worker` runs it in its own process (clean stop on SIGTERM or Ctrl-C);
 the Streamlit server runs the same loop in a thread unless MESA_EMBEDDED_WORKER=0.
@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from core.config import Settings
 from core.db import session_factory
 from core.desk import automations
+from core.hooks import breaches, dispatcher
 from core.mail import imap, sender
 
 log = logging.getLogger("mesa.worker")
@@ -28,6 +29,8 @@ def run_once(factory: sessionmaker[Session], settings: Settings) -> dict[str, ob
     steps: dict[str, Callable[[], object]] = {
         "outbox": lambda: sender.dispatch(factory, settings),
         "automations": lambda: automations.run(factory, settings),
+        "sla_breaches": lambda: breaches.scan(factory, settings),
+        "webhooks": lambda: dispatcher.dispatch(factory, settings),
         "imap": lambda: imap.fetch(factory, settings),
     }
     results: dict[str, object] = {}

@@ -127,3 +127,15 @@ def test_pages_never_query():
         offenders += [f"{path.name}: {c}" for c in sorted(_calls(path)) if c in
                       {"session.execute", "session.scalar", "session.scalars", "session.query"}]
     assert offenders == []
+
+
+def test_only_the_notifier_queues_webhook_deliveries():
+    """Domain events become webhook deliveries in core.notify alone (through core.hooks.payloads); the
+    deliveries module manages its rows (a test, a redelivery)."""
+    root = CORE.parent
+    queuing = [str(path.relative_to(root)) for path in _sources("core", "demo", "app_pages", "ui")
+               if str(path.relative_to(root)) not in {"core/hooks/payloads.py", "core/hooks/deliveries.py"}
+               and {"deliveries.enqueue", "WebhookDelivery"} & _calls(path)]
+    announcing = [str(path.relative_to(root)) for path in _sources("core", "demo", "app_pages", "ui")
+                  if {"webhooks.announce", "payloads.announce"} & _calls(path)]
+    assert queuing == [] and announcing == ["core/notify.py"]

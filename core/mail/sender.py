@@ -22,7 +22,6 @@ from __future__ import annotations
 import contextlib
 import email.policy
 import smtplib
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -31,11 +30,12 @@ from email.utils import format_datetime, formataddr
 
 import yagmail
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from core import leases
 from core.config import Settings
-from core.db import is_try_again, read_factory
+from core.db import read_factory
 from core.mail import oauth
 from core.models import Outbox, utcnow
 
@@ -56,26 +56,10 @@ class Report:
 
 
 def claim(factory: sessionmaker[Session], limit: int = BATCH, now: datetime | None = None) -> list[int]:
-    """Lease up to `limit` due rows to this dispatcher and count the attempt.
-
-    A row whose lease ran out on its last try (its dispatcher stopped while sending it, every
-    time) is dead, not claimed again: a row that kills its worker cannot be tried forever."""
-    now = now or utcnow()
-    with factory() as session, session.begin():
-        expired = (Outbox.status == SENDING) & (Outbox.lease_until < now)
-        spent = list(session.scalars(select(Outbox.id).where(expired, Outbox.attempts >= MAX_ATTEMPTS)
-                                     .with_for_update(skip_locked=True)))
-        if spent:
-            session.execute(update(Outbox).where(Outbox.id.in_(spent)).values(
-                status=DEAD, lease_until=None, last_error=LEASE_RAN_OUT))
-        due = or_((Outbox.status == QUEUED) & (Outbox.next_attempt_at <= now),
-                  expired & (Outbox.attempts < MAX_ATTEMPTS))
-        ids = list(session.scalars(select(Outbox.id).where(due).order_by(Outbox.next_attempt_at, Outbox.id)
-                                   .limit(limit).with_for_update(skip_locked=True)))
-        if ids:
-            session.execute(update(Outbox).where(Outbox.id.in_(ids)).values(
-                status=SENDING, lease_until=now + LEASE, attempts=Outbox.attempts + 1))
-    return ids
+    """Lease up to `limit` due rows to this dispatcher and count the attempt (core.leases: a row whose
+    lease ran out on its last try is dead, not claimed again)."""
+    return leases.claim(factory, Outbox, limit=limit, now=now or utcnow(), lease=LEASE, max_attempts=MAX_ATTEMPTS,
+                        ran_out=LEASE_RAN_OUT)
 
 
 class NeedsSMTPUTF8(smtplib.SMTPNotSupportedError):
@@ -168,21 +152,10 @@ def transmit(client: yagmail.SMTP, message: EmailMessage, sender: str) -> str:
     return f"{code} {answer.decode('utf-8', 'replace')}"
 
 
-RECORD_TRIES = 6  # the database busy for longer than this is rare; then the lease brings the row back
-
-
 def _record(factory: sessionmaker[Session], row_id: int, now: datetime, *, answer: str | None = None,
             error: str | None = None) -> str:
-    """Write a send's outcome, waiting out a busy database: once the server has the email, giving up
-    here would send it again when the lease expires (found by bench/load.py on SQLite)."""
-    for attempt in range(RECORD_TRIES - 1):
-        try:
-            return _write_outcome(factory, row_id, now, answer=answer, error=error)
-        except Exception as exc:
-            if not is_try_again(exc):
-                raise
-            time.sleep(0.2 * 2 ** attempt)
-    return _write_outcome(factory, row_id, now, answer=answer, error=error)
+    """Write a send's outcome, waiting out a busy database (core.leases.record)."""
+    return leases.record(lambda: _write_outcome(factory, row_id, now, answer=answer, error=error))
 
 
 def _write_outcome(factory: sessionmaker[Session], row_id: int, now: datetime, *, answer: str | None,

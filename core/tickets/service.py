@@ -351,6 +351,7 @@ def add_internal_note(session: Session, ticket_id: int, *, agent_id: int, body: 
     errors.raise_if_any()
     message = _message(session, ticket, kind="note", body=text, author_id=agent.id, via="web",
                        files=files, now=now, email_message_id=None)
+    events.record(session, events.NoteAdded(ticket, message), settings, now)  # no email: webhooks only
     _finish(session, ticket, now)
     return message
 
