@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from core import i18n
+
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT / "data"
 ENV_PREFIX = "MESA_"
@@ -32,7 +34,7 @@ class Settings(BaseSettings):
     database_url: str = ""
     base_url: str = "http://localhost:8501"
     secret_key: str = ""
-    locale: Literal["en", "es"] = "en"
+    locale: str = "en"  # one of core/locales/*.toml: en, es, pt-BR
     timezone: str = "Europe/Madrid"
     product_name: str = "Mesa"
 
@@ -87,6 +89,13 @@ class Settings(BaseSettings):
     reminder_after_days: int = Field(default=3, ge=1)
     auto_solve_after_days: int = Field(default=7, ge=0)
     survey_delay_minutes: int = Field(default=0, ge=0)
+
+    @field_validator("locale")
+    @classmethod
+    def _known_locale(cls, value: str) -> str:
+        if (code := i18n.match(value)) is None:
+            raise ValueError(f"unknown language {value!r} (use one of: {', '.join(i18n.LOCALES)})")
+        return code
 
     @field_validator("timezone")
     @classmethod
