@@ -14,7 +14,9 @@ app.engine()
 app.background_worker()
 auth.build()
 sign_in.from_identity_provider()
-role = auth.role()
+user = auth.current_user()
+role = user.role if user else "anonymous"
+app.adopt_account_language(user.locale if user else None)
 
 help_center = st.Page("app_pages/help_center.py", title=app.t("nav.help"), icon=":material/menu_book:",
                       url_path="help", default=True)
@@ -49,7 +51,7 @@ with st.sidebar:
     links += [admin, email_log] if role == "admin" else []
     for page in (*links, account):
         st.page_link(page)
-app.language_switcher()
+app.language_switcher(user.id if user else None)
 if role == "admin":
     captcha_box.off_warning()  # the public form takes robots while the captcha is off
 if navigation not in (workbench, admin, email_log, *dashboards):

@@ -53,7 +53,7 @@ STOPWORDS = frozenset((
     "the", "and", "for", "with", "my", "our", "your", "you", "can", "how", "what", "why", "does",
     "not", "are", "was", "from", "this", "that", "have", "has", "los", "las", "del", "con", "por",
     "para", "una", "uno", "mis", "tus", "que", "como", "qué", "sus", "este", "esta", "pero", "sin",
-    "mas", "muy",
+    "mas", "muy", "voce", "seu", "sua", "seus", "suas", "nao", "uma", "isso", "mais", "muito", "meu", "minha",
 ))
 
 
