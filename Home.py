@@ -6,7 +6,7 @@ before and after sign-in; each page checks its own access rule.
 
 import streamlit as st
 
-from ui import access, app, auth, captcha_box, keys, layout, sign_in
+from ui import access, app, auth, builtin_text, captcha_box, keys, layout, sign_in
 
 st.set_page_config(page_title=app.t("app.name") + " · " + app.t("app.tagline"), page_icon="💬", layout="wide")
 app.configure_logging()  # before the embedded worker starts, so its lines are time-stamped too
@@ -52,6 +52,8 @@ with st.sidebar:
     for page in (*links, account):
         st.page_link(page)
 app.language_switcher(user.id if user else None)
+with st.sidebar:
+    builtin_text.install()  # Streamlit's own words (the uploader, "Press Enter to apply") in the reader's language
 if role == "admin":
     captcha_box.off_warning()  # the public form takes robots while the captcha is off
 if navigation not in (workbench, admin, email_log, *dashboards):

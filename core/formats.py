@@ -63,12 +63,11 @@ def duration(minutes: float | None, locale: str) -> str:
 
 def size(count: float, locale: str) -> str:
     """Bytes as "20 MB", "1,5 MB" (1024-based, as the upload limits are set)."""
-    for unit in ("byte", "kilobyte", "megabyte"):
+    unit = "byte"
+    for bigger in ("kilobyte", "megabyte", "gigabyte"):
         if count < 1024:
             break
-        count /= 1024
-    else:
-        unit = "gigabyte"
+        count, unit = count / 1024, bigger
     amount = round(count, 1) if unit != "byte" else round(count)
     if amount == int(amount):
         amount = int(amount)
