@@ -32,7 +32,7 @@ def _refused(desk, call, *, field=None, says=None):
     ({"subject": "   "}, "subject", "required"),
     ({"subject": "x" * 201}, "subject", "at most 200 characters (this has 201)"),
     ({"description": ""}, "description", "required"),
-    ({"email": "not-an-email"}, "email", "valid email address"),
+    ({"email": "not-an-email"}, "email", "an @ between the name and the domain"),
     ({"email": ""}, "email", "required"),
     ({"name": ""}, "name", "required"),
     ({"kind": "complaint"}, "kind", "question, incident, improvement"),
