@@ -20,7 +20,8 @@ from core import i18n
 from ui.app import locale
 
 # Streamlit's English (a regular expression over the whole text) -> our key, its groups' names (each becomes "$1"),
-# and where Streamlit writes it: in the page's text, or in an attribute (aria-label, title). A pattern with a
+# and where Streamlit writes it: in the page's text, in an attribute (aria-label, title, placeholder) or both. A
+# pattern with a
 # group is never tried on the page's text when it could match a ticket's subject on a tab or a button.
 PATTERNS: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
     (r"Upload", "streamlit.upload", (), "text"),
@@ -53,6 +54,22 @@ PATTERNS: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
     (r"Previous page", "streamlit.previous_page", (), "attr"),
     (r"Next page", "streamlit.next_page", (), "attr"),
     (r"Running\.\.\.", "streamlit.running", (), "text"),
+    (r"Choose an option", "streamlit.choose_option", (), "both"),
+    (r"Choose options", "streamlit.choose_options", (), "both"),
+    (r"Add an option", "streamlit.add_option", (), "both"),
+    (r"No results", "streamlit.no_results", (), "text"),
+    (r"Sidebar", "streamlit.sidebar", (), "attr"),
+    (r"Collapse sidebar", "streamlit.collapse_sidebar", (), "attr"),
+    (r"Expand sidebar", "streamlit.expand_sidebar", (), "attr"),
+    (r"Link to heading", "streamlit.heading_link", (), "attr"),
+    (r"file upload", "streamlit.file_input", (), "attr"),
+    (r"Error:", "streamlit.error_prefix", (), "text"),
+    (r"Copy to clipboard", "streamlit.copy", (), "attr"),
+    (r"Copied", "streamlit.copied", (), "attr"),
+    (r"Chat message from (?:user)", "streamlit.message_customer", (), "attr"),
+    (r"Chat message from (?:assistant)", "streamlit.message_support", (), "attr"),
+    (r"[a-z_]+ icon", "streamlit.icon", (), "both"),
+    (r"extra_streamlit_components\.CookieManager\.cookie_manager", "streamlit.cookie_frame", (), "attr"),
 )
 
 
@@ -71,7 +88,7 @@ def translate(text: str, code: str, where: str = "text") -> str:
     """What the script does to one text (`where`: "text" or "attr"), in Python for the tests: the first whole
     match, else the text unchanged."""
     for pattern, said, kind in rules(code):
-        if kind == where and re.fullmatch(pattern[1:-1], text.strip()):
+        if kind in (where, "both") and re.fullmatch(pattern[1:-1], text.strip()):
             return re.sub(pattern, re.sub(r"\$(\d)", r"\\\1", said), text.strip())
     return text
 
@@ -84,7 +101,7 @@ SCRIPT = """<script>
   const said = (text, kind) => {
     const trimmed = (text || "").trim();
     for (const [pattern, words, where] of mesa.rules) {
-      if (where === kind && pattern.test(trimmed)) return trimmed.replace(pattern, words);
+      if ((where === kind || where === "both") && pattern.test(trimmed)) return trimmed.replace(pattern, words);
     }
     return null;
   };
@@ -94,12 +111,12 @@ SCRIPT = """<script>
     const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
       const parent = node.parentElement;
-      if (!parent || parent.closest(USER) && !parent.closest('[data-testid="stTooltipContent"]')) continue;
+      if (!parent || parent.closest(USER) && !parent.closest("button")) continue;  // a button's label is Markdown
       const words = said(node.nodeValue, "text");
       if (words !== null && words !== node.nodeValue.trim()) node.nodeValue = words;
     }
-    for (const element of root.querySelectorAll("[aria-label], [title]")) {
-      for (const name of ["aria-label", "title"]) {
+    for (const element of root.querySelectorAll("[aria-label], [title], [placeholder]")) {
+      for (const name of ["aria-label", "title", "placeholder"]) {
         const words = said(element.getAttribute(name), "attr");
         if (words !== null && words !== element.getAttribute(name)) element.setAttribute(name, words);
       }
@@ -114,7 +131,7 @@ SCRIPT = """<script>
       requestAnimationFrame(() => { mesa.queued = false; mesa.pass(document.body); });
     });
     mesa.observer.observe(document.body, {subtree: true, childList: true, characterData: true,
-                                                        attributes: true, attributeFilter: ["aria-label", "title"]});
+                                                        attributes: true, attributeFilter: ["aria-label", "title", "placeholder"]});
   }
 })();
 </script>"""
