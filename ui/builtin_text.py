@@ -130,8 +130,8 @@ SCRIPT = """<script>
       mesa.queued = true;
       requestAnimationFrame(() => { mesa.queued = false; mesa.pass(document.body); });
     });
-    mesa.observer.observe(document.body, {subtree: true, childList: true, characterData: true,
-                                                        attributes: true, attributeFilter: ["aria-label", "title", "placeholder"]});
+    mesa.observer.observe(document.body, {subtree: true, childList: true, characterData: true, attributes: true,
+                                          attributeFilter: ["aria-label", "title", "placeholder"]});
   }
 })();
 </script>"""
