@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 from datetime import date as Date
 from datetime import datetime as DateTime
-from datetime import timedelta, tzinfo
+from datetime import tzinfo
 
 from babel import dates, numbers, units
 
@@ -95,11 +95,22 @@ def relative(moment: DateTime, now: DateTime, locale: str) -> str:
     return dates.format_timedelta(moment - now, add_direction=True, threshold=1.5, locale=babel_locale(locale))
 
 
-def days_hours_minutes(minutes: int) -> tuple[int, int, int]:
-    """A number of minutes as whole days, hours and minutes (for inputs that ask for each)."""
-    days, rest = divmod(int(minutes), MINUTES_PER_DAY)
-    return days, rest // 60, rest % 60
+DURATION_UNITS = ("minutes", "hours", "days")
 
 
-def minutes_of(days: float = 0, hours: float = 0, minutes: float = 0) -> int:
-    return round(timedelta(days=days, hours=hours, minutes=minutes).total_seconds() // 60)
+def unit_minutes(unit: str, day_minutes: int = MINUTES_PER_DAY) -> int:
+    """How many minutes one `unit` is; a day is `day_minutes` long (a working day when counting business time)."""
+    return {"minutes": 1, "hours": 60, "days": day_minutes}[unit]
+
+
+def in_units(minutes: int, day_minutes: int = MINUTES_PER_DAY) -> tuple[float, str]:
+    """A duration in the largest unit it is a whole (or half) number of: 4320 -> (3, "days"), 90 -> (1.5, "hours")."""
+    for unit in reversed(DURATION_UNITS):
+        amount = minutes / unit_minutes(unit, day_minutes)
+        if amount >= 1 and (amount * 2).is_integer():
+            return (int(amount) if amount.is_integer() else amount), unit
+    return minutes, "minutes"
+
+
+def to_minutes(amount: float, unit: str, day_minutes: int = MINUTES_PER_DAY) -> int:
+    return round(amount * unit_minutes(unit, day_minutes))

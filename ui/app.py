@@ -98,17 +98,20 @@ def labels(prefix: str, codes: tuple[str, ...]) -> Callable[[str], str]:
     return {code: t(prefix + code) for code in codes}.__getitem__
 
 
-def language_switcher(user_id: int | None = None) -> None:
-    current = locale()
-    choice = st.sidebar.selectbox(
-        t("app.language"), i18n.LOCALES, index=i18n.LOCALES.index(current),
-        format_func=LANGUAGE_NAMES.__getitem__, key="language_choice")
-    if choice != current:
-        st.session_state[keys.LOCALE] = choice
-        st.session_state[keys.LOCALE_CHOSEN] = True
-        st.query_params["lang"] = choice
-        if user_id is not None:  # kept with the account: its pages and emails follow
-            from ui import actions  # (ui.actions draws on this module)
+def _switch_language(user_id: int | None) -> None:
+    choice = st.session_state[keys.LANGUAGE_CHOICE]
+    st.session_state[keys.LOCALE] = choice
+    st.session_state[keys.LOCALE_CHOSEN] = True
+    st.query_params["lang"] = choice
+    if user_id is not None:  # kept with the account: its pages and emails follow
+        from ui import actions  # (ui.actions draws on this module)
 
-            actions.run(preferences.choose_language, user_id, choice)
-        st.rerun()
+        actions.run(preferences.choose_language, user_id, choice)
+
+
+def language_switcher(user_id: int | None = None) -> None:
+    """The sidebar's language picker. It shows the language in use, however it was decided (the account's, the
+    browser's), and only a person's pick changes it."""
+    st.session_state[keys.LANGUAGE_CHOICE] = locale()
+    st.sidebar.selectbox(t("app.language"), i18n.LOCALES, format_func=LANGUAGE_NAMES.__getitem__,
+                         key=keys.LANGUAGE_CHOICE, on_change=_switch_language, args=(user_id,))
