@@ -6,6 +6,7 @@ f-strings, so "9.6 h" is "9 h 36 min" and "42.3 %" is "42,3 %" in Spanish. None 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from datetime import date as Date
 from datetime import datetime as DateTime
 from datetime import tzinfo
@@ -114,3 +115,13 @@ def in_units(minutes: int, day_minutes: int = MINUTES_PER_DAY) -> tuple[float, s
 
 def to_minutes(amount: float, unit: str, day_minutes: int = MINUTES_PER_DAY) -> int:
     return round(amount * unit_minutes(unit, day_minutes))
+
+
+@dataclass(frozen=True)
+class Size:
+    """A number of bytes inside a message: formatted when the message is said, in its language."""
+
+    count: int
+
+    def said(self, locale: str) -> str:
+        return size(self.count, locale)

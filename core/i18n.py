@@ -97,6 +97,15 @@ def _counted(key: str, locale: str, n: object) -> str:
     return form if form in catalog(locale) else key
 
 
+def _said(value: object, locale: str) -> object:
+    """A parameter as the message's language says it: a Phrase translated, a quantity (anything with a
+    `said(locale)`, such as core.formats.Size) formatted; anything else as it is."""
+    if isinstance(value, Phrase):
+        return t(value.key, locale)
+    said = getattr(value, "said", None)
+    return said(locale) if callable(said) else value
+
+
 def t(key: str, locale: str | None = DEFAULT_LOCALE, **params: object) -> str:
     """The text for `key` in `locale`, falling back to English, then to the key itself.
 
@@ -106,5 +115,5 @@ def t(key: str, locale: str | None = DEFAULT_LOCALE, **params: object) -> str:
     if "n" in params:
         key = _counted(key, code, params["n"])
     text = catalog(code).get(key) or catalog(DEFAULT_LOCALE).get(key) or key
-    params = {name: t(value.key, code) if isinstance(value, Phrase) else value for name, value in params.items()}
+    params = {name: _said(value, code) for name, value in params.items()}
     return text.format(**params) if params else text

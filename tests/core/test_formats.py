@@ -49,3 +49,12 @@ def test_dates_moments_and_relative_times(locale, day, moment, ago):
     assert formats.date(MOMENT, locale, madrid) == day == formats.date(date(2026, 3, 5), locale)
     assert plain(formats.datetime(MOMENT, locale, madrid)) == moment
     assert formats.relative(MOMENT - timedelta(hours=2), MOMENT, locale) == ago
+
+
+@pytest.mark.parametrize(("locale", "said"), [("en", "1.5 MB"), ("es", "1,5 MB"), ("pt-BR", "1,5 MB")])
+def test_a_size_in_a_refusal_is_said_when_the_message_is(locale, said):
+    from core import i18n
+
+    text = i18n.t("errors.file_too_big", locale, name="a.png", size=formats.Size(1536 * 1024),
+                  max=formats.Size(20 * 1024 * 1024))
+    assert said in plain(text) and "20 MB" in plain(text)
