@@ -84,6 +84,11 @@ def date(value: Date | DateTime | None, locale: str, zone: tzinfo | None = None,
     return dates.format_date(value, length, locale=babel_locale(locale))
 
 
+def date_range(first: Date, last: Date, locale: str) -> str:
+    """Two days as one span, each language's way: "Mar 2 – 8, 2026" (en), "2–8 mar 2026" (es)."""
+    return dates.format_interval(first, last, "yMMMd", locale=babel_locale(locale))
+
+
 def datetime(value: DateTime | None, locale: str, zone: tzinfo | None = None, length: str = "short") -> str:
     """A moment, in `zone` (naive datetimes are UTC): "3/5/26, 2:05 PM" (en), "5/3/26, 14:05" (es)."""
     if value is None:
