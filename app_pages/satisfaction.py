@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from core import formats
 from core.reports import satisfaction as sat
 from ui import access, app, dashboard
 from ui.app import t
@@ -17,7 +18,8 @@ before = query(sat.summary, period.previous(), filters)
 a, b, c, d = st.columns(4)
 a.metric(t("dash.csat"), dashboard.percent(now.csat), dashboard.change(now.csat, before.csat, t("dash.points")),
          help=t("dash.csat_help"), border=True)
-b.metric(t("dash.average"), dashboard.no_data() if now.average is None else f"{now.average:.2f}",
+average = dashboard.no_data() if now.average is None else formats.number(now.average, app.locale(), 2)
+b.metric(t("dash.average"), average,
          dashboard.change(now.average, before.average), border=True)
 c.metric(t("dash.response_rate"), dashboard.percent(now.response_rate),
          dashboard.change(now.response_rate, before.response_rate, t("dash.points")),

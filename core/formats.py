@@ -32,6 +32,11 @@ def number(value: float | None, locale: str, digits: int = 0) -> str:
     return pattern.apply(value, babel_locale(locale))
 
 
+def amount(value: float, locale: str) -> str:
+    """A setting's number as typed, with the decimals it has: 20 -> "20", 0.5 -> "0,5" (es)."""
+    return numbers.format_decimal(value, locale=babel_locale(locale))
+
+
 def percent(value: float | None, locale: str, digits: int = 1) -> str:
     """A share given in percent points (42.3) -> "42.3%" (en), "42,3 %" (es), "42,3%" (pt-BR)."""
     if _absent(value):

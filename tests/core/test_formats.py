@@ -58,3 +58,7 @@ def test_a_size_in_a_refusal_is_said_when_the_message_is(locale, said):
     text = i18n.t("errors.file_too_big", locale, name="a.png", size=formats.Size(1536 * 1024),
                   max=formats.Size(20 * 1024 * 1024))
     assert said in plain(text) and "20 MB" in plain(text)
+
+
+def test_a_settings_amount_keeps_only_its_own_decimals():
+    assert [formats.amount(v, "es") for v in (20, 20.0, 0.5, 1234.25)] == ["20", "20", "0,5", "1.234,25"]
