@@ -6,7 +6,7 @@ before and after sign-in; each page checks its own access rule.
 
 import streamlit as st
 
-from ui import access, app, auth, captcha_box, keys, layout, sign_in
+from ui import access, app, auth, builtin_text, captcha_box, keys, layout, sign_in
 
 st.set_page_config(page_title=app.t("app.name") + " · " + app.t("app.tagline"), page_icon="💬", layout="wide")
 app.configure_logging()  # before the embedded worker starts, so its lines are time-stamped too
@@ -14,7 +14,9 @@ app.engine()
 app.background_worker()
 auth.build()
 sign_in.from_identity_provider()
-role = auth.role()
+user = auth.current_user()
+role = user.role if user else "anonymous"
+app.adopt_account_language(user.locale if user else None)
 
 help_center = st.Page("app_pages/help_center.py", title=app.t("nav.help"), icon=":material/menu_book:",
                       url_path="help", default=True)
@@ -53,7 +55,9 @@ with st.sidebar:
     links += [admin, email_log] if role == "admin" else []
     for page in (*links, account):
         st.page_link(page)
-app.language_switcher()
+app.language_switcher(user.id if user else None)
+with st.sidebar:
+    builtin_text.install()  # Streamlit's own words (the uploader, "Press Enter to apply") in the reader's language
 if role == "admin":
     captcha_box.off_warning()  # the public form takes robots while the captcha is off
 if navigation not in (workbench, knowledge, admin, email_log, *dashboards):

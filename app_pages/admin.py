@@ -8,12 +8,13 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy.orm import Session
 
-from core import i18n
+from core import formats, i18n
 from core.accounts import twofactor
 from core.desk import admin, schedule
 from core.tickets import workflow
 from ui import access, actions, app, forms, sign_in, webhooks_tab
 from ui.app import t
+from ui.duration_input import duration_input
 from ui.text import plain
 
 me = access.require("admin")
@@ -180,19 +181,21 @@ with sla:
     st.caption(t("admin.sla_help"))
     with app.read() as session:
         policies = admin.sla_policies(session)
+        working_day = schedule.load(session).day_minutes
     with st.form("sla"):
         values = {}
         for priority in workflow.PRIORITIES:
             policy = policies.get(priority)
+            business = policy.business_hours if policy else True
+            day = working_day if business else formats.MINUTES_PER_DAY
             a, b, c = st.columns([2, 2, 1], vertical_alignment="bottom")
-            first = a.number_input(t("admin.first_reply", priority=i18n.t(f"priority.{priority}", app.locale())),
-                                   min_value=1, value=policy.first_reply_minutes if policy else 480, step=15,
-                                   key=f"first-{priority}")
-            resolution = b.number_input(t("admin.resolution"), min_value=1, step=60, key=f"resolution-{priority}",
-                                        value=policy.resolution_minutes if policy else 4320)
-            business = c.checkbox(t("admin.business_hours"), value=policy.business_hours if policy else True,
-                                  key=f"business-{priority}")
-            values[priority] = (int(first), int(resolution), business)
+            first = duration_input(t("admin.first_reply", priority=i18n.t(f"priority.{priority}", app.locale())),
+                                   policy.first_reply_minutes if policy else 480, key=f"first-{priority}",
+                                   day_minutes=day, container=a)
+            resolution = duration_input(t("admin.resolution"), policy.resolution_minutes if policy else 4320,
+                                        key=f"resolution-{priority}", day_minutes=day, container=b)
+            business = c.checkbox(t("admin.business_hours"), value=business, key=f"business-{priority}")
+            values[priority] = (first, resolution, business)
         if st.form_submit_button(t("admin.save")):
             _said(actions.run(_save_sla, values), t("admin.saved"))
 

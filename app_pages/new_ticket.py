@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from core import formats
 from core.help import activity, articles, search
 from core.models import utcnow
 from core.portal import service as portal
@@ -143,8 +144,9 @@ _suggestions()
 st.text_area(t("new.description"), key=keys.field(FORM, "description"), height=200, help=t("new.description_help"))
 forms.field_error(errors, "description")
 limits = app.settings()
-forms.file_picker(FORM, t("new.attachments_help", count=limits.max_attachments, file=f"{limits.max_file_mb:g}",
-                          total=f"{limits.max_ticket_mb:g}"))
+forms.file_picker(FORM, t("new.attachments_help", count=limits.max_attachments,
+                          file=formats.amount(limits.max_file_mb, app.locale()),
+                          total=formats.amount(limits.max_ticket_mb, app.locale())))
 forms.field_error(errors, "attachments")
 
 st.text_input(t("new.website"), key=keys.field(FORM, "website"), autocomplete="off")

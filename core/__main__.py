@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import BinaryIO
 
-from core import logs
+from core import i18n, logs
 from core.config import ConfigError, get_settings
 
 
@@ -265,7 +265,7 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--email", required=True)
     create.add_argument("--name", required=True)
     create.add_argument("--role", required=True, choices=("customer", "agent", "manager", "admin"))
-    create.add_argument("--locale", default="en", choices=("en", "es"))
+    create.add_argument("--locale", default="en", choices=i18n.LOCALES)
     create.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     create.set_defaults(run=_create_user)
 

@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from core import i18n
+
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT / "data"
 ENV_PREFIX = "MESA_"
@@ -32,7 +34,7 @@ class Settings(BaseSettings):
     database_url: str = ""
     base_url: str = "http://localhost:8501"
     secret_key: str = ""
-    locale: Literal["en", "es"] = "en"
+    locale: str = "en"  # one of core/locales/*.toml: en, es, pt-BR
     timezone: str = "Europe/Madrid"
     product_name: str = "Mesa"
 
@@ -90,6 +92,13 @@ class Settings(BaseSettings):
     # the REST API (python -m core api, core/api): its port, and requests per minute per token
     api_port: int = Field(default=8502, ge=1, le=65535)
     api_requests_per_minute: int = Field(default=120, ge=1, le=100_000)
+
+    @field_validator("locale")
+    @classmethod
+    def _known_locale(cls, value: str) -> str:
+        if (code := i18n.match(value)) is None:
+            raise ValueError(f"unknown language {value!r} (use one of: {', '.join(i18n.LOCALES)})")
+        return code
 
     @field_validator("timezone")
     @classmethod

@@ -1,4 +1,5 @@
-"""Every text exists in English and Spanish, and pages show no untranslated literal."""
+"""Every text exists in every language (a language is its files: core/locales/<code>.toml, core/mail/templates/<code>/
+and data/help/<code>/), plural forms follow each language's rule, and pages show no untranslated literal."""
 
 import ast
 import re
@@ -7,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from core import i18n
+from core.help import starter
+from core.mail.templates import TEMPLATE_DIR, TEMPLATES
 
 ROOT = Path(__file__).resolve().parents[1]
 UI_FILES = sorted([*ROOT.glob("app_pages/*.py"), *ROOT.glob("ui/*.py"), ROOT / "Home.py"])
@@ -19,30 +22,82 @@ SHOWN = {
 WORDISH = re.compile(r"[A-Za-zÁÉÍÓÚáéíóúñÑ]{3,}")
 
 
-def test_both_locales_have_the_same_keys():
-    english, spanish = i18n.catalog("en"), i18n.catalog("es")
-    assert sorted(set(english) - set(spanish)) == []
-    assert sorted(set(spanish) - set(english)) == []
+OTHERS = [code for code in i18n.LOCALES if code != i18n.DEFAULT_LOCALE]
+PLURAL_FORMS = ("zero", "one", "two", "few", "many")
 
 
-def test_placeholders_match_between_locales():
-    english, spanish = i18n.catalog("en"), i18n.catalog("es")
+def test_a_language_is_its_files_in_three_places():
+    assert set(i18n.LOCALES) >= {"en", "es", "pt-BR"}
+    assert sorted(p.name for p in TEMPLATE_DIR.iterdir() if p.is_dir()) == sorted(i18n.LOCALES)
+    assert sorted(p.name for p in starter.HELP_DIR.iterdir() if p.is_dir()) == sorted(i18n.LOCALES)
+
+
+@pytest.mark.parametrize("locale", OTHERS)
+def test_every_language_has_the_same_keys_as_english(locale):
+    english, other = i18n.catalog("en"), i18n.catalog(locale)
+    counted = {k for k in other if k.rsplit("_", 1)[-1] in PLURAL_FORMS and k.rsplit("_", 1)[0] in english}
+    assert sorted(set(english) - set(other) - {k for k in english if k.endswith("_one")}) == []
+    assert sorted(set(other) - set(english) - counted) == []
+
+
+@pytest.mark.parametrize("locale", OTHERS)
+def test_placeholders_match_between_locales(locale):
+    english, other = i18n.catalog("en"), i18n.catalog(locale)
     fields = re.compile(r"\{(\w+)\}")
-    mismatched = [k for k in english if set(fields.findall(english[k])) != set(fields.findall(spanish[k]))]
+    said = {k: english[k if k in english else k.rsplit("_", 1)[0]] for k in other}
+    mismatched = [k for k in other if set(fields.findall(other[k])) != set(fields.findall(said[k]))]
     assert mismatched == []
 
 
-@pytest.mark.parametrize(("locale", "one", "two"), [
-    ("en", "1 ticket selected", "2 tickets selected"), ("es", "1 ticket elegido", "2 tickets elegidos")])
-def test_a_count_of_one_is_singular(locale, one, two):
-    assert i18n.t("wb.bulk_selected", locale, n=1) == one
-    assert i18n.t("wb.bulk_selected", locale, n=2) == two
-    assert i18n.t("wb.bulk_selected", locale, n=0) == two.replace("2", "0")
+@pytest.mark.parametrize("locale", i18n.LOCALES)
+def test_every_email_template_exists_in_every_language(locale):
+    missing = [f"{name}.{part}" for name in TEMPLATES for part in ("subject.txt", "txt", "html")
+               if not (TEMPLATE_DIR / locale / f"{name}.{part}").is_file()]
+    assert missing == []
+
+
+@pytest.mark.parametrize("locale", i18n.LOCALES)
+def test_every_help_article_exists_in_every_language(locale):
+    assert [a["slug"] for a in starter.listed(locale)] == [a["slug"] for a in starter.listed("en")]
+    for article in starter.listed(locale):
+        text = article["path"].read_text(encoding="utf-8")
+        anchors = set(re.findall(r'<a id="([a-z0-9-]+)"></a>', text))
+        assert set(re.findall(r"\]\(#([a-z0-9-]+)\)", text)) <= anchors, article["path"]
+
+
+@pytest.mark.parametrize(("locale", "zero", "one", "two"), [
+    ("en", "0 tickets selected", "1 ticket selected", "2 tickets selected"),
+    ("es", "0 tickets elegidos", "1 ticket elegido", "2 tickets elegidos"),
+    ("pt-BR", "0 ticket escolhido", "1 ticket escolhido", "2 tickets escolhidos")])  # CLDR: 0 is singular in pt
+def test_counts_follow_the_languages_plural_rule(locale, zero, one, two):
+    assert [i18n.t("wb.bulk_selected", locale, n=n) for n in (0, 1, 2)] == [zero, one, two]
 
 
 def test_every_singular_form_has_its_plural():
-    english = i18n.catalog("en")
-    assert [k for k in english if k.endswith("_one") and k.removesuffix("_one") not in english] == []
+    for locale in i18n.LOCALES:
+        catalog = i18n.catalog(locale)
+        forms = [k for k in catalog if k.rsplit("_", 1)[-1] in PLURAL_FORMS and "_" in k]
+        assert [k for k in forms if k.rsplit("_", 1)[0] not in catalog] == [], locale
+
+
+@pytest.mark.parametrize(("tag", "code"), [
+    ("es", "es"), ("es-MX", "es"), ("pt-BR", "pt-BR"), ("pt_br", "pt-BR"), ("pt", "pt-BR"), ("PT-pt", "pt-BR"),
+    ("en-GB", "en"), ("fr", None), ("", None)])
+def test_a_language_tag_matches_one_of_ours(tag, code):
+    assert i18n.match(tag) == code
+    assert i18n.normalize(tag) == (code or "en")
+
+
+@pytest.mark.parametrize(("header", "code"), [
+    ("es-ES,es;q=0.9,en;q=0.8", "es"), ("fr-FR,fr;q=0.9,pt-BR;q=0.8,en;q=0.5", "pt-BR"),
+    ("en;q=0.2, es;q=0.9", "es"), ("de, *;q=0.5", None), ("es;q=0, en", "en"), ("", None), (None, None),
+    ("es;q=nonsense, pt", "pt-BR")])
+def test_the_browsers_languages_pick_the_first_we_have(header, code):
+    assert i18n.from_accept_language(header) == code
+
+
+def test_each_language_is_named_in_itself():
+    assert [i18n.language_name(code) for code in ("en", "es", "pt-BR")] == ["English", "Español", "Português (Brasil)"]
 
 
 def _keys_used() -> set[str]:

@@ -11,11 +11,12 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from core import i18n, logs
+from core.accounts import preferences
 from core.config import Settings, get_settings
 from core.db import make_engine, read_factory, session_factory
 from ui import keys
 
-LANGUAGE_NAMES = {"en": "English", "es": "Español"}
+LANGUAGE_NAMES = {code: i18n.language_name(code) for code in i18n.LOCALES}
 
 
 @st.cache_resource
@@ -69,10 +70,23 @@ def zone() -> ZoneInfo:
 
 
 def locale() -> str:
-    """The visitor's language: their choice this session, else ?lang=, else the default."""
+    """The visitor's language: their choice this session (?lang= or the switcher), else their account's (see
+    adopt_account_language), else the browser's first language we have (Accept-Language), else the desk's."""
     if keys.LOCALE not in st.session_state:
-        st.session_state[keys.LOCALE] = i18n.normalize(st.query_params.get("lang") or settings().locale)
+        chosen = i18n.match(st.query_params.get("lang"))
+        st.session_state[keys.LOCALE_CHOSEN] = chosen is not None
+        browser = i18n.from_accept_language(st.context.headers.get("Accept-Language"))
+        st.session_state[keys.LOCALE] = chosen or browser or settings().locale
     return st.session_state[keys.LOCALE]
+
+
+def adopt_account_language(account_locale: str | None) -> None:
+    """Once per session, a signed-in account's language wins over the browser's; a ?lang= or a switch wins
+    over both."""
+    locale()
+    if account_locale and not st.session_state[keys.LOCALE_CHOSEN] and not st.session_state.get(keys.LOCALE_ACCOUNT):
+        st.session_state[keys.LOCALE_ACCOUNT] = True
+        st.session_state[keys.LOCALE] = i18n.normalize(account_locale)
 
 
 def t(key: str, **params: object) -> str:
@@ -84,12 +98,20 @@ def labels(prefix: str, codes: tuple[str, ...]) -> Callable[[str], str]:
     return {code: t(prefix + code) for code in codes}.__getitem__
 
 
-def language_switcher() -> None:
-    current = locale()
-    choice = st.sidebar.selectbox(
-        t("app.language"), i18n.LOCALES, index=i18n.LOCALES.index(current),
-        format_func=LANGUAGE_NAMES.__getitem__, key="language_choice")
-    if choice != current:
-        st.session_state[keys.LOCALE] = choice
-        st.query_params["lang"] = choice
-        st.rerun()
+def _switch_language(user_id: int | None) -> None:
+    choice = st.session_state[keys.LANGUAGE_CHOICE]
+    st.session_state[keys.LOCALE] = choice
+    st.session_state[keys.LOCALE_CHOSEN] = True
+    st.query_params["lang"] = choice
+    if user_id is not None:  # kept with the account: its pages and emails follow
+        from ui import actions  # (ui.actions draws on this module)
+
+        actions.run(preferences.choose_language, user_id, choice)
+
+
+def language_switcher(user_id: int | None = None) -> None:
+    """The sidebar's language picker. It shows the language in use, however it was decided (the account's, the
+    browser's), and only a person's pick changes it."""
+    st.session_state[keys.LANGUAGE_CHOICE] = locale()
+    st.sidebar.selectbox(t("app.language"), i18n.LOCALES, format_func=LANGUAGE_NAMES.__getitem__,
+                         key=keys.LANGUAGE_CHOICE, on_change=_switch_language, args=(user_id,))

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import streamlit as st
 
+from core import formats
 from core.reports.common import Filters, Period, data_version
 from core.tickets import workbench, workflow
 from ui import app
@@ -112,12 +113,13 @@ def no_data() -> str:
 
 
 def percent(value: float | None, decimals: int = 1) -> str:
-    return no_data() if value is None or pd.isna(value) else f"{value:.{decimals}f} %"
+    """42.3 as "42.3%" (en), "42,3 %" (es), "42,3%" (pt-BR); "no data" for None."""
+    return no_data() if value is None or pd.isna(value) else formats.percent(value, app.locale(), decimals)
 
 
 def average(value: float | None) -> str:
-    """An average score, two decimals."""
-    return no_data() if value is None or pd.isna(value) else f"{value:.2f}"
+    """An average score, two decimals, in the reader's format."""
+    return no_data() if value is None or pd.isna(value) else formats.number(value, app.locale(), 2)
 
 
 def hover(*pairs: tuple[str, object]) -> str:
@@ -126,21 +128,15 @@ def hover(*pairs: tuple[str, object]) -> str:
 
 
 def duration(minutes: float | None) -> str:
-    """Minutes as "45 min", "9.6 h" or "3.2 d" (short enough for a metric card); "no data" for None."""
-    if minutes is None or pd.isna(minutes):
-        return no_data()
-    if minutes < 60:
-        return t("dash.minutes", m=round(minutes))
-    if minutes < 48 * 60:
-        return t("dash.hours", h=f"{minutes / 60:.1f}")
-    return t("dash.days", d=f"{minutes / (24 * 60):.1f}")
+    """Minutes as "45 min", "9 h 36 min" or "3 d 4 h" in the reader's words (core.formats); "no data" for None."""
+    return no_data() if minutes is None or pd.isna(minutes) else formats.duration(minutes, app.locale())
 
 
 def change(now: float | None, before: float | None, unit: str = "") -> str | None:
-    """The delta text for st.metric; None when either side has no data."""
+    """The delta text for st.metric ("+1.5 pts", "-0,3"); None when either side has no data."""
     if now is None or before is None or pd.isna(now) or pd.isna(before):
         return None
-    return f"{now - before:+.1f}{unit}"
+    return ("+" if now >= before else "-") + formats.number(abs(now - before), app.locale(), 1) + unit
 
 
 def duration_change(now: float | None, before: float | None) -> str | None:

@@ -15,6 +15,9 @@ ADD_INFORMATION = "add"  # the customer's message on their ticket: add_body, ...
 
 # The desk as a whole
 LOCALE = "locale"  # the visitor's language this session
+LOCALE_CHOSEN = "locale_chosen"  # the language came from ?lang= or the switcher: the account setting yields
+LANGUAGE_CHOICE = "language_choice"  # the sidebar's language picker (ui.app.language_switcher)
+LOCALE_ACCOUNT = "locale_account"  # the signed-in account's language was applied to this session (once)
 CAPTCHA_USED = "captcha_used"  # the captcha challenges answered this session (each counts once)
 QUEUE_PAGE = "wb_page"  # the page of the workbench queue shown
 QUEUE_TABLE = "wb_table"  # the queue's table: the ticked rows (bulk actions) and the clicked cell (open)

@@ -7,12 +7,13 @@ from datetime import datetime
 
 import streamlit as st
 
+from core import formats
 from core.mail import eml
 from core.mail.original import Original
 from core.models import Attachment, Message
 from core.tickets import attachments
 from ui import app
-from ui.app import t, zone
+from ui.app import locale, t, zone
 from ui.text import plain, unreordered
 
 AVATARS = {"customer": ":material/person:", "agent": ":material/support_agent:", "note": ":material/sticky_note_2:"}
@@ -20,7 +21,8 @@ AVATARS = {"customer": ":material/person:", "agent": ":material/support_agent:",
 
 def local_time(moment: datetime) -> str:
     """The moment in the reader's zone, saying which (CET, -03, UTC...)."""
-    return moment.astimezone(zone()).strftime("%Y-%m-%d %H:%M %Z")
+    here = zone()
+    return f"{formats.datetime(moment, locale(), here)} {moment.astimezone(here).strftime('%Z')}"
 
 
 NOTE_STYLE = ("<style>[class*='st-key-note-'] {background:#fff8e1; border-left:4px solid #f2b705;"
@@ -68,7 +70,7 @@ def _email(message: Message, email: Original) -> None:
             st.text(unreordered(email.html_text))
         if email.files:
             st.caption(t("wb.original_files"))
-            st.text(unreordered("\n".join(f"{name} · {kind} · {attachments.human_size(size)}"
+            st.text(unreordered("\n".join(f"{name} · {kind} · {formats.size(size, locale())}"
                                            for name, kind, size in email.files)))
         st.download_button(t("wb.original_download"), email.raw, file_name=f"message-{message.id}.eml",
                            mime="message/rfc822", key=f"eml-{message.id}", on_click="ignore")

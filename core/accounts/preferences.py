@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from core import i18n
 from core.errors import NotFound
 from core.models import User
 from core.tickets.queues import SORTS
@@ -25,3 +26,14 @@ def choose(session: Session, user_id: int, name: str, value: str) -> None:
     if user is None:
         raise NotFound(f"no user {user_id}")
     user.preferences = {**(user.preferences or {}), name: value}  # a new dict: the JSON column sees the change
+
+
+def choose_language(session: Session, user_id: int, locale: str) -> None:
+    """The language the person reads Mesa and its emails in (one of core/locales); another is refused."""
+    code = i18n.match(locale)
+    if code is None:
+        raise ValueError(f"{locale!r} is not one of {i18n.LOCALES}")
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"no user {user_id}")
+    user.locale = code

@@ -84,9 +84,24 @@ def check_email(errors: Collector, email: str, field: str = "email") -> str:
         return ""
     try:
         return normalize_email(email)
-    except EmailNotValidError as exc:
-        errors.add(field, "errors.email", reason=str(exc).rstrip("."))
+    except EmailNotValidError:
+        errors.add(field, email_problem(email))
         return ""
+
+
+def email_problem(email: str) -> str:
+    """What is wrong with an address, as a key of ours: email-validator explains it only in English."""
+    text = email.strip()
+    local, _, domain = text.rpartition("@")
+    if "@" not in text:
+        return "errors.email_no_at"
+    if text.count("@") > 1:
+        return "errors.email_one_at"
+    if not local:
+        return "errors.email_no_name"
+    if not domain or "." not in domain.strip(".") or domain.startswith(".") or domain.endswith("."):
+        return "errors.email_domain"
+    return "errors.email"
 
 
 def check_name(errors: Collector, name: str, field: str = "name") -> str:

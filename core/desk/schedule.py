@@ -35,6 +35,11 @@ class Schedule:
     holidays: frozenset[date] = field(default_factory=frozenset)
 
     @property
+    def day_minutes(self) -> int:
+        """How long a working day is (an end of 00:00 is midnight at the day's end)."""
+        return (self.end or 24 * 60) - self.start
+
+    @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 

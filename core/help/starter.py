@@ -27,6 +27,12 @@ _TOP_LINK = re.compile(r"^.*\]\(#top\).*\n?", re.MULTILINE)
 _TITLE = re.compile(r"^# .*\n+")
 
 
+def listed(locale: str, folder: Path = HELP_DIR) -> list[dict]:
+    """The starter files of one language, in reading order: slug, title, summary and the file's path."""
+    with (folder / locale / "index.toml").open("rb") as handle:
+        return [{**item, "path": folder / locale / f"{item['slug']}.md"} for item in tomllib.load(handle)["article"]]
+
+
 def markdown_of(path: Path) -> str:
     """A starter file as stored: no HTML anchors, no table of contents, no title (the page draws it), article links
     as help-center links."""
@@ -46,15 +52,13 @@ def install(session: Session, now: datetime | None = None, folder: Path = HELP_D
         session.flush()
     added = 0
     for locale_dir in sorted(p for p in folder.iterdir() if (p / "index.toml").exists()):
-        with (locale_dir / "index.toml").open("rb") as handle:
-            listed = tomllib.load(handle)["article"]
-        for position, item in enumerate(listed):
+        for position, item in enumerate(listed(locale_dir.name, folder)):
             article = session.scalar(select(HelpArticle).where(HelpArticle.slug == item["slug"]))
             if article is not None and session.scalar(select(HelpTranslation.id).where(
                     HelpTranslation.article_id == article.id, HelpTranslation.locale == locale_dir.name)):
                 continue
             draft = articles.Draft(locale_dir.name, item["title"], item["summary"],
-                                   markdown_of(locale_dir / f"{item['slug']}.md"), item["slug"],
+                                   markdown_of(item["path"]), item["slug"],
                                    tuple(item.get("tags", ())), section.id)
             saved = articles.save(session, draft, None, now, article_id=article.id if article else None,
                                   status=None if article else "published")

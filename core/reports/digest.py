@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from core import events
+from core import events, formats
 from core.config import Settings
 from core.db import unit_of_work
 from core.desk import schedule
@@ -59,21 +59,14 @@ def headline(session: Session, period: Period, zone: str) -> dict[str, float | N
             "first_reply_sla": speed["first_reply_sla"], "resolution_sla": speed["resolution_sla"]}
 
 
-def _duration(minutes: float, locale: str) -> str:
-    if minutes < 60:
-        return t("dash.minutes", locale, m=round(minutes))
-    if minutes < 48 * 60:
-        return t("dash.hours", locale, h=f"{minutes / 60:.1f}")
-    return t("dash.days", locale, d=f"{minutes / (24 * 60):.1f}")
-
-
 def _format(name: str, value: float, locale: str, *, signed: bool = False) -> str:
     sign = ("+" if value >= 0 else "-") if signed else ""
     if name in ("first_reply", "resolution"):
-        return sign + _duration(abs(value), locale)
+        return sign + formats.duration(abs(value), locale)
     if name in ("csat", "first_reply_sla", "resolution_sla"):
-        return f"{sign}{abs(value):.1f}" + (t("dash.points", locale) if signed else " %")
-    return f"{sign}{abs(value):g}"
+        return sign + (formats.number(abs(value), locale, 1) + t("dash.points", locale) if signed
+                       else formats.percent(abs(value), locale))
+    return sign + formats.number(abs(value), locale, 0 if float(value).is_integer() else 1)
 
 
 def numbers(now: dict, before: dict, locale: str) -> list[dict[str, str]]:
@@ -109,8 +102,7 @@ def send_weekly(factory: sessionmaker[Session], settings: Settings, now: datetim
         last, previous = week(monday - timedelta(days=7), zone), week(monday - timedelta(days=14), zone)
         this, before = headline(session, last, zone), headline(session, previous, zone)
     first, end = last.start.astimezone(ZoneInfo(zone)).date(), monday - timedelta(days=1)
-    context = {"period": f"{first.isoformat()} – {end.isoformat()}", "link": f"{settings.base_url}/satisfaction",
-               "times_link": f"{settings.base_url}/response-times"}
+    context = {"link": f"{settings.base_url}/satisfaction", "times_link": f"{settings.base_url}/response-times"}
     sent = []
     for user_id in managers:
         try:
@@ -120,7 +112,9 @@ def send_weekly(factory: sessionmaker[Session], settings: Settings, now: datetim
                 if not user.active or session.scalar(select(_sent_to(user.email, since))):
                     continue
                 numbers_shown = numbers(this, before, user.locale)
-                events.record(session, events.DigestDue(user, {**context, "numbers": numbers_shown}), settings, now)
+                period = formats.date_range(first, end, user.locale)
+                events.record(session, events.DigestDue(user, {**context, "period": period, "numbers": numbers_shown}),
+                              settings, now)
                 sent.append(user.email)
         except Exception:  # one manager's failure must not stop the others
             log.exception("weekly digest to manager %s failed; retried next pass", user_id)

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from core.config import Settings
 from core.errors import Collector
+from core.formats import Size
 from core.i18n import Phrase
 from core.models import Attachment, AttachmentBlob, Message
 from core.tickets import filekinds, previews
@@ -73,14 +74,6 @@ class CheckedFile:
         return len(self.content)
 
 
-def human_size(size: float) -> str:
-    for unit in ("B", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    return f"{size} B"
-
-
 def safe_filename(name: str) -> str:
     """A name that is only a name: no folders, no control characters, not too long."""
     name = unicodedata.normalize("NFC", name or "")
@@ -116,7 +109,7 @@ def check_uploads(uploads: Sequence[Upload], settings: Settings, errors: Collect
         checked.append(CheckedFile(name, content_type, upload.content, hashlib.sha256(upload.content).hexdigest()))
     total = sum(len(u.content) for u in uploads)
     if total > settings.max_ticket_bytes:
-        errors.add(field, "errors.files_too_big", size=human_size(total), max=human_size(settings.max_ticket_bytes))
+        errors.add(field, "errors.files_too_big", size=Size(total), max=Size(settings.max_ticket_bytes))
     return [] if errors.has(field) else checked
 
 
@@ -128,8 +121,7 @@ def _check_one(name: str, content: bytes, settings: Settings) -> Problem | None:
     if not content:
         return "errors.file_empty", {"name": name}
     if len(content) > settings.max_file_bytes:
-        return "errors.file_too_big", {"name": name, "size": human_size(len(content)),
-                                       "max": human_size(settings.max_file_bytes)}
+        return "errors.file_too_big", {"name": name, "size": Size(len(content)), "max": Size(settings.max_file_bytes)}
     found = sniff(content)
     if ext not in ACCEPTED:
         accepted = ", ".join(sorted(ACCEPTED))

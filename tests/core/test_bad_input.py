@@ -32,7 +32,7 @@ def _refused(desk, call, *, field=None, says=None):
     ({"subject": "   "}, "subject", "required"),
     ({"subject": "x" * 201}, "subject", "at most 200 characters (this has 201)"),
     ({"description": ""}, "description", "required"),
-    ({"email": "not-an-email"}, "email", "valid email address"),
+    ({"email": "not-an-email"}, "email", "an @ between the name and the domain"),
     ({"email": ""}, "email", "required"),
     ({"name": ""}, "name", "required"),
     ({"kind": "complaint"}, "kind", "question, incident, improvement"),
@@ -63,10 +63,10 @@ def test_too_many_and_too_big_files(desk):
              says="at most 2 files (you chose 3)")
     big = [Upload("big.txt", b"a" * 1100)]
     _refused(desk, lambda s: tickets.create_ticket(s, uploads=big, **values), field="attachments",
-             says="big.txt: the file is 1.1 KB; the limit is 1.0 KB per file")
+             says="big.txt: the file is 1.1 kB; the limit is 1 kB per file")
     two = [Upload("a.txt", b"a" * 1000), Upload("b.txt", b"b" * 1000)]
     _refused(desk, lambda s: tickets.create_ticket(s, uploads=two, **values), field="attachments",
-             says="add up to 2.0 KB; the limit is 1.5 KB")
+             says="add up to 2 kB; the limit is 1.5 kB")
 
 
 def test_message_services_refuse_empty_and_oversized_bodies(desk):

@@ -49,7 +49,8 @@ def test_nothing_before_monday_8_then_one_per_active_manager_in_their_language(d
     assert _send(desk, MONDAY_8) == ["boss@mesa.example", "lucia@mesa.example"]
     assert _send(desk, MONDAY_8) == [] and _send(desk, MONDAY_8 + timedelta(minutes=90)) == []
     english, spanish = _digests(desk)
-    assert english.subject == "Your weekly help-desk summary: 2026-03-02 – 2026-03-08"
+    assert english.subject == "Your weekly help-desk summary: Mar 2 – 8, 2026"  # CLDR span (a subject is one line)
+    assert spanish.subject == "Tu resumen semanal del soporte: 2–8 mar 2026"
     assert spanish.subject.startswith("Tu resumen semanal del soporte") and spanish.locale == "es"
     assert english.headers["Auto-Submitted"] == "auto-generated" and english.ticket_id is None
     assert "- New tickets: 2 (+1 vs. last week)" in english.body_text

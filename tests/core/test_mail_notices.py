@@ -10,9 +10,10 @@ import pytest
 from jinja2 import meta, nodes
 from markupsafe import escape
 
+from core import i18n
 from core.mail.templates import TEMPLATE_DIR, TEMPLATES, Rendered, environment, render
 
-LOCALES = ("en", "es")
+LOCALES = i18n.LOCALES
 PARTS = ("subject.txt", "txt", "html")
 LINK = "http://localhost:8501/ticket?ticket=42&token=abc"
 LINK_IN_HTML = "http://localhost:8501/ticket?ticket=42&amp;token=abc"

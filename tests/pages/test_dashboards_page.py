@@ -64,8 +64,8 @@ def test_the_manager_sees_the_satisfaction_numbers(desk):
     assert not app.exception, app.exception
     assert app.title[0].value == "Satisfaction"
     metrics = _metrics(app)
-    assert metrics["CSAT"] == "50.0 %" and metrics["Average score"] == "3.50"
-    assert metrics["Response rate"] == "100.0 %" and metrics["Responses"] == "2"
+    assert metrics["CSAT"] == "50.0%" and metrics["Average score"] == "3.50"
+    assert metrics["Response rate"] == "100.0%" and metrics["Responses"] == "2"
     low = app.dataframe[-2].value  # low scores nobody followed up, then the comments
     assert list(low["score"]) == [2] and list(low["ticket"]) == ["/workbench?ticket=2"]
     comments = app.dataframe[-1].value
@@ -131,7 +131,7 @@ def test_the_workbench_shows_the_overview_strip(desk):
     app = _open("app_pages/workbench.py", "agent@mesa.example")
     assert not app.exception, app.exception
     metrics = _metrics(app)
-    assert metrics["Open backlog"] == "1" and metrics["Unassigned"] == "1" and metrics["CSAT, 30 days"] == "50.0 %"
+    assert metrics["Open backlog"] == "1" and metrics["Unassigned"] == "1" and metrics["CSAT, 30 days"] == "50.0%"
 
 
 def test_a_new_answer_shows_at_once_and_unchanged_runs_hit_the_cache(desk, app_env, monkeypatch):
