@@ -35,10 +35,11 @@ MAX_WORDS = 8
 TYPO_QUERY_WORDS = 4  # queries of at most this many words are typo-tolerant
 STOPWORDS = frozenset((  # English, Spanish and Portuguese words that carry no meaning in a search
     "a", "al", "and", "ao", "are", "as", "at", "be", "by", "can", "com", "como", "con", "da", "das", "de", "del",
-    "do", "does", "dos", "e", "el", "em", "en", "es", "esta", "este", "for", "from", "has", "have", "how", "i",
-    "if", "in", "is", "it", "la", "las", "lo", "los", "me", "meu", "mi", "minha", "mis", "my", "na", "nas", "no",
-    "nos", "not", "o", "of", "on", "or", "os", "para", "pero", "por", "que", "se", "sin", "su", "sus", "the",
-    "this", "to", "tu", "tus", "um", "uma", "un", "una", "uno", "what", "why", "with", "y", "you", "your",
+    "do", "does", "dos", "e", "el", "ela", "ele", "em", "en", "es", "esta", "este", "eu", "for", "from", "has",
+    "have", "how", "i", "if", "in", "is", "isso", "it", "la", "las", "lo", "los", "mais", "me", "meu", "mi",
+    "minha", "mis", "muito", "my", "na", "nao", "nas", "no", "nos", "not", "o", "of", "on", "or", "os", "para",
+    "pela", "pelo", "pero", "por", "que", "se", "seu", "seus", "sin", "su", "sua", "suas", "sus", "the", "this",
+    "to", "tu", "tus", "um", "uma", "un", "una", "uno", "voce", "what", "why", "with", "y", "you", "your",
 ))
 _ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
 
