@@ -52,7 +52,7 @@ def _results(query: str) -> None:
         st.page_link("app_pages/new_ticket.py", label=t("help.new_ticket"), icon=":material/add:")
     for hit in hits:
         with st.container(border=True):
-            st.button(hit.title, key=f"hit-{hit.slug}", type="tertiary", on_click=_open, args=(hit.slug,))
+            st.button(f"**{hit.title}**", key=f"hit-{hit.slug}", type="tertiary", on_click=_open, args=(hit.slug,))
             st.markdown(hit.snippet)
 
 

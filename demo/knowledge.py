@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from core.models import HelpActivity, HelpArticle, HelpVote
+from core.models import HelpActivity, HelpArticle, HelpVote, Ticket
 
 SEARCHES = {"en": ("password", "invoice twice", "export csv", "change language", "delete my account",
                    "ticket status"),
@@ -30,6 +30,7 @@ def add(session: Session, rng: random.Random, now: datetime, days: int, readers:
     if not slugs:
         return
     ids, rows, votes = list(slugs.values()), [], {}
+    tickets = session.scalars(select(Ticket.id).order_by(Ticket.id.desc()).limit(readers)).all()
     for reader in range(readers):
         at = now - timedelta(seconds=rng.randrange(days * 86400))
         locale = rng.choice(("en", "es"))
@@ -43,6 +44,10 @@ def add(session: Session, rng: random.Random, now: datetime, days: int, readers:
             rows += [{"kind": "suggest", "at": at, "locale": locale, "article_id": i} for i in shown]
             if rng.random() < 0.4:
                 rows.append({"kind": "deflect", "at": at, "locale": locale, "article_id": shown[0]})
+            elif tickets:  # sent anyway: the ticket is linked to what it was shown
+                ticket = rng.choice(tickets)
+                rows += [{"kind": "ticket", "at": at, "locale": locale, "article_id": i, "ticket_id": ticket}
+                         for i in shown]
         if rng.random() < 0.2:
             votes[(rng.choice(ids), f"demo-reader-{reader}")] = (rng.random() < 0.75, at, locale)
     session.execute(insert(HelpActivity), [{"article_id": None, "ticket_id": None, "query": None, "results": None,

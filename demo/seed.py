@@ -93,7 +93,6 @@ def seed(factory: sessionmaker[Session], *, tickets: int = 300, days: int = 90, 
     with factory() as session, session.begin():
         staff, product_ids = ensure_basics(session)
         timings = schedule.with_timings(session, settings)  # the automations' part is played on the desk's
-        knowledge.add(session, rng, now, days)
     agents = [u.id for u in staff if u.role in ("agent", "manager")]
     # created in order, as on a real desk: ticket ids follow creation time
     moments = iter(sorted(_working_time(rng, now - timedelta(days=days), now) for _ in range(tickets)))
@@ -105,11 +104,13 @@ def seed(factory: sessionmaker[Session], *, tickets: int = 300, days: int = 90, 
         from demo import bulk as demo_bulk
 
         demo_bulk.seed(factory, play, tickets, settings=settings, progress=progress)
-        return tickets
-    for _ in range(tickets):
-        with factory() as session, session.begin():
-            events.quiet(session)  # past conversations: nobody is told
-            play(ServiceWriter(session, settings))
+    else:
+        for _ in range(tickets):
+            with factory() as session, session.begin():
+                events.quiet(session)  # past conversations: nobody is told
+                play(ServiceWriter(session, settings))
+    with factory() as session, session.begin():
+        knowledge.add(session, random.Random(seed), now, days)  # after the tickets: some were sent after a suggestion
     return tickets
 
 

@@ -58,6 +58,7 @@ def test_an_article_written_in_two_languages_answers_a_question_before_a_ticket(
     page.get_by_role("button", name="Publicar").click()
     wait_idle(page)
     page.get_by_text("Publicado").first.wait_for()
+    page.get_by_role("textbox", name="Título").scroll_into_view_if_needed()
     shot(page, "20-knowledge-editor")
 
     reader = browser.new_page(viewport={"width": 1366, "height": 900})
@@ -65,7 +66,7 @@ def test_an_article_written_in_two_languages_answers_a_question_before_a_ticket(
     box = reader.get_by_role("textbox", name="Busca en el centro de ayuda")
     box.fill("exportacoin")  # a typo, and no accent
     box.press("Enter")
-    result = reader.get_by_role("button", name=TITLE_ES)
+    result = reader.get_by_role("button", name=TITLE_ES)  # its title, in bold
     result.wait_for()
     shot(reader, "20-search")
     result.click()
