@@ -115,8 +115,8 @@ def upgrade() -> None:
         batch_op.create_index('ix_help_votes_article_voter', ['article_id', 'voter'], unique=True)
         batch_op.create_index('ix_help_votes_at', ['at'], unique=False)
 
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('writes_help', sa.Boolean(), server_default=sa.false(), nullable=False))
+    # a plain ADD COLUMN: a batch would copy `users` on SQLite, and dropping the old copy fails while rows refer to it
+    op.add_column('users', sa.Column('writes_help', sa.Boolean(), server_default=sa.false(), nullable=False))
 
     if op.get_bind().dialect.name == "sqlite":
         op.execute("CREATE VIRTUAL TABLE help_search USING fts5(locale UNINDEXED, title, tags, body, "
@@ -152,9 +152,6 @@ def downgrade() -> None:
         for language in ("spanish", "english", "portuguese"):
             op.execute(f"DROP TEXT SEARCH CONFIGURATION mesa_{language}")
             op.execute(f"DROP TEXT SEARCH DICTIONARY mesa_{language}_stem")
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.drop_column('writes_help')
-
     with op.batch_alter_table('help_votes', schema=None) as batch_op:
         batch_op.drop_index('ix_help_votes_at')
         batch_op.drop_index('ix_help_votes_article_voter')
@@ -180,3 +177,6 @@ def downgrade() -> None:
 
     op.drop_table('help_articles')
     op.drop_table('help_sections')
+    # last: on SQLite the batch copies and drops `users`, which the help tables above referred to
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.drop_column('writes_help')

@@ -200,11 +200,11 @@ def test_the_charts_show_counts_beside_rates_in_the_readers_language(desk):
     line, bars = figures["sat_trend"]["data"]
     assert (line["name"], bars["name"]) == ("CSAT", "Respuestas")
     assert _values(bars["y"]) == [2], "the answers under the line"
-    assert line["text"] == ["50.0 %"] and line["line"]["color"] != bars["marker"]["color"]
+    assert line["text"] == ["50,0\xa0%"] and line["line"]["color"] != bars["marker"]["color"]
     scores = figures["sat_scores"]["data"][0]
-    assert len(set(scores["marker"]["color"])) == 5 and scores["text"][1] == "1 · 50.0 %"
+    assert len(set(scores["marker"]["color"])) == 5 and scores["text"][1] == "1 · 50,0\xa0%"
     agents = figures["sat_agent"]["data"][0]
-    assert agents["y"] == ["Agent"] and agents["text"] == ["50.0 % (n = 2)"], "the rate and its count on the bar"
+    assert agents["y"] == ["Agent"] and agents["text"] == ["50,0\xa0% (n = 2)"], "the rate and its count on the bar"
     assert all(f["layout"]["margin"]["t"] <= 36 and not f["layout"].get("title", {}).get("text")
                for f in figures.values()), "no dead space above a chart"
 
