@@ -100,7 +100,9 @@ def cases(engine: Engine, ticket_id: int) -> list[PageCase]:
         PageCase("survey", "app_pages/survey.py", t("survey.title"), "survey link",
                  query={"ticket": str(surveyed), "token": survey_link}),
         PageCase("sign in", "app_pages/account.py", t("account.title"), "anonymous"),
-        PageCase("my tickets", "app_pages/my_tickets.py", t("mine.title"), "customer", customer.email),
+        # a signed-in customer reads in their account's language
+        PageCase("my tickets", "app_pages/my_tickets.py", i18n.t("mine.title", customer.locale), "customer",
+                 customer.email),
         PageCase("workbench queues", "app_pages/workbench.py", t("wb.title"), "agent", agent),
         PageCase("workbench ticket, 20 messages", "app_pages/workbench.py", f"#{ticket_id} · {subject}", "agent",
                  agent, query={"ticket": str(ticket_id)}),

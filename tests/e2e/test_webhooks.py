@@ -55,7 +55,8 @@ def test_an_admin_adds_an_endpoint_and_its_test_arrives_signed(portal, page, rec
 
     page.locator("[data-testid='stExpander']").filter(has_text=receiver.url.split("//")[1]).first.click()
     page.get_by_role("button", name="Send a test").first.click()
-    page.get_by_text("A test delivery is queued").wait_for()
+    # (the "queued" notice is not waited for: under load the embedded worker can deliver and a rerun of the log
+    # replace it first; the receiver below is the proof)
     deadline = time.monotonic() + 60
     while not receiver.received and time.monotonic() < deadline:
         time.sleep(0.3)
