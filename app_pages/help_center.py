@@ -18,7 +18,7 @@ if opened:
 
 
 def _searched() -> None:
-    query = " ".join(st.session_state.get(SEARCH, "").split())
+    query = " ".join((st.session_state.get(SEARCH) or "").split())
     st.query_params.pop("article", None)
     if query:
         st.query_params["q"] = query
@@ -105,9 +105,9 @@ def _article(slug: str) -> bool:
     return True
 
 
+st.session_state.setdefault(SEARCH, st.query_params.get("q", ""))  # the box starts with the address's search
 st.text_input(t("help.search"), key=SEARCH, on_change=_searched, placeholder=t("help.search_hint"),
-              icon=":material/search:", label_visibility="collapsed", value=None
-              if SEARCH in st.session_state else st.query_params.get("q", ""))
+              icon=":material/search:", label_visibility="collapsed")
 if query := st.query_params.get("q", "").strip():
     _results(query)
 elif not ((slug := st.query_params.get("article")) and _article(slug)):

@@ -107,6 +107,9 @@ def cases(engine: Engine, ticket_id: int) -> list[PageCase]:
         PageCase("workbench ticket, 20 messages", "app_pages/workbench.py", f"#{ticket_id} · {subject}", "agent",
                  agent, query={"ticket": str(ticket_id)}),
         *dashboards,
+        PageCase("knowledge base", "app_pages/knowledge.py", t("kb.title"), "agent", agent),
+        PageCase("knowledge dashboard, 30 days", "app_pages/knowledge_report.py", t("kdash.title"), "manager",
+                 manager),
         PageCase("admin", "app_pages/admin.py", t("admin.title"), "admin", admin),
         PageCase("email log", "app_pages/email_log.py", t("log.title"), "admin", admin),
     ]

@@ -48,6 +48,8 @@ def test_an_article_written_in_two_languages_answers_a_question_before_a_ticket(
     page.get_by_role("heading", name="Knowledge base").wait_for()
     wait_idle(page)
     page.goto(portal.base + "/knowledge?lang=es")
+    page.get_by_role("button", name="Artículo nuevo").wait_for()
+    wait_idle(page)  # a click while the page's first run is still going can be lost with that run
     page.get_by_role("button", name="Artículo nuevo").click()
     wait_idle(page)
     _write(page, TITLE_ES, "Si la **exportación** de facturas falla con un error 500, espera un minuto y vuelve a "
@@ -64,6 +66,8 @@ def test_an_article_written_in_two_languages_answers_a_question_before_a_ticket(
     reader = browser.new_page(viewport={"width": 1366, "height": 900})
     reader.goto(portal.base + "/?lang=es")
     box = reader.get_by_role("textbox", name="Busca en el centro de ayuda")
+    box.wait_for()
+    wait_idle(reader)
     box.fill("exportacoin")  # a typo, and no accent
     box.press("Enter")
     result = reader.get_by_role("button", name=TITLE_ES)  # its title, in bold
@@ -76,6 +80,8 @@ def test_an_article_written_in_two_languages_answers_a_question_before_a_ticket(
 
     reader.goto(portal.base + "/new-ticket?lang=es")
     subject = reader.get_by_role("textbox", name="Asunto *")
+    subject.wait_for()
+    wait_idle(reader)
     subject.click()
     reader.keyboard.type("No puedo exportar facturas", delay=60)
     typed = time.monotonic()
