@@ -90,8 +90,10 @@ def test_customer_without_account_writes_a_ticket_in_spanish(portal, page):
 
 
 def sign_in(page, email: str, password: str) -> None:
-    page.get_by_role("textbox", name="Email").first.fill(email)
-    page.get_by_label("Password", exact=True).first.fill(password)
+    """The sign-in form's own fields, by their keys: a page can hold other "Email" and "Password" boxes (the
+    registration form), and a label can match one that is hidden."""
+    page.locator(".st-key-login_email input").fill(email)
+    page.locator(".st-key-login_password input").fill(password)
     page.get_by_role("button", name="Sign in").first.click()
     wait_idle(page)
 
