@@ -134,7 +134,7 @@ def _to_article(user: User, message: Message) -> None:
                                              type="tertiary", icon=":material/note_add:"):
         done = actions.run(articles.draft_from_reply, message.id, user.id, utcnow(), app.locale())
         if done.ok:
-            st.success(t("help.drafted", title=done.value.slug), icon=":material/edit_note:")
+            st.success(t("help.drafted", title=done.value.title), icon=":material/edit_note:")
         else:
             st.error(done.message)
 

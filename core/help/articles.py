@@ -147,18 +147,18 @@ def set_status(session: Session, article: HelpArticle, status: str) -> None:
 
 def change_status(session: Session, article_id: int, status: str, by: int, now: datetime) -> None:
     _writer(session, by)
-    article = session.get(HelpArticle, article_id) or _missing()
+    article = session.get(HelpArticle, article_id)
+    if article is None:
+        raise NotFound()
     set_status(session, article, status)
     article.updated_at = now
 
 
-def _missing() -> HelpArticle:
-    raise NotFound()
-
-
 def restore(session: Session, version_id: int, by: int, now: datetime) -> HelpArticle:
     """Make an old version the current words again (itself a new version)."""
-    version = session.get(HelpVersion, version_id) or _missing()
+    version = session.get(HelpVersion, version_id)
+    if version is None:
+        raise NotFound()
     article = session.get(HelpArticle, version.article_id)
     draft = Draft(version.locale, version.title, version.summary, version.body, article.slug, tuple(article.tags),
                   article.section_id)
@@ -170,9 +170,11 @@ def reindex(session: Session, article: HelpArticle) -> None:
         search.index(session, translation, article.tags)
 
 
-def draft_from_reply(session: Session, message_id: int, by: int, now: datetime, locale: str) -> HelpArticle:
+def draft_from_reply(session: Session, message_id: int, by: int, now: datetime, locale: str) -> Page:
     """A draft article from a good public reply: the ticket's subject as its title, the reply as its body."""
-    message = session.get(Message, message_id) or _missing()
+    message = session.get(Message, message_id)
+    if message is None:
+        raise NotFound()
     if message.kind != "agent":
         raise DomainError("help.not_a_reply")
     ticket = session.get(Ticket, message.ticket_id)
@@ -182,7 +184,7 @@ def draft_from_reply(session: Session, message_id: int, by: int, now: datetime, 
         slug = f"{slugify(ticket.subject)[:70]}-{n}"
     article = save(session, Draft(locale, ticket.subject[:MAX_TITLE], "", message.body, slug), by, now)
     article.from_ticket_id = ticket.id
-    return article
+    return page(session, article.slug, locale, drafts=True)
 
 
 # ---------------------------------------------------------------- reading
@@ -203,7 +205,8 @@ class Page:
     section_id: int | None = None
 
 
-def _pick(translations: list[HelpTranslation], locale: str) -> HelpTranslation | None:
+def shown_translation(translations: list[HelpTranslation], locale: str) -> HelpTranslation | None:
+    """The translation a reader of `locale` sees: theirs, else English, else the first there is."""
     by_locale = {t.locale: t for t in translations}
     return by_locale.get(locale) or by_locale.get("en") or (translations[0] if translations else None)
 
@@ -214,7 +217,7 @@ def page(session: Session, slug: str, locale: str, drafts: bool = False) -> Page
         return None
     translations = list(session.scalars(select(HelpTranslation).where(HelpTranslation.article_id == article.id)
                                         .order_by(HelpTranslation.locale)))
-    shown = _pick(translations, locale)
+    shown = shown_translation(translations, locale)
     if shown is None:
         return None
     section = session.get(HelpSection, article.section_id) if article.section_id else None
@@ -282,7 +285,7 @@ def listing(session: Session, locale: str, statuses: tuple[str, ...] = ("publish
     named = sections_named(session, locale)
     listed = []
     for article, translations in grouped_in_order:
-        shown = _pick(translations, locale)
+        shown = shown_translation(translations, locale)
         listed.append(Listed(article.id, article.slug, shown.title, shown.summary, article.status,
                              named.get(article.section_id), max(shown.updated_at, article.updated_at)))
     return listed

@@ -15,7 +15,7 @@ import pandas as pd
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from core.help.articles import _pick
+from core.help.articles import shown_translation
 from core.models import HelpActivity, HelpArticle, HelpTranslation, HelpVote, Ticket
 from core.reports.common import Period
 
@@ -108,7 +108,7 @@ def _titles(session: Session, ids: list[int], locale: str) -> dict[int, str]:
     found: dict[int, list[HelpTranslation]] = {}
     for translation in session.scalars(select(HelpTranslation).where(HelpTranslation.article_id.in_(ids))):
         found.setdefault(translation.article_id, []).append(translation)
-    return {i: _pick(ts, locale).title for i, ts in found.items()}
+    return {i: shown_translation(ts, locale).title for i, ts in found.items()}
 
 
 @dataclass(frozen=True)

@@ -132,8 +132,9 @@ def test_a_good_reply_becomes_a_draft_article(help_desk):
                                         now=T0)
     with unit_of_work(help_desk.factory) as session:
         drafted = articles.draft_from_reply(session, reply.id, help_desk.ana, T0, "en")
-        assert (drafted.slug, drafted.status, drafted.from_ticket_id) == ("how-do-i-export-invoices", "draft",
-                                                                          ticket.id)
+        assert (drafted.slug, drafted.status, drafted.title) == ("how-do-i-export-invoices", "draft",
+                                                                 "How do I export invoices?")
+        assert session.get(HelpArticle, drafted.id).from_ticket_id == ticket.id
 
 
 def test_one_vote_per_voter_and_the_knowledge_numbers(help_desk):

@@ -242,6 +242,7 @@ def test_an_article_link_goes_into_the_reply_and_a_good_reply_becomes_a_draft_ar
         reply = session.scalars(select(Message).where(Message.kind == "agent")).one()
     app.button(key=f"wb_to_article_{reply.id}").click().run()
     assert not app.exception, app.exception
+    assert "Export stops at 10,000 rows" in app.success[0].value  # the draft's title, not its address
     with read() as session:
         drafted = session.scalars(select(HelpArticle).where(HelpArticle.from_ticket_id == ids[0])).one()
     assert drafted.status == "draft" and drafted.slug == "export-stops-at-10-000-rows"
