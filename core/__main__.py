@@ -23,22 +23,9 @@ def _migrate(args: argparse.Namespace) -> int:
         print(f"Upgraded from {done.before} to {done.after} ({_safe(url)}).")
     else:
         print(f"Already at {done.after} ({_safe(url)}).")
-    if added := _help_starter(url):
-        print(f"Help center: {added} starter translations added from data/help.")
+    if done.help_added:
+        print(f"Help center: {done.help_added} starter translations added from data/help.")
     return 0
-
-
-def _help_starter(url: str) -> int:
-    """The starter articles' translations the store lacks (a language added as files after migration 0017)."""
-    from core.db import make_engine, session_factory, unit_of_work
-    from core.help import starter
-
-    engine = make_engine(url)
-    try:
-        with unit_of_work(session_factory(engine)) as session:
-            return starter.install(session)
-    finally:
-        engine.dispose()
 
 
 def _seed_demo(args: argparse.Namespace) -> int:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, inspect
@@ -148,10 +148,12 @@ def alembic_config(url: str):
 
 @dataclass(frozen=True)
 class Migration:
-    """What `migrate` did: the schema revision before (None: an empty database) and after."""
+    """What `migrate` did: the schema revision before (None: an empty database) and after, and how many starter
+    help-center translations it added."""
 
     before: str | None
     after: str | None
+    help_added: int = field(default=0, compare=False)
 
 
 def current_revision(url: str) -> str | None:
@@ -168,9 +170,21 @@ def current_revision(url: str) -> str | None:
 
 
 def migrate(url: str, revision: str = "head") -> Migration:
-    """Upgrade the database at `url` to `revision` (creating it when empty); the revisions before and after."""
+    """Upgrade the database at `url` to `revision` (creating it when empty); at the head, also take in the starter
+    help-center articles the store lacks (data/help: a language added as files comes in here)."""
     from alembic import command
 
     before = current_revision(url)
     command.upgrade(alembic_config(url), revision)
-    return Migration(before, current_revision(url))
+    return Migration(before, current_revision(url), _help_starter(url) if revision == "head" else 0)
+
+
+def _help_starter(url: str) -> int:
+    from core.help import starter
+
+    engine = make_engine(url)
+    try:
+        with unit_of_work(session_factory(engine)) as session:
+            return starter.install(session)
+    finally:
+        engine.dispose()

@@ -1,6 +1,7 @@
 """The help center in the SQL store: sections, articles, translations, versions, votes, reader activity, the
 search index (help_search: FTS5 on SQLite, a tsvector per locale's configuration on PostgreSQL, see
-core/help/search.py), users.writes_help; and the starter articles from data/help taken in.
+core/help/search.py), users.writes_help. The starter articles from data/help come in through core.db.migrate,
+after the migrations: a migration runs no application code.
 
 Revision ID: 0017
 Revises: 0016
@@ -138,12 +139,6 @@ def upgrade() -> None:
                    "CONSTRAINT fk_help_search_translation_id_help_translations FOREIGN KEY (translation_id) "
                    "REFERENCES help_translations (id) ON DELETE CASCADE)")
         op.execute("CREATE INDEX ix_help_search_document ON help_search USING gin (document)")
-    from sqlalchemy.orm import Session
-
-    from core.help import starter
-    session = Session(bind=op.get_bind())
-    starter.install(session)
-    session.flush()
 
 
 def downgrade() -> None:

@@ -210,7 +210,8 @@ def test_an_image_is_checked_redrawn_and_named_in_the_markdown(help_desk):
 def test_a_language_added_as_files_later_joins_the_same_articles(help_desk, tmp_path):
     folder = tmp_path / "help"
     (folder / "fr").mkdir(parents=True)
-    (folder / "fr" / "index.toml").write_text('[[article]]\nslug = "ticket-statuses"\ntitle = "Les états"\n'
+    (folder / "fr" / "index.toml").write_text('section = "Utiliser le service d’aide"\n\n'
+                                              '[[article]]\nslug = "ticket-statuses"\ntitle = "Les états"\n'
                                               'summary = "Ce que veut dire chaque état."\n', encoding="utf-8")
     (folder / "fr" / "ticket-statuses.md").write_text(
         "# Les états\n\nVoir [inscription](register-to-see-your-tickets.md).\n", encoding="utf-8")
@@ -219,6 +220,8 @@ def test_a_language_added_as_files_later_joins_the_same_articles(help_desk, tmp_
         assert starter.install(session, T0, folder) == 0
     with help_desk.reader() as session:
         page = articles.page(session, "ticket-statuses", "fr")
+        spanish = articles.page(session, "ticket-statuses", "es")
+    assert (page.section, spanish.section) == ("Utiliser le service d’aide", "Cómo usar el centro de ayuda")
     assert (page.locale, page.title, page.body) == ("fr", "Les états",
                                                     "Voir [inscription](?article=register-to-see-your-tickets).\n")
     assert _search(help_desk, "etats", "fr") == ["ticket-statuses"], "a language with no stemmer: `simple`"

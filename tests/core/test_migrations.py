@@ -1,3 +1,6 @@
+import re
+from pathlib import Path
+
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -54,3 +57,10 @@ def test_sqlite_runs_in_wal_with_foreign_keys(engine):
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
+
+
+def test_migrations_run_no_application_code():
+    """A migration is frozen in time: application code it called would change what an old migration does."""
+    for path in (Path(__file__).parents[2] / "migrations" / "versions").glob("*.py"):
+        imports = re.findall(r"^\s*(?:from|import) (core\.[\w.]+)", path.read_text(), re.MULTILINE)
+        assert set(imports) <= {"core.config"}, (path.name, imports)
