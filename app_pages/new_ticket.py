@@ -78,7 +78,6 @@ def _suggestions() -> None:
     with app.read() as session:
         hits = search.search(session, app.locale(), " ".join(text.splitlines()[:4])[:300], limit=3,
                              near_best=0.5)
-        pages = [articles.page(session, hit.slug, app.locale()) for hit in hits]
     if not hits:
         return
     shown = st.session_state.setdefault(SUGGESTED, [])
@@ -87,14 +86,19 @@ def _suggestions() -> None:
         actions.run(activity.suggested, new, app.locale(), utcnow())
     with st.container(border=True, key="new_suggestions"):
         st.caption(t("new.suggestions"))
-        for hit, page in zip(hits, pages, strict=True):
-            with st.expander(hit.title, icon=":material/article:"):
-                if page:
-                    article_body.show(page.body)
-                else:
-                    st.markdown(hit.snippet)
-                st.button(t("help.answered"), key=f"answered-{hit.slug}", icon=":material/check_circle:",
-                          on_click=_answered, args=(hit.slug, hit.title))
+        for hit in hits:  # an article is read from the store and drawn only once its expander is opened
+            suggestion = st.expander(hit.title, icon=":material/article:", key=f"suggested-{hit.slug}",
+                                     on_change="rerun")
+            if suggestion.open:
+                with app.read() as session:
+                    page = articles.page(session, hit.slug, app.locale())
+                with suggestion:
+                    if page:
+                        article_body.show(page.body)
+                    else:
+                        st.markdown(hit.snippet)
+                    st.button(t("help.answered"), key=f"answered-{hit.slug}", icon=":material/check_circle:",
+                              on_click=_answered, args=(hit.slug, hit.title))
 
 
 if sent := st.session_state.get(keys.field(FORM, "sent")):

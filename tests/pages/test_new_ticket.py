@@ -111,6 +111,9 @@ def test_subject_suggests_help_articles(app_env):
     app.switch_page("app_pages/new_ticket.py").run()
     app.text_input(key="new_subject").input("what does the pending status mean").run()
     assert app.expander[0].label == "What do ticket statuses mean?"
+    assert not app.expander[0].markdown, "closed, a suggestion is only its title: typing draws no article"
+    app.session_state["suggested-ticket-statuses"] = True  # the reader opens it
+    app.run()
     assert "Awaiting your reply" in "\n".join(m.value for m in app.expander[0].markdown), "the article, readable inline"
 
 
@@ -126,6 +129,8 @@ def test_this_answered_my_question_ends_the_form_without_a_ticket(app_env):
     app = run_home()
     app.switch_page("app_pages/new_ticket.py").run()
     _fill(app, new_subject="what does the pending status mean").run()
+    app.session_state["suggested-ticket-statuses"] = True
+    app.run()
     app.button(key="answered-ticket-statuses").click().run()
     assert not app.exception, app.exception
     assert "no ticket was sent" in app.success[0].value
