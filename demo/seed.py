@@ -4,7 +4,7 @@ Every ticket's story (`_play_ticket`) is played forward in time as a series of s
 (create, assign, notes, replies, status changes, surveys), each at its own moment, and
 handed to a writer. `ServiceWriter` makes each step with the same service calls the
 pages use, so events and metrics are exactly what real use would leave. For many
-tickets `demo.bulk.BulkWriter` turns the same steps into the same rows and writes
+tickets `core.tickets.bulk.BulkWriter` turns the same steps into the same rows and writes
 them in batches (Core executemany), which is what lets a million tickets load in
 minutes; tests/core/test_bulk_seed.py shows both leave the same rows. A seed makes
 either reproducible.
@@ -33,7 +33,7 @@ from core.tickets import surveys, workflow
 from demo import knowledge
 from demo.content import CANNED, COMMENTS, CUSTOMERS, HELP_WRITERS, PRODUCTS, REPLIES, STAFF, TICKETS
 
-BULK_FROM = 2000  # more tickets than this are written in bulk (demo.bulk)
+BULK_FROM = 2000  # more tickets than this are written in bulk (core.tickets.bulk)
 # random.choices' weights, summed once (the same draws as weights=...: it sums them on every call)
 _PRIORITY_WEIGHTS = tuple(accumulate((2, 6, 3, 1)))
 _CHANNEL_WEIGHTS = tuple(accumulate((7, 3)))
@@ -101,9 +101,9 @@ def seed(factory: sessionmaker[Session], *, tickets: int = 300, days: int = 90, 
         _play_ticket(writer, rng, next(moments), now, agents, product_ids, timings)
 
     if bulk if bulk is not None else tickets > BULK_FROM:
-        from demo import bulk as demo_bulk
+        from core.tickets import bulk as bulk_writer
 
-        demo_bulk.seed(factory, play, tickets, settings=settings, progress=progress)
+        bulk_writer.seed(factory, play, tickets, settings=settings, progress=progress)
     else:
         for _ in range(tickets):
             with factory() as session, session.begin():

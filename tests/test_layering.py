@@ -139,3 +139,12 @@ def test_only_the_notifier_queues_webhook_deliveries():
     announcing = [str(path.relative_to(root)) for path in _sources("core", "demo", "app_pages", "ui")
                   if {"webhooks.announce", "payloads.announce"} & _calls(path)]
     assert queuing == [] and announcing == ["core/notify.py"]
+
+
+def test_core_imports_nothing_outside_core():
+    """core/ is the domain: the demo, the pages, the UI helpers and the benches build on it, never the reverse (but
+    the command line, core/__main__.py, which also seeds the demo)."""
+    outside = {"demo", "app_pages", "ui", "bench", "tests", "Home"}
+    offenders = sorted(f"{name}: {imported}" for name, path in _core_modules().items() if name != "core.__main__"
+                       for imported in _imports(path) if imported.split(".")[0] in outside)
+    assert offenders == []

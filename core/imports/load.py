@@ -1,7 +1,7 @@
 """Writing imported tickets: the rows the services would leave, in bulk, told to nobody.
 
 `load` takes `records.Record`s from any source (core.imports.zendesk, core.imports.csvfile) and plays each
-ticket's story into demo.bulk's BulkWriter (the bulk path of the demo data): the ticket at its original
+ticket's story into core.tickets.bulk's BulkWriter (the bulk path of the demo data): the ticket at its original
 time, its comments as customer messages, public replies and internal notes, its assignee, its last known
 status and its satisfaction rating. The writer keeps every change as a `ticket_events` row and computes
 `ticket_metrics` from those events with core.tickets.metrics.row_values, as every service does, and writes
@@ -28,9 +28,8 @@ from core.db import unit_of_work
 from core.errors import Collector, DomainError, ValidationError
 from core.imports.records import Comment, Person, Record, Summary
 from core.models import Message, Organization, Ticket, TicketTag, User, utcnow
-from core.tickets import attachments, workflow
+from core.tickets import attachments, bulk, workflow
 from core.tickets.service import MAX_TAGS, TAG
-from demo import bulk
 
 FILES_PER_TRANSACTION = 200
 

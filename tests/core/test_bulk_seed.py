@@ -1,4 +1,4 @@
-"""The bulk demo seeding (demo.bulk) leaves the rows the services leave.
+"""The bulk demo seeding (core.tickets.bulk) leaves the rows the services leave.
 
 The same stories (seed 5) are written once through the services, one ticket at a time,
 and once in bulk, in batches of 7; every table must come out the same, ids included, and so
@@ -14,9 +14,8 @@ from sqlalchemy import delete, select, text
 
 from core.db import unit_of_work
 from core.models import Message, Survey, Ticket, TicketEvent, TicketMetrics, User
-from core.tickets import search
+from core.tickets import bulk, search
 from core.tickets import service as tickets
-from demo import bulk as demo_bulk
 from demo import seed as demo
 from tests.conftest import clear
 from tests.core.conftest import run_command
@@ -53,8 +52,8 @@ def both(factory, settings, monkeypatch):
     _seed(factory, settings, bulk=False)
     service = _rows(factory)
     clear(factory.kw["bind"])
-    monkeypatch.setattr(demo_bulk, "BATCH", 7)
-    monkeypatch.setattr(demo_bulk, "INDEXES_FROM", 1)  # SQLite: drops the indexes and makes them again
+    monkeypatch.setattr(bulk, "BATCH", 7)
+    monkeypatch.setattr(bulk, "INDEXES_FROM", 1)  # SQLite: drops the indexes and makes them again
     _seed(factory, settings, bulk=True)
     return service, _rows(factory)
 

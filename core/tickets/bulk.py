@@ -1,4 +1,5 @@
-"""Bulk demo seeding: the demo stories of demo.seed turned into rows, written in batches.
+"""Tickets written in bulk: stories (the demo's, demo.seed; an import's, core.imports.load) turned into rows, written
+in batches.
 
 `BulkWriter` takes the same steps as demo.seed.ServiceWriter and keeps, in memory, the rows
 the services would leave: users (customers on first contact), tickets, messages,
@@ -219,7 +220,7 @@ def _check_columns() -> None:
     for model, columns in COLUMNS.items():
         found = tuple(c.name for c in model.__table__.columns)
         if found != columns:
-            raise RuntimeError(f"demo.bulk writes {model.__tablename__} as {columns}, the model has {found}")
+            raise RuntimeError(f"core.tickets.bulk writes {model.__tablename__} as {columns}, the model has {found}")
 
 
 # ---------------------------------------------------------------- the writer
