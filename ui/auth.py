@@ -12,10 +12,12 @@ import json
 import time
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
+from types import SimpleNamespace
 
 import jwt
 import streamlit as st
 import streamlit_authenticator as stauth
+from streamlit_authenticator.models import cookie_model
 
 from core.accounts import service as accounts
 from core.models import User, utcnow
@@ -24,6 +26,32 @@ from ui.app import read, settings
 
 COOKIE = "mesa_session"
 COOKIE_DAYS = 7
+
+
+class PageCookies:
+    """Stands in for extra_streamlit_components.CookieManager, which the library builds in every Authenticate: that
+    component is an iframe drawn on every run, and once loaded it sends the browser's cookies back, which reran the
+    whole page a moment after every page load (a second full run, and a click in between lost). The library reads
+    the cookie from `st.context.cookies` anyway; Mesa writes it with a script (`_cookie_script`), and a deletion is
+    drawn by `build` on the runs after it."""
+
+    def __init__(self, key: str = "init") -> None:
+        self.cookies = dict(st.context.cookies)
+
+    def get(self, cookie: str) -> str | None:
+        return self.cookies.get(cookie)
+
+    def get_all(self, key: str | None = None) -> dict:
+        return self.cookies
+
+    def set(self, cookie: str, val: object, **_options: object) -> None:
+        raise NotImplementedError("Mesa writes its sign-in cookie itself (ui.auth.start_session)")
+
+    def delete(self, cookie: str, key: str | None = None) -> None:
+        st.session_state[keys.COOKIE_DELETED] = cookie
+
+
+cookie_model.stx = SimpleNamespace(CookieManager=PageCookies)  # the library's only use of that package
 
 
 def build() -> stauth.Authenticate:
@@ -50,15 +78,22 @@ def build() -> stauth.Authenticate:
     if cookie is False or (cookie and (cookie["username"] not in credentials["usernames"] or owner is None
                                        or accounts.session_is_over(owner, _issued_at(cookie)))):
         sign_out()
-        return authenticator
-    authenticator.login(location="unrendered")
-    if st.session_state.get(keys.SIGNED_IN) and keys.SIGNED_IN_AT not in st.session_state:
-        st.session_state[keys.SIGNED_IN_AT] = _issued_at(cookie) if cookie else utcnow()
+    else:
+        authenticator.login(location="unrendered")
+        if st.session_state.get(keys.SIGNED_IN) and keys.SIGNED_IN_AT not in st.session_state:
+            st.session_state[keys.SIGNED_IN_AT] = _issued_at(cookie) if cookie else utcnow()
     slot = st.sidebar.empty()  # on every run, so that the elements after it keep their place (an open expander)
     written = st.session_state.get(keys.SIGN_IN_COOKIE)  # set when this session signed in
     if written and st.session_state.get(keys.SIGNED_IN) and written["email"] == st.session_state.get(keys.USERNAME):
         slot.html(written["script"], unsafe_allow_javascript=True, width=1)
+    elif deleted := st.session_state.get(keys.COOKIE_DELETED):  # signed out in this session: on every run after
+        slot.html(_expire_script(deleted), unsafe_allow_javascript=True, width=1)
     return authenticator
+
+
+def _expire_script(name: str) -> str:
+    expired = f"{name}=; expires=Thu, 01 Jan 1970 00:00:00 GMT; path=/"
+    return f"<script>document.cookie = {json.dumps(expired)};</script>"
 
 
 def _cookie_script(email: str) -> str:
@@ -87,6 +122,7 @@ def start_session(user: User) -> None:
                              "name": user.name, "roles": [user.role], "logout": None})
     st.session_state[keys.SIGNED_IN_AT] = utcnow()
     st.session_state[keys.SIGN_IN_COOKIE] = {"email": user.email, "script": _cookie_script(user.email)}
+    st.session_state.pop(keys.COOKIE_DELETED, None)
 
 
 def home_page(role: str) -> str:

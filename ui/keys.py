@@ -31,6 +31,7 @@ SIGNED_IN = "authentication_status"  # streamlit-authenticator's: True, False af
 USERNAME = "username"  # streamlit-authenticator's: the signed-in email
 SIGNED_IN_AT = "mesa_signed_in_at"  # when this browser's session began (cookie issue time or sign-in)
 SIGN_IN_COOKIE = "mesa_sign_in_cookie"  # signed in here: {"email", "script"}, the cookie drawn on each run
+COOKIE_DELETED = "mesa_cookie_deleted"  # signed out here: the cookie's name, its deletion drawn on each run
 SECOND_FACTOR = "mesa_second_factor"  # the password was right: {"user_id", "email", "until"} awaiting a code
 RECOVERY_CODES = "mesa_recovery_codes"  # the codes just issued at enrolment, shown once on the account page
 SSO_REFUSED = "mesa_sso_refused"  # the identity provider's address that has no staff account here
