@@ -32,6 +32,8 @@ def ago(moment: datetime) -> str:
 @st.fragment(run_every=30)
 def show(user: User) -> None:
     """Redrawn every 30 seconds on its own, so counts stay live without reloading the page."""
+    if (clicked := _clicked()) is not None:
+        open_ticket(clicked)  # before any query: opening a ticket costs one run of the page, not two
     with app.read() as session:
         counts = queues.counts(session, user_id=user.id)
         people = workbench.staff(session)
@@ -73,8 +75,6 @@ def show(user: User) -> None:
             "requester": st.column_config.TextColumn(t("wb.col_requester"), width=140),
             "status": t("wb.status"), "priority": t("wb.priority"), "assignee": t("wb.assignee"),
             "updated": t("wb.col_updated"), "csat": t("wb.col_csat")})
-    if picked.selection.cells:
-        open_ticket(rows[picked.selection.cells[0][0]].id)
     previous, _middle, following = st.columns([1, 4, 1])
     if page_number and previous.button("← " + t("wb.previous"), key="wb_prev"):
         st.session_state[keys.QUEUE_PAGE] = page_number - 1
@@ -88,6 +88,14 @@ def show(user: User) -> None:
         open_ticket(chosen[0])
     if chosen:
         _bulk(user, chosen, people)
+
+
+def _clicked() -> int | None:
+    """The ticket whose cell was just clicked, by its row in the queue as last drawn (QUEUE_ORDER)."""
+    grid = st.session_state.get(keys.QUEUE_TABLE)
+    cells = grid["selection"]["cells"] if grid else []
+    order: list[int] = st.session_state.get(keys.QUEUE_ORDER, [])
+    return order[cells[0][0]] if cells and cells[0][0] < len(order) else None
 
 
 def open_ticket(ticket_id: int) -> None:

@@ -3,6 +3,7 @@ from sqlalchemy import select
 
 from core.db import unit_of_work
 from core.models import HelpArticle, Message, Outbox, Ticket, User
+from core.tickets import queues
 from core.tickets import service as tickets
 from tests.workbench_desk import open_workbench, workbench_desk
 
@@ -164,6 +165,21 @@ def test_one_click_on_a_ticket_opens_it_in_place_and_it_stays_as_a_tab(desk):
     assert app.title[0].value == "Workbench"  # back on the queues: the click does not open it again
     tabs = app.segmented_control(key="wb_tabs_None")
     assert ids[1] in tabs.options or f"#{ids[1]}" in " ".join(map(str, tabs.options))
+
+
+def test_a_click_opens_the_ticket_before_the_queue_is_read_again(desk, monkeypatch):
+    """One run of the page for a click, not a run of the queue (its counts, its page of tickets) before it."""
+    _factory, _read, _ana, _liam, ids = desk
+    app = open_workbench("ana@mesa.example")
+    app.session_state["wb_table"] = {"selection": {"rows": [], "columns": [], "cells": [[1, "subject"]]}}
+
+    def read_again(*_args, **_kwargs):
+        raise AssertionError("the queue was read again to open a ticket")
+    monkeypatch.setattr(queues, "counts", read_again)
+    monkeypatch.setattr(queues, "page", read_again)
+    app.run()
+    assert not app.exception, app.exception
+    assert app.title[0].value.startswith(f"#{ids[1]} · ")
 
 
 def test_search_everywhere_finds_a_ticket_outside_the_queue_on_screen(desk):
