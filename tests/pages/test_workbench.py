@@ -192,6 +192,11 @@ def test_search_everywhere_finds_a_ticket_outside_the_queue_on_screen(desk):
     app.text_input(key="wb_search_all").input("Export stops").run()
     found = app.dataframe[0].value
     assert f"#{ids[0]}" in list(found["number"]) and "Solved" in list(found["status"])
+    row = list(found["number"]).index(f"#{ids[0]}")
+    app.session_state["wb_search_table"] = {"selection": {"rows": [], "columns": [], "cells": [[row, "subject"]]}}
+    app.run()  # a click on the result opens its ticket in place
+    assert not app.exception, app.exception
+    assert app.title[0].value.startswith(f"#{ids[0]} · ")
 
 
 def test_the_agent_sees_the_customers_score_and_comment_and_the_solved_view_a_score_column(desk):
