@@ -41,6 +41,7 @@ from bench.workspace import AGENT, SEARCHES, UNASSIGNED_ROWS
 ACTIONS = ("sign-in", "workspace", "open ticket", "back to queue", "switch queue", "search", "reply as pending",
            "round (untimed steps)")
 TIMEOUT = 60.0
+SAMPLER = Path(__file__).parent / "sampler"
 COOKIE = "mesa_session"
 WRITE_COOKIE = re.compile(rb'document\.cookie = \\?"(mesa_session=[^;]+);')
 
@@ -338,10 +339,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--replicas", type=int, default=1)
     parser.add_argument("--seconds", type=float, default=60, help="each crowd works this long after signing in")
     parser.add_argument("--think", type=float, default=0.5, help="seconds an agent waits before each action")
-    parser.add_argument("--profile", type=Path, help="write each server's profile here (pyinstrument, HTML)")
+    parser.add_argument("--profile", type=Path, help="sample the servers' stacks, written to PROFILE.<pid>")
     args = parser.parse_args(argv)
-    return workspace.bench(args, partial(_crowd_process, think=args.think), ACTIONS,
-                           extra_env={"MESA_BENCH_PROFILE": str(args.profile)} if args.profile else None)
+    sampler = {"MESA_BENCH_PROFILE": str(args.profile.resolve()),  # bench/sampler/sitecustomize.py
+               "PYTHONPATH": os.pathsep.join(filter(None, [str(SAMPLER), os.environ.get("PYTHONPATH")]))
+               } if args.profile else None
+    return workspace.bench(args, partial(_crowd_process, think=args.think), ACTIONS, extra_env=sampler)
 
 
 if __name__ == "__main__":

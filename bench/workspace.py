@@ -24,6 +24,7 @@ import asyncio
 import os
 import random
 import re
+import resource
 import sys
 import tempfile
 import time
@@ -254,6 +255,7 @@ def run_crowd(base: str, pids: list[int], size: int, processes: int, seconds: fl
     tickets = {n: live[n::size] or live[n % len(live):][:1] for n in range(size)}
     marker = tempfile.mktemp(prefix="bench-signed-in-")
     before, cpu_before, wall_before = resident_mb(pids), cpu_seconds(pids), time.monotonic()
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
     start_at = time.time() + 8 + size * 0.3  # every browser is up before anyone signs in
     with ProcessPoolExecutor(len(groups), mp_context=get_context("spawn")) as pool:
         futures = [pool.submit(worker or _crowd_process, base, group, tickets, seconds, start_at, marker)
@@ -264,10 +266,14 @@ def run_crowd(base: str, pids: list[int], size: int, processes: int, seconds: fl
             time.sleep(0.5)
         during = resident_mb(pids)
         results = [f.result() for f in futures]
-    busy = (cpu_seconds(pids) - cpu_before) / (time.monotonic() - wall_before)
+    wall = time.monotonic() - wall_before
+    busy = (cpu_seconds(pids) - cpu_before) / wall
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)  # the agents' processes, ended with the pool
+    drivers = (after.ru_utime + after.ru_stime - children.ru_utime - children.ru_stime) / wall
     for group in groups:
         Path(f"{marker}.{group[0]}").unlink(missing_ok=True)
-    return {"size": size, **together(results), "mb_per_session": (during - before) / size, "server_cores": busy}
+    return {"size": size, **together(results), "mb_per_session": (during - before) / size, "server_cores": busy,
+            "driver_cores": drivers}
 
 
 def start_servers(database: str, replicas: int, folder: Path, extra_env: dict | None = None
@@ -305,6 +311,9 @@ def report(result: dict, replicas: int, actions: tuple[str, ...] = ACTIONS) -> s
         lines.append(f"| {result['size']} | {replicas} | {name} | {p50} | {p95} | {len(values)} | {failed} |")
     lines.append(f"| {result['size']} | {replicas} | memory per session | {result['mb_per_session']:.1f} MB | | | |")
     lines.append(f"| {result['size']} | {replicas} | server CPU, cores busy | {result['server_cores']:.2f} | | | |")
+    if "driver_cores" in result:
+        lines.append(f"| {result['size']} | {replicas} | agents' processes' CPU, cores busy "
+                     f"| {result['driver_cores']:.2f} | | | |")
     return "\n".join(lines)
 
 
