@@ -41,7 +41,7 @@ def _start(target: str) -> None:
             lines.append("-- on top of the stack")
             lines += [f"{n:7d} {100 * n / samples[kind]:5.1f}%  {w}" for w, n in top[kind].most_common(25)]
             lines.append("-- anywhere on the stack")
-            lines += [f"{n:7d} {100 * n / samples[kind]:5.1f}%  {w}" for w, n in anywhere[kind].most_common(60)]
+            lines += [f"{n:7d} {100 * n / samples[kind]:5.1f}%  {w}" for w, n in anywhere[kind].most_common(200)]
         with open(f"{target}.{os.getpid()}", "w") as out:
             out.write("\n".join(lines) + "\n")
 
