@@ -121,9 +121,9 @@ class Agent:
                 self._take(message)
         except asyncio.CancelledError:
             raise
-        except Exception as exc:  # the session closed under us: whoever waits hears it
-            await self.finished.put(-1)
+        except Exception as exc:
             print(f"agent {self.number}: websocket: {type(exc).__name__} {exc}", file=sys.stderr, flush=True)
+        await self.finished.put(-1)  # the session closed under us: whoever waits hears it
 
     def _take(self, message: ForwardMsg) -> None:
         kind = message.WhichOneof("type")
