@@ -24,6 +24,7 @@ import asyncio
 import os
 import random
 import re
+import resource
 import sys
 import tempfile
 import time
@@ -246,33 +247,42 @@ def cpu_seconds(pids: list[int]) -> float:
     return total / ticks
 
 
-def run_crowd(base: str, pids: list[int], size: int, processes: int, seconds: float, live: list[int]) -> dict:
-    """`size` agents over `processes` processes; each replies only on its own share of the `live` tickets."""
+def run_crowd(base: str, pids: list[int], size: int, processes: int, seconds: float, live: list[int],
+              worker=None) -> dict:
+    """`size` agents over `processes` processes; each replies only on its own share of the `live` tickets.
+    `worker(base, numbers, tickets, seconds, start_at, marker)` drives one process's agents (Chromium here)."""
     groups = [list(range(i, size, processes)) for i in range(min(processes, size))]
     tickets = {n: live[n::size] or live[n % len(live):][:1] for n in range(size)}
     marker = tempfile.mktemp(prefix="bench-signed-in-")
     before, cpu_before, wall_before = resident_mb(pids), cpu_seconds(pids), time.monotonic()
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
     start_at = time.time() + 8 + size * 0.3  # every browser is up before anyone signs in
     with ProcessPoolExecutor(len(groups), mp_context=get_context("spawn")) as pool:
-        futures = [pool.submit(_crowd_process, base, group, tickets, seconds, start_at, marker) for group in groups]
+        futures = [pool.submit(worker or _crowd_process, base, group, tickets, seconds, start_at, marker)
+                   for group in groups]
         while sum(Path(f"{marker}.{group[0]}").exists() for group in groups) < len(groups):
             if any(f.done() for f in futures):
                 break
             time.sleep(0.5)
         during = resident_mb(pids)
         results = [f.result() for f in futures]
-    busy = (cpu_seconds(pids) - cpu_before) / (time.monotonic() - wall_before)
+    wall = time.monotonic() - wall_before
+    busy = (cpu_seconds(pids) - cpu_before) / wall
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)  # the agents' processes, ended with the pool
+    drivers = (after.ru_utime + after.ru_stime - children.ru_utime - children.ru_stime) / wall
     for group in groups:
         Path(f"{marker}.{group[0]}").unlink(missing_ok=True)
-    return {"size": size, **together(results), "mb_per_session": (during - before) / size, "server_cores": busy}
+    return {"size": size, **together(results), "mb_per_session": (during - before) / size, "server_cores": busy,
+            "driver_cores": drivers}
 
 
-def start_servers(database: str, replicas: int, folder: Path) -> tuple[str, list, list[int]]:
+def start_servers(database: str, replicas: int, folder: Path, extra_env: dict | None = None
+                  ) -> tuple[str, list, list[int]]:
     """The replicas on ports 8611..., and nginx on 8610 in front when there are two or more."""
     ports = [8611 + i for i in range(replicas)]
     env = {**os.environ, "MESA_DATABASE_URL": database, "MESA_EMBEDDED_WORKER": "0", "MESA_CAPTCHA": "off",
            "MESA_LOCALE": "en", "MESA_DATA_DIR": str(folder), "MESA_TRUSTED_PROXIES": "1" if replicas > 1 else "0",
-           "MESA_SECRET_KEY": "bench-workspace-secret-key-0123456789abcdef"}
+           "MESA_SECRET_KEY": "bench-workspace-secret-key-0123456789abcdef", **(extra_env or {})}
     processes = []
     for port in ports:
         base = f"http://127.0.0.1:{port}"
@@ -289,9 +299,9 @@ def start_servers(database: str, replicas: int, folder: Path) -> tuple[str, list
     return "http://127.0.0.1:8610", processes, pids
 
 
-def report(result: dict, replicas: int) -> str:
+def report(result: dict, replicas: int, actions: tuple[str, ...] = ACTIONS) -> str:
     lines = []
-    for name in ACTIONS:
+    for name in actions:
         values = result["times"].get(name, [])
         failed = result["failures"].get(name, 0)
         if not values and not failed:
@@ -301,6 +311,9 @@ def report(result: dict, replicas: int) -> str:
         lines.append(f"| {result['size']} | {replicas} | {name} | {p50} | {p95} | {len(values)} | {failed} |")
     lines.append(f"| {result['size']} | {replicas} | memory per session | {result['mb_per_session']:.1f} MB | | | |")
     lines.append(f"| {result['size']} | {replicas} | server CPU, cores busy | {result['server_cores']:.2f} | | | |")
+    if "driver_cores" in result:
+        lines.append(f"| {result['size']} | {replicas} | agents' processes' CPU, cores busy "
+                     f"| {result['driver_cores']:.2f} | | | |")
     return "\n".join(lines)
 
 
@@ -312,7 +325,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--processes", type=int, default=2, help="browser processes driving the crowd")
     parser.add_argument("--replicas", type=int, default=1)
     parser.add_argument("--seconds", type=float, default=60, help="each crowd works this long after signing in")
-    args = parser.parse_args(argv)
+    return bench(parser.parse_args(argv), _crowd_process, ACTIONS)
+
+
+def bench(args, worker, actions: tuple[str, ...], extra_env: dict | None = None) -> int:
+    """Each crowd size in `args.agents` against fresh servers; `worker` drives one process's agents."""
     engine, _seconds = prepare(args.database, args.tickets, 730)
     with engine.connect() as connection:  # assigned and not solved: they stay in "All open" after a reply
         live = list(connection.scalars(select(Ticket.id).where(Ticket.status.in_(workflow.LIVE_STATUSES),
@@ -323,17 +340,16 @@ def main(argv: list[str] | None = None) -> int:
           flush=True)
     for size in (int(n) for n in args.agents.split(",")):  # fresh servers for each crowd: its memory is its own
         with tempfile.TemporaryDirectory(prefix="bench-workspace-") as folder:
-            base, processes, pids = start_servers(args.database, args.replicas, Path(folder))
+            base, processes, pids = start_servers(args.database, args.replicas, Path(folder), extra_env)
             try:
-                result = run_crowd(base, pids, size, args.processes, args.seconds, live)
+                result = run_crowd(base, pids, size, args.processes, args.seconds, live, worker)
             finally:
                 for process in processes:
                     process.terminate()
                 for process in processes:
                     process.wait(30)
-        print(report(result, args.replicas), f"\nload average after: {os.getloadavg()}", flush=True)
+        print(report(result, args.replicas, actions), f"\nload average after: {os.getloadavg()}", flush=True)
     return 0
-
 
 if __name__ == "__main__":
     sys.exit(main())
