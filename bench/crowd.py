@@ -3,8 +3,8 @@
 bench.workspace drives Chromium, and on a 2-core machine the browsers take the cores from the server they
 measure. Here an agent is a "protocol agent": what the browser sends and receives on the session's websocket
 (`/_stcore/stream`), without drawing anything. A page load is the page's HTML (GET, which also brings nginx's
-sticky cookie) and a new websocket carrying the browser's cookies, then the first run and the run the
-sign-in cookie's component asks for once it is mounted. A click is a `rerun_script` BackMsg with the page's
+sticky cookie) and a new websocket carrying the browser's cookies, then the first run (the page has no
+component that would ask for a second one: ui.auth.PageCookies). A click is a `rerun_script` BackMsg with the page's
 widget states (the values the agent typed, the button's trigger, the fragment of the widget clicked), as the
 browser's widget manager sends it. Each action is timed from sending its BackMsg (or the page's GET) until the
 server has finished the run it caused (`script_finished`, a run cut short for a rerun not counting) and
@@ -69,8 +69,7 @@ class Agent:
     # ------------------------------------------------------------------ the protocol
 
     async def load(self, path: str, query: str = "") -> None:
-        """A page load: the HTML, a new session on a new websocket with the cookies, its first run, and the
-        rerun the cookie component asks for when the browser mounts it."""
+        """A page load: the HTML, a new session on a new websocket with the cookies, and its first run."""
         import httpx
         from websockets.asyncio.client import connect
 
@@ -87,12 +86,6 @@ class Agent:
         self.elements, self.states, self.page_hash, self.query = {}, {}, "", query
         await self.send(page_name=path)
         await self.wait()
-        mounted = self.widget("component_instance", "-init")
-        if mounted is not None:  # the cookie manager reports the browser's cookies once mounted: one more run
-            state = WidgetState(id=mounted[1].id, json_value=json.dumps(self.cookies))
-            self.states[state.id] = state
-            await self.send()
-            await self.wait()
 
     async def close(self) -> None:
         if self.reader is not None:
