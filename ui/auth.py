@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import time
+import weakref
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from types import SimpleNamespace
@@ -17,6 +18,7 @@ from types import SimpleNamespace
 import jwt
 import streamlit as st
 import streamlit_authenticator as stauth
+from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 from streamlit_authenticator.models import cookie_model
 
 from core.accounts import service as accounts
@@ -175,17 +177,27 @@ def credentials() -> dict:
     return st.session_state[keys.CREDENTIALS]
 
 
+# The user each run found, by the run (its ScriptRunContext's per-run coordinator, made anew by every run):
+# Home.py, the page's access rule and the page itself ask in one run, and each asking read the account again.
+_FOUND: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def current_user() -> User | None:
-    """The signed-in, still active user, or None."""
+    """The signed-in, still active user, or None; read once per run (a sign-in or sign-out in the run is seen)."""
     email = st.session_state.get(keys.USERNAME) if st.session_state.get(keys.SIGNED_IN) else None
     if not email:
         return None
+    started = st.session_state.get(keys.SIGNED_IN_AT) or utcnow()
+    run = getattr(get_script_run_ctx(), "parallel_coordinator", None)
+    if run is not None and (found := _FOUND.get(run)) and found[0] == (email, started):
+        return found[1]
     with read() as session:
         user = accounts.find_by_email(session, email)
-    started = st.session_state.get(keys.SIGNED_IN_AT) or utcnow()
     if user is None or not user.active or accounts.session_is_over(user, started):
         sign_out()  # deactivated, or its sessions were ended elsewhere since this one began
         return None
+    if run is not None:
+        _FOUND[run] = ((email, started), user)
     return user
 
 

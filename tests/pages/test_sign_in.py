@@ -195,3 +195,18 @@ def test_no_run_draws_the_sign_in_librarys_cookie_component(app_env):
     for app in (run_home(), _sign_in("ana@mesa.example")):
         app.run()
         assert app.get("component_instance") == [] and not app.exception
+
+
+def test_a_run_reads_the_signed_in_account_once(app_env, monkeypatch):
+    """Home.py, the page's access rule and the page each asked for the user, and each read it again (a fifth of a
+    run's time in bench.crowd); a sign-out in the run is still seen at once."""
+    _create(app_env, "ana@mesa.example", "agent")
+    app = _sign_in("ana@mesa.example")
+    app.switch_page("app_pages/workbench.py").run()
+    reads = []
+    real = accounts.find_by_email
+    monkeypatch.setattr(accounts, "find_by_email", lambda session, email: reads.append(email) or real(session, email))
+    app.run()
+    assert app.title[0].value == "Workbench" and reads == ["ana@mesa.example"]
+    app.run()
+    assert len(reads) == 2, "the next run reads it again: a deactivation is seen by the next click"
