@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import time as clock
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -21,6 +22,7 @@ PRESETS = ("7", "30", "90", "365", "quarter", "custom")
 # and how stale the "now"-relative numbers (backlog ages, breaches) get on a desk where nothing changes.
 # It must outlast a slow cold render, or the render's first entries expire before it ends (1M tickets).
 CACHE_SECONDS = 300
+RECENT_SECONDS = 30  # the overview strip: as fresh as the queue's counts, which redraw every 30 seconds
 
 
 def period_picker() -> Period:
@@ -102,6 +104,15 @@ def queries() -> Callable:
 def query(function: Callable, *args: object, **kwargs: object):
     """One cached query (see `queries`), for a page that runs only one."""
     return queries()(function, *args, **kwargs)
+
+
+def recent(function: Callable, *args: object, seconds: int = RECENT_SECONDS, **kwargs: object):
+    """One query cached for the current `seconds`-long slot of the clock, whatever changes meanwhile: for numbers
+    drawn on every run of a busy page (the workbench's overview strip), which every reply of a team would
+    otherwise miss and compute again; they are at most `seconds` old."""
+    slot = ("clock", seconds, int(clock.time() // seconds))
+    return _cached(app.settings().database, slot, function.__module__, function.__name__, args,
+                   tuple(sorted(kwargs.items())))
 
 
 # ---------------------------------------------------------------- formats

@@ -27,7 +27,7 @@ def show() -> None:
 
 def _cards() -> None:
     st.html(PHONE)
-    found = dashboard.query(overview, zone=app.settings().timezone)
+    found = dashboard.recent(overview, zone=app.settings().timezone)  # drawn on every run of the queues
     counts = (("backlog", found.backlog), ("unassigned", found.unassigned), ("breaching_today", found.breaching_today))
     columns = st.columns(5)
     for column, (key, change) in zip(columns[:3], counts, strict=True):

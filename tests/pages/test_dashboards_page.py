@@ -134,6 +134,35 @@ def test_the_workbench_shows_the_overview_strip(desk):
     assert metrics["Open backlog"] == "1" and metrics["Unassigned"] == "1" and metrics["CSAT, 30 days"] == "50.0%"
 
 
+def test_the_overview_strip_is_computed_once_per_half_minute_whatever_changes(desk, app_env, monkeypatch):
+    """Drawn on every run of the queues, keyed by the data version it was computed again after every reply."""
+    from core.reports import overview as overview_module
+    from ui import dashboard
+
+    calls, now = [], [1_000_000.0]
+    real = overview_module.overview
+
+    @functools.wraps(real)
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(overview_module, "overview", counted)
+    monkeypatch.setattr(dashboard.clock, "time", lambda: now[0])
+    app = _open("app_pages/workbench.py", "agent@mesa.example")
+    assert _metrics(app)["Open backlog"] == "1" and len(calls) == 1
+    engine = make_engine(app_env)
+    with unit_of_work(session_factory(engine)) as session:
+        tickets.create_ticket(session, name="Ines", email="ines@example.com", subject="Login", description="No.",
+                              settings=get_settings())
+    engine.dispose()
+    app.run()
+    assert _metrics(app)["Open backlog"] == "1" and len(calls) == 1, "a reply or a new ticket: the same numbers"
+    now[0] += dashboard.RECENT_SECONDS
+    app.run()
+    assert _metrics(app)["Open backlog"] == "2" and len(calls) == 2, "half a minute later: the new numbers"
+
+
 def test_a_new_answer_shows_at_once_and_unchanged_runs_hit_the_cache(desk, app_env, monkeypatch):
     calls = []
     real = sat_module.summary
