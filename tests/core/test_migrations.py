@@ -64,3 +64,12 @@ def test_migrations_run_no_application_code():
     for path in (Path(__file__).parents[2] / "migrations" / "versions").glob("*.py"):
         imports = re.findall(r"^\s*(?:from|import) (core\.[\w.]+)", path.read_text(), re.MULTILINE)
         assert set(imports) <= {"core.config"}, (path.name, imports)
+
+
+def test_a_postgresql_engine_keeps_enough_connections_for_a_team():
+    """A run that waits for a pooled connection is a click that waits (bench.crowd: 30 agents on 5 + 10)."""
+    from tests.conftest import POSTGRES_URL
+
+    made = make_engine(POSTGRES_URL)
+    assert (made.pool.size(), made.pool._max_overflow) == (20, 20)
+    made.dispose()
