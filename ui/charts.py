@@ -1,5 +1,7 @@
 """The dashboards' charts: colours a colour-blind reader tells apart, values on the marks, counts beside rates,
-no dead space, and the numbers behind each chart one toggle away ("as a table").
+no dead space, and the numbers behind each chart one toggle away ("as a table"). Plotly's own English (its
+toolbar's tooltips, its notices) and its number and month formats come in the reader's language (`plotly_config`:
+plotly.js takes a locale's dictionary and format in the chart's config, Streamlit bundles only English).
 
 Colours are the Okabe-Ito palette (distinct under the common colour-vision deficiencies); ordered buckets get
 an ordered single-hue scale, the oldest the darkest. Texts on the marks come formatted from the caller
@@ -10,6 +12,7 @@ changes it.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 import pandas as pd
@@ -18,8 +21,9 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
+from core import i18n
 from ui import dashboard
-from ui.app import t
+from ui.app import locale, t
 from ui.dashboard import hover, percent
 
 ORANGE, SKY_BLUE, GREEN, YELLOW, BLUE, VERMILLION, PURPLE, GREY = (
@@ -45,12 +49,33 @@ def _tight(figure: go.Figure, *, legend: bool = False, height: int = HEIGHT) -> 
     return figure
 
 
+@functools.cache
+def plotly_config(code: str) -> dict:
+    """st.plotly_chart's config in `code`: plotly.js's English (the [plotly] strings, in en.toml as plotly writes
+    them) said in the language, and its numbers and months written as Babel writes them."""
+    config: dict = {"displaylogo": False, "locale": code}
+    if i18n.normalize(code) == i18n.DEFAULT_LOCALE:
+        return config
+    english, said = i18n.catalog(i18n.DEFAULT_LOCALE), i18n.catalog(code)
+    babel = i18n.babel_locale(code)
+    months, days = babel.months["format"], babel.days["format"]
+    config["locales"] = {code: {
+        "dictionary": {english[key]: said[key] for key in english if key.startswith("plotly.")},
+        "format": {"decimal": babel.number_symbols["latn"]["decimal"],
+                   "thousands": babel.number_symbols["latn"]["group"],
+                   "months": [months["wide"][m] for m in range(1, 13)],
+                   "shortMonths": [months["abbreviated"][m] for m in range(1, 13)],
+                   "days": [days["wide"][(d + 6) % 7] for d in range(7)],  # Sunday first; Babel's Monday is 0
+                   "shortDays": [days["abbreviated"][(d + 6) % 7] for d in range(7)]}}}
+    return config
+
+
 def shown(key: str, figure: Callable[[], go.Figure], table: Callable[[], pd.DataFrame]) -> None:
     """The chart, or the numbers behind it (its sheet, ui.downloads) when its "as a table" toggle is on."""
     if st.toggle(t("report.as_table"), key=f"{key}_as_table"):
         st.dataframe(table(), hide_index=True, width="stretch")
     else:
-        st.plotly_chart(figure(), width="stretch", key=key, config={"displaylogo": False})
+        st.plotly_chart(figure(), width="stretch", key=key, config=plotly_config(locale()))
 
 
 @cached
@@ -122,7 +147,9 @@ def _backlog_bars(data: pd.DataFrame, names: dict, ages: tuple) -> go.Figure:
                     text=data["tickets"].where(data["tickets"] > 0), category_orders={"age": list(ages)},
                     color_discrete_sequence=list(AGES),
                     labels={"status": names["status"], "tickets": names["tickets"], "age": names["age"]})
-    figure.update_traces(textposition="inside", insidetextanchor="middle")
+    said = f"{names['status']}: %{{y}}<br>{names['age']}: %{{fullData.name}}<br>{names['tickets']}: %{{x}}"
+    figure.update_traces(textposition="inside", insidetextanchor="middle",  # plotly's own would say "text="
+                         hovertemplate=said + "<extra></extra>")
     figure.update_yaxes(title_text=None, autorange="reversed", automargin=True)
     if data.groupby("status")["tickets"].sum().max() <= 10:
         figure.update_xaxes(dtick=1)  # whole tickets, not 0.5

@@ -28,7 +28,7 @@ def test_staff_create_see_and_revoke_a_token(app_env):
     app.switch_page("app_pages/account.py").run()
     assert "API tokens" in [s.value for s in app.subheader]
     assert "You have no API tokens." in [c.value for c in app.caption]
-    assert app.multiselect[0].options == ["tickets:read", "tickets:write"]  # an agent: no reports, no admin
+    assert app.multiselect[0].options == ["Read tickets (tickets:read)", "Change tickets (tickets:write)"]  # no reports
     next(w for w in app.text_input if w.label == "Name").input("CRM")
     app.multiselect[0].select("tickets:write")
     _submit(app)
@@ -68,7 +68,7 @@ def test_an_admin_makes_a_service_token_with_the_admin_scope(app_env):
     engine = _user(app_env, "adam@mesa.example", "admin")
     app = _sign_in(_account(), "adam@mesa.example", PASSWORD)
     app.switch_page("app_pages/account.py").run()
-    assert app.multiselect[0].options == list(tokens.SCOPES)
+    assert [o.rsplit("(", 1)[1].rstrip(")") for o in app.multiselect[0].options] == list(tokens.SCOPES)
     next(w for w in app.text_input if w.label == "Name").input("Status page")
     app.multiselect[0].set_value(["admin", "reports:read"])
     app.checkbox[0].check()
@@ -78,4 +78,13 @@ def test_an_admin_makes_a_service_token_with_the_admin_scope(app_env):
         token = tokens.authenticate(session, app.code[0].value)
         assert token.kind == "service" and token.scopes == ["reports:read", "admin"]
         assert (token.expires_at - token.created_at).days == 7
+    engine.dispose()
+
+
+def test_scopes_are_said_in_the_readers_language_beside_their_codes(app_env):
+    engine = _user(app_env, "ana@mesa.example", "agent")
+    app = _sign_in(_account(), "ana@mesa.example", PASSWORD)
+    app.sidebar.selectbox[0].select("es").run()
+    app.switch_page("app_pages/account.py").run()
+    assert app.multiselect[0].options == ["Leer tickets (tickets:read)", "Cambiar tickets (tickets:write)"]
     engine.dispose()
