@@ -6,6 +6,7 @@ from datetime import datetime
 
 import streamlit as st
 
+from core import formats
 from core.accounts.service import STAFF_ROLES
 from core.api import tokens
 from core.models import ApiToken, User, utcnow
@@ -33,7 +34,7 @@ def _state(token: ApiToken, now: datetime) -> str:
 
 
 def _day(moment: datetime | None) -> str:
-    return f"{moment:%Y-%m-%d}" if moment else "—"
+    return formats.date(moment, app.locale(), app.zone()) if moment else "—"
 
 
 def _list(user: User) -> None:

@@ -1,12 +1,16 @@
 """The account page's API tokens: staff create one (shown once, kept hashed), see it listed and revoke it;
 customers see no such section."""
 
+from zoneinfo import ZoneInfo
+
 from sqlalchemy import select
 
+from core import formats
 from core.accounts import service as accounts
 from core.api import tokens
+from core.config import get_settings
 from core.db import make_engine, read_factory, session_factory, unit_of_work
-from core.models import ApiToken
+from core.models import ApiToken, utcnow
 from tests.pages.test_account import PASSWORD, _account, _sign_in
 
 
@@ -83,8 +87,14 @@ def test_an_admin_makes_a_service_token_with_the_admin_scope(app_env):
 
 def test_scopes_are_said_in_the_readers_language_beside_their_codes(app_env):
     engine = _user(app_env, "ana@mesa.example", "agent")
+    with unit_of_work(session_factory(engine)) as session:
+        tokens.create(session, owner_id=accounts.find_by_email(session, "ana@mesa.example").id, name="CRM",
+                      scopes=["tickets:read"])
     app = _sign_in(_account(), "ana@mesa.example", PASSWORD)
     app.sidebar.selectbox[0].select("es").run()
     app.switch_page("app_pages/account.py").run()
     assert app.multiselect[0].options == ["Leer tickets (tickets:read)", "Cambiar tickets (tickets:write)"]
+    today = formats.date(utcnow(), "es", ZoneInfo(get_settings().timezone))  # "6 dic 2026", not 2026-12-06
+    assert any("Leer tickets (tickets:read)" in m.value and f"Creado {today}" in m.value for m in app.markdown), [
+        m.value for m in app.markdown]
     engine.dispose()
