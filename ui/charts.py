@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from datetime import date, datetime
 
 import pandas as pd
 import plotly.express as px
@@ -21,7 +22,7 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
-from core import i18n
+from core import formats, i18n
 from ui import dashboard
 from ui.app import locale, t
 from ui.dashboard import hover, percent
@@ -70,10 +71,32 @@ def plotly_config(code: str) -> dict:
     return config
 
 
+def _said(value: object, code: str) -> object:
+    if value is None:
+        return formats.MISSING
+    if isinstance(value, datetime):
+        return formats.datetime(value, code, value.tzinfo)  # in the zone its column names
+    if isinstance(value, date):
+        return formats.date(value, code)
+    return value
+
+
+def readable(sheet: pd.DataFrame, code: str) -> pd.DataFrame:
+    """A sheet (typed cells, for the files) as the reader reads it: decimals and days in `code`'s way ("7,53",
+    "9 nov 2026"), whole numbers left as numbers."""
+    shown = sheet.copy()
+    for name in shown.columns:
+        if pd.api.types.is_float_dtype(shown[name]):
+            shown[name] = [formats.MISSING if pd.isna(v) else formats.amount(v, code) for v in shown[name]]
+        elif shown[name].dtype == object:
+            shown[name] = [_said(v, code) for v in shown[name]]
+    return shown
+
+
 def shown(key: str, figure: Callable[[], go.Figure], table: Callable[[], pd.DataFrame]) -> None:
     """The chart, or the numbers behind it (its sheet, ui.downloads) when its "as a table" toggle is on."""
     if st.toggle(t("report.as_table"), key=f"{key}_as_table"):
-        st.dataframe(table(), hide_index=True, width="stretch")
+        st.dataframe(readable(table(), locale()), hide_index=True, width="stretch")
     else:
         st.plotly_chart(figure(), width="stretch", key=key, config=plotly_config(locale()))
 

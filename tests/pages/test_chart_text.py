@@ -1,5 +1,6 @@
 """Plotly's own English (the chart toolbar's tooltips, its notices) and its number format in the reader's language:
-ui.charts hands plotly.js a locale in each chart's config, since Streamlit bundles only plotly's English."""
+ui.charts hands plotly.js a locale in each chart's config, since Streamlit bundles only plotly's English. Axis
+titles, legends and hover labels, and the numbers and days of a chart's table and of the dashboards' tables, too."""
 
 import json
 import re
@@ -82,3 +83,21 @@ def test_axis_titles_legends_and_hover_labels_are_in_the_language(desk, page, co
     written = ["Printer <b>", "Invoice", "Agent", "Admin", "Olivia", "James"]  # what the fixture's people wrote
     found = {n: english_on_text(_said(f), code, written) for n, f in enumerate(figures)}
     assert {n: words for n, words in found.items() if words} == {}
+
+
+def test_a_charts_table_writes_decimals_and_days_in_the_readers_way(desk):  # noqa: F811 - the fixture
+    app = _open("app_pages/satisfaction.py", "manager@mesa.example")
+    app.sidebar.selectbox[0].select("es").run()
+    app.toggle(key="sat_trend_as_table").set_value(True).run()
+    assert not app.exception, app.exception
+    table = next(d.value for d in app.dataframe if "CSAT (%)" in d.value.columns)
+    week = next(column for column in table.columns if column.startswith("Semana"))
+    assert list(table["CSAT (%)"]) == ["50"] and list(table["Puntuación media"]) == ["3,5"]  # not 50.0 and 3.5
+    assert re.fullmatch(r"\d{1,2} [a-z]{3,4} \d{4}", table[week][0]), table[week][0]  # "9 nov 2026", not ISO
+
+
+def test_a_surveys_moment_is_written_in_the_readers_way(desk):  # noqa: F811 - the fixture
+    app = _open("app_pages/satisfaction.py", "manager@mesa.example")
+    app.sidebar.selectbox[0].select("es").run()
+    comments = app.dataframe[-1].value
+    assert all(re.fullmatch(r"\d{1,2}/\d{1,2}/\d{2}, \d{1,2}:\d{2}", when) for when in comments["when"]), comments
