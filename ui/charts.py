@@ -36,7 +36,7 @@ HEAT = "Blues"
 HEIGHT = 320
 MARGIN = {"t": 8, "r": 8, "b": 8, "l": 8}
 LEGEND = {"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "left", "x": 0, "title_text": ""}
-DAY = "%Y-%m-%d"  # dates on an axis as ISO days: plotly's own format names months in English
+# days on an axis: plotly's d3 format ("%-d %b"), its months from plotly_config's locale; in hovers, core.formats
 
 LABELLED = 16  # up to this many points or bars carry their value; more would overlap (a year has 53 weeks)
 
@@ -117,7 +117,7 @@ def _csat_trend(data: pd.DataFrame, names: dict) -> go.Figure:
     figure.update_yaxes(title_text=names["csat"], range=[0, 112], ticksuffix=" %", row=1, col=1)
     top = max(1, int(data["responses"].max()))
     figure.update_yaxes(title_text=names["responses"], range=[0, top * 1.35], row=2, col=1)
-    figure.update_xaxes(title_text=names["week"], tickformat=DAY, row=2, col=1)
+    figure.update_xaxes(title_text=names["week"], tickformat=names["ticks"], row=2, col=1)
     return _tight(figure, height=380)
 
 
@@ -157,7 +157,7 @@ def _lines(data: pd.DataFrame, names: dict) -> go.Figure:
         figure.add_scatter(x=rows["x"], y=rows["y"], name=series, mode="lines+markers",
                            line={"color": OKABE_ITO[i % len(OKABE_ITO)], "dash": dashes[i % 3], "width": 2},
                            marker={"symbol": symbols[i % 3], "size": 7}, hovertext=rows["hover"], hoverinfo="text")
-    figure.update_xaxes(title_text=names["x"], tickformat=DAY)
+    figure.update_xaxes(title_text=names["x"], tickformat=names["ticks"])
     figure.update_yaxes(title_text=names["y"], rangemode="tozero")
     return _tight(figure, legend=True)
 
@@ -190,11 +190,16 @@ def _heatmap(cells: pd.DataFrame, names: dict) -> go.Figure:
 
 # ---------------------------------------------------------------- the dashboards' charts, from their queries' tables
 
+def _day(value: object) -> str:
+    """A day of a chart's data ("2026-11-09", a date or a timestamp) as the reader writes it: "9 nov 2026"."""
+    return formats.date(date.fromisoformat(str(value)[:10]), locale())
+
+
 def satisfaction_trend(trend: pd.DataFrame) -> go.Figure:
     """core.reports.satisfaction.trend: the CSAT line and the responses under it."""
-    names = {k: t(f"dash.{k}") for k in ("csat", "responses", "week", "average")}
+    names = {k: t(f"dash.{k}") for k in ("csat", "responses", "week", "average", "ticks")}
     drawn = trend.assign(text=trend["csat"].map(percent), hover=[hover(
-        (names["week"], w), (names["csat"], percent(p)), (names["responses"], n),
+        (names["week"], _day(w)), (names["csat"], percent(p)), (names["responses"], n),
         (names["average"], dashboard.average(m)))
         for w, p, n, m in zip(trend["week"], trend["csat"], trend["responses"], trend["average"], strict=True)])
     return _csat_trend(drawn, names)
@@ -224,20 +229,22 @@ def times_trend(trend: pd.DataFrame) -> go.Figure:
     for name, count in (("first_reply", "first_reply_count"), ("resolution", "resolution_count")):
         label = t(f"report.{name}_hours")
         series.append(pd.DataFrame({"x": trend["week"], "series": label, "y": trend[f"{name}_median"] / 60,
-                                    "hover": [hover((t("dash.week"), w), (label, dashboard.duration(m)),
+                                    "hover": [hover((t("dash.week"), _day(w)), (label, dashboard.duration(m)),
                                                     (t(f"dash.{count}"), n))
                                               for w, m, n in zip(trend["week"], trend[f"{name}_median"],
                                                                  trend[count], strict=True)]}))
-    return _lines(pd.concat(series, ignore_index=True), {"x": t("dash.week"), "y": t("report.hours_axis")})
+    return _lines(pd.concat(series, ignore_index=True), {"x": t("dash.week"), "y": t("report.hours_axis"),
+                                                         "ticks": t("dash.ticks")})
 
 
 def created_vs_solved(days: pd.DataFrame) -> go.Figure:
     """core.reports.times.created_vs_solved: tickets created and solved per day."""
     series = [pd.DataFrame({"x": days["day"], "series": t(f"dash.{name}"), "y": days[name],
-                            "hover": [hover((t("dash.day"), d), (t(f"dash.{name}"), n))
+                            "hover": [hover((t("dash.day"), _day(d)), (t(f"dash.{name}"), n))
                                       for d, n in zip(days["day"], days[name], strict=True)]})
               for name in ("created", "solved")]
-    return _lines(pd.concat(series, ignore_index=True), {"x": t("dash.day"), "y": t("dash.tickets")})
+    return _lines(pd.concat(series, ignore_index=True), {"x": t("dash.day"), "y": t("dash.tickets"),
+                                                         "ticks": t("dash.ticks")})
 
 
 def backlog(found: pd.DataFrame, ages: tuple[str, ...]) -> go.Figure:

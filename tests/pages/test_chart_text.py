@@ -83,6 +83,10 @@ def test_axis_titles_legends_and_hover_labels_are_in_the_language(desk, page, co
     written = ["Printer <b>", "Invoice", "Agent", "Admin", "Olivia", "James"]  # what the fixture's people wrote
     found = {n: english_on_text(_said(f), code, written) for n, f in enumerate(figures)}
     assert {n: words for n, words in found.items() if words} == {}
+    hovers = " ".join(str(trace.get("hovertext")) for figure in figures for trace in figure["data"])
+    assert not re.search(r"\d{4}-\d\d-\d\d", hovers), "days in the reader's way, not ISO"
+    assert {axis["tickformat"] for f in figures for key, axis in f["layout"].items()
+            if key.startswith("xaxis") and "tickformat" in axis} <= {"%-d %b"}
 
 
 def test_a_charts_table_writes_decimals_and_days_in_the_readers_way(desk):  # noqa: F811 - the fixture
