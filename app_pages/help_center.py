@@ -3,6 +3,7 @@ section. Links between articles stay in this tab and this session (ui.help_widge
 
 import streamlit as st
 
+from core import formats
 from core.help import activity, articles, search
 from core.models import utcnow
 from ui import actions, app, article_body, auth, help_widgets, keys
@@ -100,7 +101,7 @@ def _article(slug: str) -> bool:
     article_body.show(page.body)
     if page.tags:
         st.caption(" · ".join(f"#{tag}" for tag in page.tags))
-    st.caption(t("help.updated", date=page.updated_at.astimezone(app.zone()).strftime("%Y-%m-%d")))
+    st.caption(t("help.updated", date=formats.date(page.updated_at, locale(), app.zone())))
     _feedback(slug)
     return True
 

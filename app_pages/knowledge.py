@@ -4,7 +4,7 @@ language at a time, versions to restore, readers' feedback). Writing needs the a
 
 import streamlit as st
 
-from core import i18n
+from core import formats, i18n
 from core.help import articles, images, stats
 from core.help.articles import Draft
 from core.models import utcnow
@@ -169,7 +169,7 @@ def _about(page: articles.Page, locale: str) -> None:
         said = stats.feedback(session, page.id)
     with st.expander(t("kb.versions") + f" ({len(history)})"):
         for version, author in history:
-            when = version.created_at.astimezone(app.zone()).strftime("%Y-%m-%d %H:%M")
+            when = formats.datetime(version.created_at, app.locale(), app.zone())
             line, restore = st.columns([4, 1])
             line.markdown(t("kb.version_line", when=when, author=author or t("kb.system")) + f" · {version.title}")
             if writer and version is not history[0][0]:

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from core import i18n
 from core.help import stats
 from core.reports import sheets
 from ui import access, app, dashboard
@@ -38,14 +39,15 @@ g.metric(t("kdash.suggested"), now.suggested, border=True)
 
 st.subheader(t("kdash.top"))
 shown = top[["article", "views", "votes", "helpful_pct", "answered", "tickets"]]
-st.dataframe(shown, hide_index=True, width="stretch", column_config={
+st.dataframe(shown.assign(helpful_pct=shown["helpful_pct"].map(dashboard.percent)), hide_index=True,  # "45,5 %"
+             width="stretch", column_config={
     "article": t("kdash.col_article"), "views": t("kdash.col_views"), "votes": t("kdash.col_votes"),
-    "helpful_pct": st.column_config.NumberColumn(t("kdash.col_helpful"), format="%.1f"),
-    "answered": t("kdash.col_answered"), "tickets": t("kdash.col_tickets")})
+    "helpful_pct": t("kdash.col_helpful"), "answered": t("kdash.col_answered"), "tickets": t("kdash.col_tickets")})
 files.table(t("kdash.top"), shown, sheets.KNOWLEDGE_ARTICLES, "knowledge-articles")
 
 st.subheader(t("kdash.missing"))
-st.dataframe(missing, hide_index=True, width="stretch", column_config={
+st.dataframe(missing.assign(locale=missing["locale"].map(i18n.language_name)), hide_index=True, width="stretch",
+             column_config={
     "query": t("kdash.col_query"), "locale": t("kdash.col_locale"), "searches": t("kdash.col_searches")})
 files.table(t("kdash.missing"), missing, sheets.KNOWLEDGE_MISSING, "knowledge-searches-without-result")
 files.offer_all()

@@ -6,6 +6,7 @@ from datetime import datetime
 
 import streamlit as st
 
+from core import formats
 from core.accounts.service import STAFF_ROLES
 from core.api import tokens
 from core.models import ApiToken, User, utcnow
@@ -33,7 +34,7 @@ def _state(token: ApiToken, now: datetime) -> str:
 
 
 def _day(moment: datetime | None) -> str:
-    return f"{moment:%Y-%m-%d}" if moment else "—"
+    return formats.date(moment, app.locale(), app.zone()) if moment else "—"
 
 
 def _list(user: User) -> None:
@@ -45,7 +46,7 @@ def _list(user: User) -> None:
     now = utcnow()
     for token in mine:
         left, right = st.columns([5, 1], vertical_alignment="center")
-        left.markdown(f"**{plain(token.name)}** · `{token.prefix}…` · {', '.join(token.scopes)} · "
+        left.markdown(f"**{plain(token.name)}** · `{token.prefix}…` · {', '.join(map(scope_name, token.scopes))} · "
                       f"{_state(token, now)}  \n{t('api.created_at')} {_day(token.created_at)} · "
                       f"{t('api.expires_at')} {_day(token.expires_at)} · {t('api.last_used_at')} "
                       f"{_day(token.last_used_at)}")
@@ -53,6 +54,11 @@ def _list(user: User) -> None:
                 t("api.revoke"), key=f"api_revoke_{token.id}"):
             done = actions.run(tokens.revoke, token.id, actor_id=user.id)
             st.error(done.message) if not done.ok else st.rerun()
+
+
+def scope_name(scope: str) -> str:
+    """A scope in words, with its code (what the API's documentation and errors name)."""
+    return t("api.scope_named", label=t("api.scope_" + scope.replace(":", "_")), scope=scope)
 
 
 def section(user: User) -> None:
@@ -68,7 +74,8 @@ def section(user: User) -> None:
         st.text_input(t("api.name"), key=keys.field(FORM, "name"), max_chars=80)
         forms.field_error(errors, "name")
         allowed = [scope for scope in tokens.SCOPES if tokens.allowed(user.role, scope)]
-        st.multiselect(t("api.scopes"), allowed, default=["tickets:read"], key=keys.field(FORM, "scopes"))
+        st.multiselect(t("api.scopes"), allowed, default=["tickets:read"], key=keys.field(FORM, "scopes"),
+                       format_func=scope_name)
         forms.field_error(errors, "scopes")
         st.number_input(t("api.days"), min_value=1, max_value=tokens.MAX_DAYS, value=tokens.DEFAULT_DAYS, step=1,
                         key=keys.field(FORM, "days"))

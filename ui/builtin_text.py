@@ -68,6 +68,19 @@ PATTERNS: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
     (r"Copied", "streamlit.copied", (), "attr"),
     (r"Chat message from (?:user)", "streamlit.message_customer", (), "attr"),
     (r"Chat message from (?:assistant)", "streamlit.message_support", (), "attr"),
+    (r"No options to select\.?", "streamlit.no_options", (), "both"),
+    (r"Add options", "streamlit.add_options", (), "both"),
+    (r"Choose or add options", "streamlit.choose_or_add_options", (), "both"),
+    (r"Choose or add an option", "streamlit.choose_or_add_option", (), "both"),
+    (r"year, (.+)", "streamlit.date_year", ("label",), "attr"),  # a date's boxes (their placeholder: yyyy/mm/dd)
+    (r"month, (.+)", "streamlit.date_month", ("label",), "attr"),
+    (r"day, (.+)", "streamlit.date_day", ("label",), "attr"),
+    (r"yyyy", "streamlit.year_letters", (), "text"),
+    (r"Download as CSV", "streamlit.download_csv", (), "attr"),  # a table's toolbar
+    (r"Search", "streamlit.search", (), "attr"),
+    (r"Show/hide columns", "streamlit.show_hide_columns", (), "attr"),
+    (r"Fullscreen", "streamlit.fullscreen", (), "both"),
+    (r"Close fullscreen", "streamlit.close_fullscreen", (), "both"),
     (r"[a-z_]+ icon", "streamlit.icon", (), "both"),
     (r"extra_streamlit_components\.CookieManager\.cookie_manager", "streamlit.cookie_frame", (), "attr"),
 )
@@ -115,8 +128,8 @@ SCRIPT = """<script>
       const words = said(node.nodeValue, "text");
       if (words !== null && words !== node.nodeValue.trim()) node.nodeValue = words;
     }
-    for (const element of root.querySelectorAll("[aria-label], [title], [placeholder]")) {
-      for (const name of ["aria-label", "title", "placeholder"]) {
+    for (const element of root.querySelectorAll("[aria-label], [title], [placeholder], [data-title]")) {
+      for (const name of ["aria-label", "title", "placeholder", "data-title"]) {  // data-title: a chart's toolbar
         const words = said(element.getAttribute(name), "attr");
         if (words !== null && words !== element.getAttribute(name)) element.setAttribute(name, words);
       }
@@ -131,7 +144,7 @@ SCRIPT = """<script>
       requestAnimationFrame(() => { mesa.queued = false; mesa.pass(document.body); });
     });
     mesa.observer.observe(document.body, {subtree: true, childList: true, characterData: true, attributes: true,
-                                          attributeFilter: ["aria-label", "title", "placeholder"]});
+                                          attributeFilter: ["aria-label", "title", "placeholder", "data-title"]});
   }
 })();
 </script>"""

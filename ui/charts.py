@@ -1,5 +1,7 @@
 """The dashboards' charts: colours a colour-blind reader tells apart, values on the marks, counts beside rates,
-no dead space, and the numbers behind each chart one toggle away ("as a table").
+no dead space, and the numbers behind each chart one toggle away ("as a table"). Plotly's own English (its
+toolbar's tooltips, its notices) and its number and month formats come in the reader's language (`plotly_config`:
+plotly.js takes a locale's dictionary and format in the chart's config, Streamlit bundles only English).
 
 Colours are the Okabe-Ito palette (distinct under the common colour-vision deficiencies); ordered buckets get
 an ordered single-hue scale, the oldest the darkest. Texts on the marks come formatted from the caller
@@ -10,7 +12,9 @@ changes it.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
+from datetime import date, datetime
 
 import pandas as pd
 import plotly.express as px
@@ -18,8 +22,9 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
+from core import formats, i18n
 from ui import dashboard
-from ui.app import t
+from ui.app import locale, t
 from ui.dashboard import hover, percent
 
 ORANGE, SKY_BLUE, GREEN, YELLOW, BLUE, VERMILLION, PURPLE, GREY = (
@@ -31,7 +36,7 @@ HEAT = "Blues"
 HEIGHT = 320
 MARGIN = {"t": 8, "r": 8, "b": 8, "l": 8}
 LEGEND = {"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "left", "x": 0, "title_text": ""}
-DAY = "%Y-%m-%d"  # dates on an axis as ISO days: plotly's own format names months in English
+# days on an axis: plotly's d3 format ("%-d %b"), its months from plotly_config's locale; in hovers, core.formats
 
 LABELLED = 16  # up to this many points or bars carry their value; more would overlap (a year has 53 weeks)
 
@@ -45,12 +50,55 @@ def _tight(figure: go.Figure, *, legend: bool = False, height: int = HEIGHT) -> 
     return figure
 
 
+@functools.cache
+def plotly_config(code: str) -> dict:
+    """st.plotly_chart's config in `code`: plotly.js's English (the [plotly] strings, in en.toml as plotly writes
+    them) said in the language, and its numbers and months written as Babel writes them."""
+    config: dict = {"displaylogo": False, "locale": code}
+    if i18n.normalize(code) == i18n.DEFAULT_LOCALE:
+        return config
+    english, said = i18n.catalog(i18n.DEFAULT_LOCALE), i18n.catalog(code)
+    babel = i18n.babel_locale(code)
+    months, days = babel.months["format"], babel.days["format"]
+    config["locales"] = {code: {
+        "dictionary": {english[key]: said[key] for key in english if key.startswith("plotly.")},
+        "format": {"decimal": babel.number_symbols["latn"]["decimal"],
+                   "thousands": babel.number_symbols["latn"]["group"],
+                   "months": [months["wide"][m] for m in range(1, 13)],
+                   "shortMonths": [months["abbreviated"][m] for m in range(1, 13)],
+                   "days": [days["wide"][(d + 6) % 7] for d in range(7)],  # Sunday first; Babel's Monday is 0
+                   "shortDays": [days["abbreviated"][(d + 6) % 7] for d in range(7)]}}}
+    return config
+
+
+def _said(value: object, code: str) -> object:
+    if value is None:
+        return formats.MISSING
+    if isinstance(value, datetime):
+        return formats.datetime(value, code, value.tzinfo)  # in the zone its column names
+    if isinstance(value, date):
+        return formats.date(value, code)
+    return value
+
+
+def readable(sheet: pd.DataFrame, code: str) -> pd.DataFrame:
+    """A sheet (typed cells, for the files) as the reader reads it: decimals and days in `code`'s way ("7,53",
+    "9 nov 2026"), whole numbers left as numbers."""
+    shown = sheet.copy()
+    for name in shown.columns:
+        if pd.api.types.is_float_dtype(shown[name]):
+            shown[name] = [formats.MISSING if pd.isna(v) else formats.amount(v, code) for v in shown[name]]
+        elif shown[name].dtype == object:
+            shown[name] = [_said(v, code) for v in shown[name]]
+    return shown
+
+
 def shown(key: str, figure: Callable[[], go.Figure], table: Callable[[], pd.DataFrame]) -> None:
     """The chart, or the numbers behind it (its sheet, ui.downloads) when its "as a table" toggle is on."""
     if st.toggle(t("report.as_table"), key=f"{key}_as_table"):
-        st.dataframe(table(), hide_index=True, width="stretch")
+        st.dataframe(readable(table(), locale()), hide_index=True, width="stretch")
     else:
-        st.plotly_chart(figure(), width="stretch", key=key, config={"displaylogo": False})
+        st.plotly_chart(figure(), width="stretch", key=key, config=plotly_config(locale()))
 
 
 @cached
@@ -69,7 +117,7 @@ def _csat_trend(data: pd.DataFrame, names: dict) -> go.Figure:
     figure.update_yaxes(title_text=names["csat"], range=[0, 112], ticksuffix=" %", row=1, col=1)
     top = max(1, int(data["responses"].max()))
     figure.update_yaxes(title_text=names["responses"], range=[0, top * 1.35], row=2, col=1)
-    figure.update_xaxes(title_text=names["week"], tickformat=DAY, row=2, col=1)
+    figure.update_xaxes(title_text=names["week"], tickformat=names["ticks"], row=2, col=1)
     return _tight(figure, height=380)
 
 
@@ -109,7 +157,7 @@ def _lines(data: pd.DataFrame, names: dict) -> go.Figure:
         figure.add_scatter(x=rows["x"], y=rows["y"], name=series, mode="lines+markers",
                            line={"color": OKABE_ITO[i % len(OKABE_ITO)], "dash": dashes[i % 3], "width": 2},
                            marker={"symbol": symbols[i % 3], "size": 7}, hovertext=rows["hover"], hoverinfo="text")
-    figure.update_xaxes(title_text=names["x"], tickformat=DAY)
+    figure.update_xaxes(title_text=names["x"], tickformat=names["ticks"])
     figure.update_yaxes(title_text=names["y"], rangemode="tozero")
     return _tight(figure, legend=True)
 
@@ -122,7 +170,9 @@ def _backlog_bars(data: pd.DataFrame, names: dict, ages: tuple) -> go.Figure:
                     text=data["tickets"].where(data["tickets"] > 0), category_orders={"age": list(ages)},
                     color_discrete_sequence=list(AGES),
                     labels={"status": names["status"], "tickets": names["tickets"], "age": names["age"]})
-    figure.update_traces(textposition="inside", insidetextanchor="middle")
+    said = f"{names['status']}: %{{y}}<br>{names['age']}: %{{fullData.name}}<br>{names['tickets']}: %{{x}}"
+    figure.update_traces(textposition="inside", insidetextanchor="middle",  # plotly's own would say "text="
+                         hovertemplate=said + "<extra></extra>")
     figure.update_yaxes(title_text=None, autorange="reversed", automargin=True)
     if data.groupby("status")["tickets"].sum().max() <= 10:
         figure.update_xaxes(dtick=1)  # whole tickets, not 0.5
@@ -140,11 +190,16 @@ def _heatmap(cells: pd.DataFrame, names: dict) -> go.Figure:
 
 # ---------------------------------------------------------------- the dashboards' charts, from their queries' tables
 
+def _day(value: object) -> str:
+    """A day of a chart's data ("2026-11-09", a date or a timestamp) as the reader writes it: "9 nov 2026"."""
+    return formats.date(date.fromisoformat(str(value)[:10]), locale())
+
+
 def satisfaction_trend(trend: pd.DataFrame) -> go.Figure:
     """core.reports.satisfaction.trend: the CSAT line and the responses under it."""
-    names = {k: t(f"dash.{k}") for k in ("csat", "responses", "week", "average")}
+    names = {k: t(f"dash.{k}") for k in ("csat", "responses", "week", "average", "ticks")}
     drawn = trend.assign(text=trend["csat"].map(percent), hover=[hover(
-        (names["week"], w), (names["csat"], percent(p)), (names["responses"], n),
+        (names["week"], _day(w)), (names["csat"], percent(p)), (names["responses"], n),
         (names["average"], dashboard.average(m)))
         for w, p, n, m in zip(trend["week"], trend["csat"], trend["responses"], trend["average"], strict=True)])
     return _csat_trend(drawn, names)
@@ -174,20 +229,22 @@ def times_trend(trend: pd.DataFrame) -> go.Figure:
     for name, count in (("first_reply", "first_reply_count"), ("resolution", "resolution_count")):
         label = t(f"report.{name}_hours")
         series.append(pd.DataFrame({"x": trend["week"], "series": label, "y": trend[f"{name}_median"] / 60,
-                                    "hover": [hover((t("dash.week"), w), (label, dashboard.duration(m)),
+                                    "hover": [hover((t("dash.week"), _day(w)), (label, dashboard.duration(m)),
                                                     (t(f"dash.{count}"), n))
                                               for w, m, n in zip(trend["week"], trend[f"{name}_median"],
                                                                  trend[count], strict=True)]}))
-    return _lines(pd.concat(series, ignore_index=True), {"x": t("dash.week"), "y": t("report.hours_axis")})
+    return _lines(pd.concat(series, ignore_index=True), {"x": t("dash.week"), "y": t("report.hours_axis"),
+                                                         "ticks": t("dash.ticks")})
 
 
 def created_vs_solved(days: pd.DataFrame) -> go.Figure:
     """core.reports.times.created_vs_solved: tickets created and solved per day."""
     series = [pd.DataFrame({"x": days["day"], "series": t(f"dash.{name}"), "y": days[name],
-                            "hover": [hover((t("dash.day"), d), (t(f"dash.{name}"), n))
+                            "hover": [hover((t("dash.day"), _day(d)), (t(f"dash.{name}"), n))
                                       for d, n in zip(days["day"], days[name], strict=True)]})
               for name in ("created", "solved")]
-    return _lines(pd.concat(series, ignore_index=True), {"x": t("dash.day"), "y": t("dash.tickets")})
+    return _lines(pd.concat(series, ignore_index=True), {"x": t("dash.day"), "y": t("dash.tickets"),
+                                                         "ticks": t("dash.ticks")})
 
 
 def backlog(found: pd.DataFrame, ages: tuple[str, ...]) -> go.Figure:

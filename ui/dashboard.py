@@ -158,8 +158,10 @@ def duration_change(now: float | None, before: float | None) -> str | None:
 
 
 def local(moment: datetime | None) -> str:
-    return "" if moment is None or pd.isna(moment) else moment.astimezone(ZoneInfo(app.settings().timezone)).strftime(
-        "%Y-%m-%d %H:%M")
+    """A moment in the desk's zone, as the reader's language writes it ("9/11/26, 14:05")."""
+    if moment is None or pd.isna(moment):
+        return ""
+    return formats.datetime(moment, app.locale(), ZoneInfo(app.settings().timezone))
 
 
 def translated(codes: pd.Series, prefix: str) -> pd.Series:

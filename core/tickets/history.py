@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import i18n
+from core import formats, i18n
 from core.models import Product, TicketEvent, User
 from core.tickets import service as tickets
 
@@ -48,7 +48,7 @@ def _value(event: TicketEvent, value: str | None, names: dict, products: dict, l
 
 def _line(event: TicketEvent, names: dict, products: dict, locale: str, zone: ZoneInfo) -> str:
     who = names.get(event.actor_id) if event.actor_id else i18n.t("history.system", locale)
-    when = event.at.astimezone(zone).strftime("%Y-%m-%d %H:%M") + f" ({zone.key})"
+    when = formats.datetime(event.at, locale, zone) + f" ({zone.key})"
     if event.field == "message":
         text = i18n.t(f"history.message_{event.new}", locale, who=who)
     elif event.field in ("reminder", "merged_into", "merged_from", "close_reason"):

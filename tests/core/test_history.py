@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
+from core import formats
 from core.db import unit_of_work
 from core.tickets import history
 from core.tickets import service as tickets
@@ -24,3 +25,5 @@ def test_history_names_people_products_and_states_in_the_readers_language(desk):
     assert "Liam Carter changed the status from New to Pending" in text
     assert "(Europe/Madrid)" in text and "→" not in text and f"to {desk.liam} " not in text
     assert any("cambió el estado" in line and "Pendiente" in line for line in spanish), spanish
+    moment = formats.datetime(ticket.created_at, "es", MADRID)  # "5/3/26, 14:05": the reader's way, not ISO
+    assert any(line.endswith(f"{moment} (Europe/Madrid)") for line in spanish), spanish

@@ -23,10 +23,17 @@ ALLOWED = {"mesa", "demo", "streamlit", "sla", "csat", "csv", "pdf", "zip", "eml
            "ctrl", "cmd", "alt", "enter", "lucía", "fernández", "joão", "silva", "example", "exe"}
 WORD = re.compile(r"[^\W\d_]{2,}")
 PAGE_WORDS = """() => {
-  const icons = new Set([...document.querySelectorAll('[data-testid="stIconMaterial"]')].map((i) => i.textContent));
+  const icons = new Set([...document.querySelectorAll('[data-testid="stIconMaterial"], [data-testid="stExpanderIcon"]')]
+    .map((i) => i.textContent));
   const texts = document.body.innerText.split("\\n").filter((line) => !icons.has(line.trim()));  // ligatures
-  for (const element of document.querySelectorAll("[aria-label], [title], [placeholder]")) {
-    for (const name of ["aria-label", "title", "placeholder"]) texts.push(element.getAttribute(name) || "");
+  for (const element of document.querySelectorAll("[aria-label], [title], [placeholder], [data-title]")) {
+    for (const name of ["aria-label", "title", "placeholder", "data-title"]) {
+      texts.push(element.getAttribute(name) || "");
+    }
+  }
+  for (const text of document.querySelectorAll("svg text")) texts.push(text.textContent);  // a chart's words
+  for (const cell of document.querySelectorAll("table[role='grid'] th, table[role='grid'] td")) {
+    texts.push(cell.textContent);  // a table's headers and cells (the grid is drawn on a canvas; this is its copy)
   }
   const skip = document.querySelector('[data-testid="stSkipToContent"]');
   texts.push(skip ? skip.textContent : "");
@@ -52,8 +59,16 @@ def english_words(code: str) -> set[str]:
     return _language_words("en") - _language_words(code) - ALLOWED
 
 
-def english_on(page, code: str) -> list[str]:
-    text = re.sub(r"https?://\S+", " ", page.evaluate(PAGE_WORDS))  # a link's random token is no word
+def english_on(page, code: str, written: list[str] = ()) -> list[str]:
+    """The English words on the page, less what people wrote (`written`: whole texts, taken off as they stand)."""
+    return english_on_text(page.evaluate(PAGE_WORDS), code, written)
+
+
+def english_on_text(text: str, code: str, written: list[str] = ()) -> list[str]:
+    text = text.replace("\u2060", "")  # no word joiners; a link's address (a table's link cell) is no word
+    text = re.sub(r"https?://\S+|(?<!\S)/[\w/-]+\?\S+", " ", text)
+    for said in written:
+        text = re.sub(rf"(?<!\w){re.escape(said)}(?!\w)", " ", text)
     return sorted(_words(text) & english_words(code))
 
 

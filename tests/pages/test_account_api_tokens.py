@@ -1,12 +1,16 @@
 """The account page's API tokens: staff create one (shown once, kept hashed), see it listed and revoke it;
 customers see no such section."""
 
+from zoneinfo import ZoneInfo
+
 from sqlalchemy import select
 
+from core import formats
 from core.accounts import service as accounts
 from core.api import tokens
+from core.config import get_settings
 from core.db import make_engine, read_factory, session_factory, unit_of_work
-from core.models import ApiToken
+from core.models import ApiToken, utcnow
 from tests.pages.test_account import PASSWORD, _account, _sign_in
 
 
@@ -28,7 +32,7 @@ def test_staff_create_see_and_revoke_a_token(app_env):
     app.switch_page("app_pages/account.py").run()
     assert "API tokens" in [s.value for s in app.subheader]
     assert "You have no API tokens." in [c.value for c in app.caption]
-    assert app.multiselect[0].options == ["tickets:read", "tickets:write"]  # an agent: no reports, no admin
+    assert app.multiselect[0].options == ["Read tickets (tickets:read)", "Change tickets (tickets:write)"]  # no reports
     next(w for w in app.text_input if w.label == "Name").input("CRM")
     app.multiselect[0].select("tickets:write")
     _submit(app)
@@ -68,7 +72,7 @@ def test_an_admin_makes_a_service_token_with_the_admin_scope(app_env):
     engine = _user(app_env, "adam@mesa.example", "admin")
     app = _sign_in(_account(), "adam@mesa.example", PASSWORD)
     app.switch_page("app_pages/account.py").run()
-    assert app.multiselect[0].options == list(tokens.SCOPES)
+    assert [o.rsplit("(", 1)[1].rstrip(")") for o in app.multiselect[0].options] == list(tokens.SCOPES)
     next(w for w in app.text_input if w.label == "Name").input("Status page")
     app.multiselect[0].set_value(["admin", "reports:read"])
     app.checkbox[0].check()
@@ -78,4 +82,19 @@ def test_an_admin_makes_a_service_token_with_the_admin_scope(app_env):
         token = tokens.authenticate(session, app.code[0].value)
         assert token.kind == "service" and token.scopes == ["reports:read", "admin"]
         assert (token.expires_at - token.created_at).days == 7
+    engine.dispose()
+
+
+def test_scopes_are_said_in_the_readers_language_beside_their_codes(app_env):
+    engine = _user(app_env, "ana@mesa.example", "agent")
+    with unit_of_work(session_factory(engine)) as session:
+        tokens.create(session, owner_id=accounts.find_by_email(session, "ana@mesa.example").id, name="CRM",
+                      scopes=["tickets:read"])
+    app = _sign_in(_account(), "ana@mesa.example", PASSWORD)
+    app.sidebar.selectbox[0].select("es").run()
+    app.switch_page("app_pages/account.py").run()
+    assert app.multiselect[0].options == ["Leer tickets (tickets:read)", "Cambiar tickets (tickets:write)"]
+    today = formats.date(utcnow(), "es", ZoneInfo(get_settings().timezone))  # "6 dic 2026", not 2026-12-06
+    assert any("Leer tickets (tickets:read)" in m.value and f"Creado {today}" in m.value for m in app.markdown), [
+        m.value for m in app.markdown]
     engine.dispose()

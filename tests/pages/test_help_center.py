@@ -1,10 +1,13 @@
 """The help center page: articles from the store, search first, an article, votes."""
 
 import tomllib
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from core import formats
 from core.accounts import service as accounts
+from core.config import get_settings
 from core.db import make_engine, session_factory, unit_of_work
 from core.help import articles
 from core.help.starter import HELP_DIR
@@ -56,6 +59,12 @@ def test_clicking_an_article_opens_it(app_env):
     app.button(key="article-how-a-ticket-evolves").click().run()
     assert app.title[0].value == "¿Cómo evoluciona un ticket?"
     assert app.query_params["article"] == "how-a-ticket-evolves"
+    engine = make_engine(app_env)
+    with session_factory(engine)() as session:
+        updated = articles.page(session, "how-a-ticket-evolves", "es").updated_at
+    engine.dispose()
+    day = formats.date(updated, "es", ZoneInfo(get_settings().timezone))  # "6 dic 2026", not 2026-12-06
+    assert f"Actualizado el {day}" in [c.value for c in app.caption]
 
 
 def test_an_unknown_or_draft_article_shows_the_landing(app_env):

@@ -1,10 +1,14 @@
 """The knowledge base page: writing an article in two languages, publishing it, versions; who may write."""
 
+from zoneinfo import ZoneInfo
+
 from sqlalchemy import select
 
+from core import formats
 from core.accounts import service as accounts
+from core.config import get_settings
 from core.db import make_engine, session_factory, unit_of_work
-from core.models import HelpArticle, HelpTranslation, User
+from core.models import HelpArticle, HelpTranslation, User, utcnow
 from tests.pages.conftest import run_home
 
 
@@ -54,6 +58,9 @@ def test_a_writer_drafts_in_spanish_translates_to_english_and_publishes(app_env)
     assert not app.exception, app.exception
     assert _articles(app_env)["exportar-facturas"] == ("published", {"es": "Exportar facturas",
                                                                      "en": "Export invoices"})
+    versions = next(e for e in app.expander if e.label.startswith("Versiones"))
+    moment = formats.datetime(utcnow(), "es", ZoneInfo(get_settings().timezone)).split(",")[0]  # "6/12/26"
+    assert any(m.value.startswith(moment) for m in versions.markdown), [m.value for m in versions.markdown]
 
 
 def test_a_refused_save_keeps_what_was_typed_and_saves_nothing(app_env):
