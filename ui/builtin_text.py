@@ -82,7 +82,6 @@ PATTERNS: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
     (r"Fullscreen", "streamlit.fullscreen", (), "both"),
     (r"Close fullscreen", "streamlit.close_fullscreen", (), "both"),
     (r"[a-z_]+ icon", "streamlit.icon", (), "both"),
-    (r"extra_streamlit_components\.CookieManager\.cookie_manager", "streamlit.cookie_frame", (), "attr"),
 )
 
 
