@@ -12,7 +12,8 @@ def test_the_latest_try_of_older_deliveries_becomes_their_first_attempt(tmp_path
     with engine.begin() as connection:
         connection.execute(text(
             "INSERT INTO webhook_endpoints (id, url, description, events, secret, active, created_at) "
-            "VALUES (1, 'https://crm.example.com/in', '', '[\"ticket.created\"]', 'whsec_x', 1, '2026-03-01 09:00:00')"))
+            "VALUES (1, 'https://crm.example.com/in', '', '[\"ticket.created\"]', 'whsec_x', 1, "
+            "'2026-03-01 09:00:00')"))
         for number, tried in ((1, "'2026-03-02 09:00:00.000000'"), (2, "NULL")):
             connection.execute(text(
                 "INSERT INTO webhook_deliveries (id, key, endpoint_id, event, body, status, attempts, next_attempt_at, "
