@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from dataclasses import asdict
+from dataclasses import fields
 from datetime import datetime
 from typing import Annotated, Literal
 from urllib.parse import quote
@@ -48,6 +48,14 @@ def ticket_json(session: Session, ticket: Ticket) -> dict:
         "updated_at": ticket.updated_at, "solved_at": ticket.solved_at, "closed_at": ticket.closed_at,
         "version": ticket.version,
     }
+
+
+ROW_FIELDS = tuple(f.name for f in fields(queues.Row))
+
+
+def row_json(row: queues.Row) -> dict:
+    """A queue's row as JSON (dataclasses.asdict deep-copies every value: half of a page's time in bench.api)."""
+    return {name: getattr(row, name) for name in ROW_FIELDS}
 
 
 def message_json(message: Message) -> dict:
@@ -122,7 +130,7 @@ def list_tickets(
         rows = queues.page(session, view, user_id=caller.user_id, filters=filters, sort=sort, limit=limit + 1,
                            after=after)
     more = len(rows) > limit
-    return {"items": [asdict(row) for row in rows[:limit]],
+    return {"items": [row_json(row) for row in rows[:limit]],
             "next_cursor": _cursor(sort, rows[limit - 1]) if more else None}
 
 
