@@ -164,14 +164,20 @@ def throughput(url: str, secret: str, count: int, seconds: float, connections: i
 
 # ---------------------------------------------------------------- the run
 
+def server_times(engine, url: str, count: int, repeat: int, secret: str | None = None) -> dict[str, dict[str, float]]:
+    """TARGETS' operations through the whole app in this process (python -m bench prints them too): server ms."""
+    secret = secret or _token(engine)
+    settings = get_settings().model_copy(update={"database_url": url, "api_requests_per_minute": 100_000,
+                                                 "tickets_per_email_hour": 10**9})
+    with TestClient(create_app(engine, settings)) as test_client:
+        return measure(test_client, {"Authorization": f"Bearer {secret}"}, count, repeat)
+
+
 def run(url: str, tickets: int, repeat: int, days: int = 730, seconds: float = 0, client: str | None = None,
         connections: int = 8) -> dict:
     engine, _seeded = prepare(url, tickets, days)
     secret = _token(engine)
-    settings = get_settings().model_copy(update={"database_url": url, "api_requests_per_minute": 100_000,
-                                                 "tickets_per_email_hour": 10**9})
-    with TestClient(create_app(engine, settings)) as test_client:
-        results = measure(test_client, {"Authorization": f"Bearer {secret}"}, tickets, repeat)
+    results = server_times(engine, url, tickets, repeat, secret)
     dialect = engine.dialect.name
     engine.dispose()
     report = {"tickets": tickets, "dialect": dialect, "repeat": repeat, "rows": results, "load": None}
