@@ -654,6 +654,23 @@ class WebhookDelivery(Base):
     )
 
 
+class WebhookAttempt(Base):
+    """One try of a delivery, kept for the admin's log: when, the answer's status and first characters, how
+    long it took, what went wrong. A delivery's own response_* columns hold only its latest try."""
+
+    __tablename__ = "webhook_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    delivery_id: Mapped[int] = mapped_column(ForeignKey("webhook_deliveries.id", ondelete="CASCADE"))
+    attempted_at: Mapped[datetime]
+    response_status: Mapped[int | None]
+    response_excerpt: Mapped[str | None] = mapped_column(Text)
+    duration_ms: Mapped[int | None]
+    error: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_webhook_attempts_delivery", "delivery_id", "id"),)
+
+
 class SlaBreach(Base):
     """A live ticket's SLA target passed unmet, once per ticket and target (core.hooks.breaches)."""
 

@@ -7,7 +7,7 @@ import json
 import streamlit as st
 
 from core.hooks import deliveries, endpoints
-from core.models import User, WebhookDelivery, WebhookEndpoint
+from core.models import User, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from ui import actions, app, forms
 from ui.app import t
 from ui.text import plain
@@ -94,7 +94,20 @@ def _redeliver(delivery_id: int) -> None:
     st.toast(t("hooks.redelivered") if done.ok else done.message)
 
 
-def _delivery(row: WebhookDelivery, urls: dict[int, str]) -> None:
+def _tries(tried: list[WebhookAttempt]) -> None:
+    """Every try of a delivery, oldest first: when, the HTTP status, how long, the answer's start, the error."""
+    st.markdown(f"**{t('hooks.tries')}**")
+    if not tried:
+        st.caption(t("hooks.tries_none"))
+        return
+    st.dataframe([{t("hooks.try_number"): number, t("hooks.try_time"): local_time(a.attempted_at),
+                   t("hooks.try_status"): "—" if a.response_status is None else str(a.response_status),
+                   t("hooks.try_ms"): a.duration_ms, t("hooks.try_answer"): a.response_excerpt or "",
+                   t("hooks.try_error"): a.error or ""} for number, a in enumerate(tried, start=1)],
+                 hide_index=True)
+
+
+def _delivery(row: WebhookDelivery, urls: dict[int, str], tried: list[WebhookAttempt]) -> None:
     label = f"{t('hooks.status_' + row.status)} · {_labels().get(row.event, row.event)} · " \
             f"{local_time(row.created_at)} · {urls.get(row.endpoint_id, '')}"
     with st.expander(plain(label)):
@@ -109,6 +122,7 @@ def _delivery(row: WebhookDelivery, urls: dict[int, str]) -> None:
             st.caption(t("hooks.no_answer"))
         if row.last_error:
             st.error(row.last_error)
+        _tries(tried)
         st.code(json.dumps(json.loads(row.body), indent=2, ensure_ascii=False), language="json")
         st.button(t("hooks.redeliver"), key=f"hook_redeliver_{row.id}", on_click=_redeliver, args=(row.id,),
                   disabled=row.status == deliveries.SENDING)
@@ -131,10 +145,11 @@ def _log(hooks: list[WebhookEndpoint]) -> None:
     with app.read() as session:
         rows = deliveries.log_page(session, endpoint_id=endpoint_id, status=chosen, limit=LOG_PAGE,
                                    offset=(number - 1) * LOG_PAGE)
+        tried = deliveries.attempts_of(session, [row.id for row in rows])
     if not rows:
         st.caption(t("hooks.log_none"))
     for row in rows:
-        _delivery(row, urls)
+        _delivery(row, urls, tried[row.id])
 
 
 def draw(me: User) -> None:

@@ -105,12 +105,11 @@ def need(scope: str | None) -> Callable[[Request], Caller]:
     def check(request: Request) -> Caller:
         raw = _bearer(request)
         now = utcnow()
-        with reading(request) as session:
-            token = tokens.authenticate(session, raw, now)
-            owner = token.user if token else None
-        if token is None or owner is None:
+        with request.app.state.read_engine.connect() as connection:
+            token = tokens.live(connection, raw, now)
+        if token is None:
             raise Problem(401, "api.unauthorized", headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
-        caller = Caller(token.id, owner.id, owner.role, tuple(token.scopes), owner.locale)
+        caller = Caller(token.id, token.user_id, token.role, tuple(token.scopes), token.locale)
         request.state.caller = caller
         wait = request.app.state.limiter.wait(token.id)
         if wait:

@@ -12,6 +12,7 @@ from core.accounts import requesters
 from core.api import tokens
 from core.api.deps import Caller, Problem, need, reading, writing
 from core.api.schemas import RequesterIn, RequesterPatch
+from core.api.tickets import row_json
 from core.desk import schedule
 from core.models import ApiToken, Survey, User, utcnow
 from core.reports import digest
@@ -95,10 +96,8 @@ def headline(request: Request, caller: Annotated[Caller, Depends(REPORTS)],
 def search(request: Request, caller: Annotated[Caller, Depends(READ)],
            q: Annotated[str, Query(min_length=1, max_length=200)],
            limit: Annotated[int, Query(ge=1, le=100)] = 25) -> list[dict]:
-    from dataclasses import asdict
-
     with reading(request) as session:
-        return [asdict(row) for row in queues.search_everywhere(session, q, limit)]
+        return [row_json(row) for row in queues.search_everywhere(session, q, limit)]
 
 
 def token_json(token: ApiToken) -> dict:

@@ -9,21 +9,21 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from dataclasses import asdict
+from dataclasses import fields
 from datetime import datetime
 from typing import Annotated, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, File, Form, Header, Query, Request, Response, UploadFile
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from core import i18n
 from core.api.deps import Caller, Problem, need, reading, writing
 from core.api.schemas import TicketIn, TicketPatch
 from core.errors import NotFound
-from core.models import Attachment, Message, Ticket
+from core.models import Attachment, Message, Ticket, User
 from core.tickets import queues, workflow
 from core.tickets import service as tickets
 from core.tickets.attachments import Upload, content_of
@@ -48,6 +48,14 @@ def ticket_json(session: Session, ticket: Ticket) -> dict:
         "updated_at": ticket.updated_at, "solved_at": ticket.solved_at, "closed_at": ticket.closed_at,
         "version": ticket.version,
     }
+
+
+ROW_FIELDS = tuple(f.name for f in fields(queues.Row))
+
+
+def row_json(row: queues.Row) -> dict:
+    """A queue's row as JSON (dataclasses.asdict deep-copies every value: half of a page's time in bench.api)."""
+    return {name: getattr(row, name) for name in ROW_FIELDS}
 
 
 def message_json(message: Message) -> dict:
@@ -122,7 +130,7 @@ def list_tickets(
         rows = queues.page(session, view, user_id=caller.user_id, filters=filters, sort=sort, limit=limit + 1,
                            after=after)
     more = len(rows) > limit
-    return {"items": [asdict(row) for row in rows[:limit]],
+    return {"items": [row_json(row) for row in rows[:limit]],
             "next_cursor": _cursor(sort, rows[limit - 1]) if more else None}
 
 
@@ -144,11 +152,29 @@ def get_ticket(ticket_id: int, request: Request, response: Response,
 @router.get("/tickets/{ticket_id}/messages", summary="The conversation, internal notes included, oldest first")
 def list_messages(ticket_id: int, request: Request, caller: Annotated[Caller, Depends(READ)]) -> list[dict]:
     with reading(request) as session:
-        tickets.get_ticket(session, ticket_id)
-        found = session.scalars(select(Message).where(Message.ticket_id == ticket_id)
-                                .options(selectinload(Message.attachments), selectinload(Message.author))
-                                .order_by(Message.created_at, Message.id))
-        return [message_json(m) for m in found]
+        return conversation_json(session, ticket_id)
+
+
+def conversation_json(session: Session, ticket_id: int) -> list[dict]:
+    """What message_json gives for each message of a ticket, in two queries of columns (loading the ticket, its
+    messages, their authors and files as objects took four, and twice the time, in bench.api)."""
+    found = session.execute(
+        select(Message.id, Message.kind, Message.body, Message.via, Message.created_at, User.id.label("author_id"),
+               User.name.label("author_name"))
+        .outerjoin(User, User.id == Message.author_id).where(Message.ticket_id == ticket_id)
+        .order_by(Message.created_at, Message.id)).all()
+    if not found:
+        tickets.get_ticket(session, ticket_id)  # 404 when there is no such ticket
+    files: dict[int, list[dict]] = {}
+    for f in session.execute(select(Attachment.message_id, Attachment.id, Attachment.filename, Attachment.content_type,
+                                    Attachment.size).join(Message, Message.id == Attachment.message_id)
+                             .where(Message.ticket_id == ticket_id).order_by(Attachment.id)):
+        files.setdefault(f.message_id, []).append({"id": f.id, "filename": f.filename,
+                                                   "content_type": f.content_type, "size": f.size})
+    return [{"id": m.id, "ticket_id": ticket_id, "kind": m.kind, "body": m.body, "via": m.via,
+             "created_at": m.created_at,
+             "author": {"id": m.author_id, "name": m.author_name} if m.author_id is not None else None,
+             "attachments": files.get(m.id, [])} for m in found]
 
 
 @router.get("/tickets/{ticket_id}/attachments/{attachment_id}", summary="A file of the conversation, to download")

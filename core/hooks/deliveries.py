@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from core.errors import NotFound
 from core.hooks import endpoints
-from core.models import WebhookDelivery, WebhookEndpoint, utcnow
+from core.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint, utcnow
 
 QUEUED, SENDING, DELIVERED, DEAD = "queued", "sending", "delivered", "dead"
 STATUSES = (QUEUED, SENDING, DELIVERED, DEAD)
@@ -69,6 +69,16 @@ def log_page(session: Session, *, endpoint_id: int | None = None, status: str | 
     if status:
         query = query.where(WebhookDelivery.status == status)
     return list(session.scalars(query.order_by(WebhookDelivery.id.desc()).limit(limit).offset(offset)))
+
+
+def attempts_of(session: Session, delivery_ids: list[int]) -> dict[int, list[WebhookAttempt]]:
+    """Every try of these deliveries, oldest first (one query for a page of the log)."""
+    found: dict[int, list[WebhookAttempt]] = {delivery_id: [] for delivery_id in delivery_ids}
+    if delivery_ids:
+        for attempt in session.scalars(select(WebhookAttempt).where(WebhookAttempt.delivery_id.in_(delivery_ids))
+                                       .order_by(WebhookAttempt.delivery_id, WebhookAttempt.id)):
+            found[attempt.delivery_id].append(attempt)
+    return found
 
 
 def counts(session: Session) -> dict[str, int]:

@@ -6,7 +6,8 @@ written, `Mesa-Delivery` (the delivery id: the same on every try, the receiver's
 HMAC-SHA256 with the endpoint's secret of `<timestamp>.<body>` (docs/webhooks.md). A 2xx answer
 delivers it; anything else (an error status, a redirect, a refused connection, no answer within the
 timeout) is retried with the email outbox's backoff (1 minute to 12 hours), and after a day, or the
-last try, the delivery is dead. The status, a bounded excerpt of the answer and its time are kept.
+last try, the delivery is dead. Every try is kept (webhook_attempts: its time, status, the answer's first
+characters, its duration, the error) for the admin's log; the delivery row holds the latest.
 """
 
 from __future__ import annotations
@@ -26,10 +27,11 @@ from core.config import Settings
 from core.db import read_factory
 from core.hooks.deliveries import DEAD, DELIVERED, QUEUED
 from core.mail.sender import RETRY_MINUTES
-from core.models import WebhookDelivery, WebhookEndpoint, utcnow
+from core.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint, utcnow
 
 TIMEOUT_SECONDS = 10.0  # to connect, and between bytes of the answer
 EXCERPT_CHARS = 1000
+ATTEMPT_EXCERPT_CHARS = 300  # each try's excerpt in the log; the delivery keeps the latest's EXCERPT_CHARS
 LIFETIME = timedelta(days=1)
 LEASE = timedelta(minutes=5)  # longer than a batch of slow receivers: BATCH x TIMEOUT_SECONDS
 BATCH = 20
@@ -125,6 +127,9 @@ def _write_outcome(factory: sessionmaker[Session], row_id: int, now: datetime, a
         row = session.get(WebhookDelivery, row_id)
         row.response_status, row.response_excerpt, row.response_ms = answer.status, answer.excerpt, answer.ms
         row.last_attempt_at, row.lease_until = now, None
+        session.add(WebhookAttempt(delivery_id=row_id, attempted_at=now, response_status=answer.status,
+                                   response_excerpt=answer.excerpt and answer.excerpt[:ATTEMPT_EXCERPT_CHARS],
+                                   duration_ms=answer.ms, error=answer.error))
         if answer.error is None:
             row.status, row.delivered_at, row.last_error = DELIVERED, now, None
         elif row.attempts >= MAX_ATTEMPTS or now - row.created_at >= LIFETIME:

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from core import leases
 from core.db import unit_of_work
 from core.hooks import deliveries, dispatcher, endpoints
-from core.models import WebhookDelivery, utcnow
+from core.models import WebhookAttempt, WebhookDelivery, utcnow
 from core.tickets import service as tickets
 from core.worker import run_once
 from tests.mailserver import free_port
@@ -248,3 +248,46 @@ def test_a_delivery_whose_endpoint_was_deleted_after_the_claim_is_skipped(desk, 
     report = _dispatch(desk, clock)
     assert (report.delivered, report.retry, report.dead) == ([], [], []) and receiver.received == []
     assert _rows(desk) == []
+
+
+def _tries(desk, row):
+    with desk.reader() as session:
+        return deliveries.attempts_of(session, [row.id])[row.id]
+
+
+def test_every_try_is_kept_with_its_time_status_answer_duration_and_error(desk, clock):
+    receiver = Receiver(mode="fail").start()
+    try:
+        _endpoint(desk, receiver.url, clock)
+        _ticket(desk, clock)
+        _dispatch(desk, clock)  # 500
+        (row,) = _rows(desk)
+        first_try = clock.now
+        receiver.mode = "slow"
+        clock.now = row.next_attempt_at
+        _dispatch(desk, clock, timeout=0.3)  # no answer in time
+        receiver.mode = "ok"
+        (row,) = _rows(desk)
+        clock.now = row.next_attempt_at
+        assert len(_dispatch(desk, clock).delivered) == 1
+        (row,) = _rows(desk)
+        tries = _tries(desk, row)
+        assert [(a.attempted_at, a.response_status, a.error) for a in tries] == [
+            (first_try, 500, "HTTP 500"), (first_try + MINUTE, None, "No answer within 0.3 seconds"),
+            (first_try + 6 * MINUTE, 200, None)]
+        assert tries[0].response_excerpt.startswith("Internal trouble: xxx")
+        assert len(tries[0].response_excerpt) == dispatcher.ATTEMPT_EXCERPT_CHARS  # short: the delivery has 1000
+        assert tries[1].response_excerpt is None and tries[1].duration_ms >= 300
+        assert tries[2].response_excerpt == '{"ok": true}' and all(a.duration_ms >= 0 for a in tries)
+        # a redelivery adds its tries to the same log; deleting the endpoint deletes them with its deliveries
+        with unit_of_work(desk.factory) as session:
+            deliveries.redeliver(session, row.id, now=clock.now)
+        _dispatch(desk, clock)
+        assert [a.response_status for a in _tries(desk, row)] == [500, None, 200, 200]
+        with unit_of_work(desk.factory) as session:
+            endpoints.delete(session, row.endpoint_id)
+        assert _tries(desk, row) == []
+        with desk.reader() as session:
+            assert session.scalar(select(WebhookAttempt.id)) is None
+    finally:
+        receiver.stop()

@@ -3,12 +3,15 @@ its secret shown once and revealable, a test delivery, the log and redeliver, a 
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from sqlalchemy import select
 
 from core.accounts import service as accounts
 from core.db import make_engine, read_factory, session_factory, unit_of_work
-from core.models import WebhookDelivery, WebhookEndpoint
+from core.hooks import deliveries
+from core.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from tests.pages.conftest import run_home
 from ui.text import plain
 
@@ -104,3 +107,41 @@ def test_an_endpoint_s_change_is_checked_too(db):
     (hook,) = _stored(db, WebhookEndpoint)
     assert (hook.url, hook.active) == ("https://crm.example.com/v2", False)
     assert any(e.label.startswith(plain("https://crm.example.com/v2 · off")) for e in _admin().expander)
+
+
+def _tries_tables(app):
+    """The delivery log's tables of tries (other tabs of the admin page have tables of their own)."""
+    return [d.value for d in app.dataframe if "Try" in d.value.columns]
+
+
+def test_the_log_shows_every_try_of_a_delivery(db, app_env):
+    _add(_admin(), "https://crm.example.com/in", ["ticket.created"])
+    (hook,) = _stored(db, WebhookEndpoint)
+    engine = make_engine(app_env)
+    start = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    with unit_of_work(session_factory(engine)) as session:
+        row = deliveries.send_test(session, hook.id, now=start)
+        row.status, row.attempts, row.response_status, row.response_ms = "delivered", 3, 200, 40
+        for minutes, status, excerpt, ms, error in ((0, 500, "Internal trouble", 120, "HTTP 500"),
+                                                    (1, None, None, 10000, "No answer within 10 seconds"),
+                                                    (6, 200, '{"ok": true}', 40, None)):
+            session.add(WebhookAttempt(delivery_id=row.id, attempted_at=start + timedelta(minutes=minutes),
+                                       response_status=status, response_excerpt=excerpt, duration_ms=ms, error=error))
+    engine.dispose()
+    app = _admin()
+    assert not app.exception
+    (shown,) = _tries_tables(app)
+    assert list(shown.columns) == ["Try", "When", "HTTP status", "Time (ms)", "Answer (first characters)", "Error"]
+    assert shown["Try"].tolist() == [1, 2, 3] and shown["HTTP status"].tolist() == ["500", "—", "200"]
+    assert shown["Time (ms)"].tolist() == [120, 10000, 40]
+    assert shown["Error"].tolist() == ["HTTP 500", "No answer within 10 seconds", ""]
+    assert shown["Answer (first characters)"].tolist() == ["Internal trouble", "", '{"ok": true}']
+    assert shown["When"].tolist() == [f"3/2/26, {m}\u202fAM CET" for m in ("10:00", "10:01", "10:06")]  # Madrid
+
+
+def test_a_delivery_not_tried_yet_says_so(db):
+    app = _add(_admin(), "https://crm.example.com/in", ["ticket.created"])
+    (hook,) = _stored(db, WebhookEndpoint)
+    app = _admin().button(key=f"hook_{hook.id}_test").click().run()
+    app = _admin()
+    assert "Not tried yet." in [c.value for c in app.caption] and not _tries_tables(app)
