@@ -1,12 +1,14 @@
 """Exact response-time numbers of long periods from `ticket_metric_days` (migration 0022) and the value indexes.
 
-`ticket_metric_days` counts, per milestone, UTC day of its moment, priority and bucket of the minutes, the
-tickets, their SLA targets and the targets met; triggers on ticket_metrics keep it in step with every write.
-A period is its whole UTC days (read there: a few rows a day) and the parts of a day at each end (read from
-ticket_metrics). That gives the counts, the SLA attainment and which bucket holds each percentile's values;
-the exact minutes inside those buckets come from one short range of an index of ticket_metrics. So every
-number is the one the full scan gives (common.percentile): only the reading is shorter. If a bucket's minutes
-do not add up to its count, the caller gets None and takes the full scan.
+`ticket_metric_days` counts, per milestone, UTC day of its moment, priority (or '*', all) and bucket of the
+minutes, the tickets, their SLA targets and the targets met; triggers on ticket_metrics keep it in step with
+every write.
+A period (or each week of a trend) is its whole UTC days, read there (a few rows a day), and the parts of a
+day at its ends, read from ticket_metrics' period index and bucketed in SQL. That gives the counts, the SLA
+attainment and which bucket holds each percentile's values; the exact minutes inside those buckets come from
+the value index, one seek per value to the period's range of it. So every number is the one the full scan
+gives (common.percentile): only the reading is shorter. If a bucket's minutes do not add up to its count,
+the caller gets None and reads the full way.
 """
 
 from __future__ import annotations
@@ -14,7 +16,23 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import Date, Integer, String, and_, case, column, func, literal, not_, select, table
+from sqlalchemy import (
+    Date,
+    Integer,
+    String,
+    and_,
+    case,
+    column,
+    false,
+    func,
+    literal,
+    not_,
+    null,
+    or_,
+    select,
+    table,
+    text,
+)
 from sqlalchemy.orm import Session
 
 from core.models import TicketMetrics
@@ -24,6 +42,9 @@ DAYS = table("ticket_metric_days", column("milestone", String), column("day", Da
              column("bucket", Integer), column("tickets", Integer), column("targets", Integer),
              column("met", Integer))
 SHARES = (50, 90)
+WIDEST = 1024  # a bucket of more values than this (rare large minutes) is read as a range, not value by value
+
+Counts = dict[tuple[int, object], dict[int, list[int]]]  # (piece, key) -> bucket -> [tickets, targets, met]
 
 
 def bucket(value: int) -> int:
@@ -40,6 +61,12 @@ def bucket_end(start: int) -> int:
     return start + 1 if start < 16 else start + (1 << (start.bit_length() - 4))
 
 
+def bucket_sql(value):
+    """`bucket` in SQL, as the triggers write it (integer division truncates on both databases)."""
+    whens = [(value < (1 << (k + 1)), value // (1 << (k - 3)) * (1 << (k - 3))) for k in range(4, 31)]
+    return case((value < 16, value), *whens, else_=value // (1 << 27) * (1 << 27))
+
+
 def split(period: Period) -> tuple[date, date, list[Period]] | None:
     """The period's whole UTC days (first, end) and its parts outside them; None without a whole day."""
     first = period.start.astimezone(UTC).date()
@@ -49,164 +76,150 @@ def split(period: Period) -> tuple[date, date, list[Period]] | None:
     if end <= first:
         return None
     start_at, end_at = datetime.combine(first, time.min, UTC), datetime.combine(end, time.min, UTC)
-    edges = [p for p in (Period(period.start, start_at), Period(end_at, period.end)) if p.start < p.end]
-    return first, end, edges
+    return first, end, [p for p in (Period(period.start, start_at), Period(end_at, period.end)) if p.start < p.end]
 
 
-Counts = dict[object, dict[int, list[int]]]  # key -> bucket -> [tickets, targets, met]
-
-
-def _add(counts: Counts, key: object, start: int, n: int, targets: int, met: int) -> None:
+def _add(counts: Counts, key: tuple[int, object], start: int, n: int, targets: int, met: int) -> None:
     cell = counts[key].setdefault(start, [0, 0, 0])
     cell[0] += int(n)
     cell[1] += int(targets or 0)
     cell[2] += int(met or 0)
 
 
-def day_rows(session: Session, name: str, first: date, end: date, *, by_priority: bool = False, by_day: bool = False):
-    """(key, day or None, bucket, tickets, targets, met) of the rollup's days first <= day < end."""
-    key = DAYS.c.priority if by_priority else literal(0)
-    day = DAYS.c.day if by_day else literal(None)
-    groups = [key, DAYS.c.bucket, *([DAYS.c.day] if by_day else [])]
-    query = (select(key, day, DAYS.c.bucket, func.sum(DAYS.c.tickets), func.sum(DAYS.c.targets),
-                    func.sum(DAYS.c.met))
-             .where(DAYS.c.milestone == name, DAYS.c.day >= first, DAYS.c.day < end).group_by(*groups))
-    return session.connection().execute(query)
-
-
-def add_edges(session: Session, counts: Counts, m, minutes, edges: list[Period], by_priority: bool) -> None:
-    """The buckets of the tickets in `edges` (parts of days), read from ticket_metrics."""
-    key = func.coalesce(TicketMetrics.ticket_priority, "") if by_priority else literal(0)
-    target = and_(m.due.is_not(None), m.reached.is_not(None))
-    for edge in edges:
-        query = (select(key, minutes, func.count(), func.sum(case((target, 1), else_=0)),
-                        func.sum(case((and_(target, not_(m.breached)), 1), else_=0)))
-                 .where(within(m.copy, edge), minutes.is_not(None)).group_by(key, minutes))
-        for k, value, n, targets, met in session.connection().execute(query):
-            _add(counts, k, bucket(value), n, targets, met)
-
-
-def numbers(session: Session, m, minutes, period: Period, counts: Counts, index: str,
-            by_priority: bool) -> dict[object, list] | None:
-    """{key: [count, median, p90, SLA %]} from the buckets' counts, the minutes of the buckets holding the
-    percentiles read over `period` through `index` (SQLite's choice; PostgreSQL plans its own); None when
-    those minutes do not add up to their buckets' counts (the caller then reads the exact way)."""
-    found = {}
-    for key, buckets in counts.items():
-        starts = sorted(s for s, cell in buckets.items() if cell[0] or cell[1])
-        n = sum(buckets[s][0] for s in starts)
-        targets, met = sum(buckets[s][1] for s in starts), sum(buckets[s][2] for s in starts)
-        if not n and not targets:
-            continue
-        below, seen = {}, 0
-        for s in starts:
-            below[s] = seen
-            seen += buckets[s][0]
-        positions = {p for share in SHARES for p in (share * (n - 1) // 100, share * (n - 1) // 100 + 1) if p < n}
-        needed = sorted({next(s for s in starts if below[s] <= p < below[s] + buckets[s][0]) for p in positions})
-        values = _inside(session, m, minutes, period, key if by_priority else None, needed, index)
-        for s in needed:
-            if sum(c for _v, c in values.get(s, ())) != buckets[s][0]:
-                return None
-        key_out = (key or None) if by_priority else key
-
-        def at(position: int, starts=starts, below=below, values=values, buckets=buckets) -> int:
-            s = next(s for s in starts if below[s] <= position < below[s] + buckets[s][0])
-            seen = below[s]
-            for value, count in values[s]:
-                if position < seen + count:
-                    return value
-                seen += count
-            raise AssertionError("counted above")
-
-        shares = []
-        for share in SHARES:
-            if not n:
-                shares.append(None)
-                continue
-            exact = share * (n - 1)
-            low = at(exact // 100)
-            high = at(exact // 100 + 1) if exact // 100 + 1 < n else low
-            shares.append(round(low + (high - low) * (exact % 100) / 100, 1))
-        found[key_out] = [n, *shares, round(100 * met / targets, 1) if targets else None]
-    return found
-
-
-def _inside(session: Session, m, minutes, period: Period, priority: str | None, starts: list[int],
-            index: str) -> dict[int, list[tuple[int, int]]]:
-    """{bucket: sorted (value, how many)} of the tickets of `period` whose minutes fall in the buckets `starts`;
-    adjacent buckets are read as one range."""
-    ranges: list[list[int]] = []
-    for s in starts:
-        if ranges and ranges[-1][1] == s:
-            ranges[-1][1] = bucket_end(s)
-        else:
-            ranges.append([s, bucket_end(s)])
-    found: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for low, high in ranges:
-        where = [minutes >= low, minutes < high, within(m.copy, period)]
-        if priority is not None:
-            where.append(TicketMetrics.ticket_priority == priority if priority else
-                         TicketMetrics.ticket_priority.is_(None))
-        query = (select(minutes, func.count()).where(*where).group_by(minutes).order_by(minutes)
-                 .with_hint(TicketMetrics, f"INDEXED BY {index}", "sqlite"))
-        for value, count in session.connection().execute(query):
-            found[bucket(value)].append((value, int(count)))
-    return found
-
-
 def _name(m, business: bool) -> str:
     return m.name + ("_business" if business else "")
 
 
-def _period_index(m) -> str:
-    return "ix_ticket_metrics_created" if m.copy is TicketMetrics.ticket_created_at else "ix_ticket_metrics_solved"
+def _days(session: Session, counts: Counts, name: str, ranges: list[tuple[int, date, date]],
+          by_priority: bool) -> None:
+    """Each piece's whole days from the rollup, summed in SQL per piece (and priority) and bucket."""
+    if not ranges:
+        return
+    piece = case(*[(and_(DAYS.c.day >= first, DAYS.c.day < end), number) for number, first, end in ranges],
+                 else_=null())
+    key = DAYS.c.priority if by_priority else literal(0)
+    inner = (select(piece.label("piece"), key.label("key"), DAYS.c.bucket, DAYS.c.tickets, DAYS.c.targets,
+                    DAYS.c.met)
+             .where(DAYS.c.milestone == name, DAYS.c.priority != "*" if by_priority else DAYS.c.priority == "*",
+                    DAYS.c.day >= min(r[1] for r in ranges),
+                    DAYS.c.day < max(r[2] for r in ranges)).subquery("days"))
+    query = (select(inner.c.piece, inner.c.key, inner.c.bucket, func.sum(inner.c.tickets), func.sum(inner.c.targets),
+                    func.sum(inner.c.met))
+             .where(inner.c.piece.is_not(None)).group_by(inner.c.piece, inner.c.key, inner.c.bucket))
+    for number, k, start, n, targets, met in session.connection().execute(query):
+        _add(counts, (number, k), start, n, targets, met)
 
 
-def milestone(session: Session, m, business: bool, period: Period, *, by_priority: bool,
-              long: bool) -> dict[object, list] | None:
-    """`times._milestone` without a filter (by priority or not); None when the period holds no whole UTC day
-    or the rollup disagrees with ticket_metrics. A `long` period reads its buckets' minutes from a value
-    index (value order: only the bucket's entries), a short one from the period index."""
-    parts = split(period)
-    if parts is None:
+def _edges(session: Session, counts: Counts, m, minutes, edges: list[tuple[int, Period]], by_priority: bool) -> None:
+    """The parts of days at the pieces' ends, from ticket_metrics (its period index), bucketed in SQL."""
+    if not edges:
+        return
+    piece = case(*[(within(m.copy, edge), number) for number, edge in edges], else_=null())
+    key = func.coalesce(TicketMetrics.ticket_priority, "") if by_priority else literal(0)
+    target = and_(m.due.is_not(None), m.reached.is_not(None))
+    inner = (select(piece.label("piece"), key.label("key"), bucket_sql(minutes).label("bucket"),
+                    case((target, 1), else_=0).label("target"),
+                    case((and_(target, not_(m.breached)), 1), else_=0).label("met"))
+             .where(or_(*[within(m.copy, edge) for _number, edge in edges]), minutes.is_not(None)).subquery("edges"))
+    query = (select(inner.c.piece, inner.c.key, inner.c.bucket, func.count(), func.sum(inner.c.target),
+                    func.sum(inner.c.met)).group_by(inner.c.piece, inner.c.key, inner.c.bucket))
+    for number, k, start, n, targets, met in session.connection().execute(query):
+        _add(counts, (number, k), start, n, targets, met)
+
+
+def _inside(session: Session, m, minutes, period: Period, priority: str | None, starts: list[int],
+            index: str) -> dict[int, list[tuple[int, int]]]:
+    """{bucket: sorted (value, how many)} of the tickets of `period` whose minutes fall in the buckets `starts`,
+    from the value index `index` ((priority,) value, moment, ...): each value one seek to the period's range of
+    it (a bucket wider than WIDEST, of rare large values, read as a range)."""
+    narrow = [v for s in starts if bucket_end(s) - s <= WIDEST for v in range(s, bucket_end(s))]
+    ranges = [and_(minutes >= s, minutes < bucket_end(s)) for s in starts if bucket_end(s) - s > WIDEST]
+    listed = text(f"{minutes.key} IN ({', '.join(map(str, narrow))})") if narrow else false()  # ints, written out
+    where = [or_(listed, *ranges), within(m.copy, period)]
+    if priority is not None:
+        where.append(TicketMetrics.ticket_priority == priority if priority else TicketMetrics.ticket_priority.is_(None))
+    query = (select(minutes, func.count()).where(*where).group_by(minutes).order_by(minutes)
+             .with_hint(TicketMetrics, f"INDEXED BY {index}", "sqlite"))
+    found: dict[int, list[tuple[int, int]]] = {s: [] for s in starts}
+    for value, count in session.connection().execute(query):
+        found[bucket(value)].append((value, int(count)))
+    return found
+
+
+def _numbers(session: Session, m, minutes, period: Period, key: object, buckets: dict[int, list[int]], index: str,
+             by_priority: bool) -> list | None:
+    """[count, median, p90, SLA %] of one piece and key from its buckets' counts and the minutes of the buckets
+    holding the percentiles; None when those minutes do not add up to their buckets' counts."""
+    starts = sorted(s for s, cell in buckets.items() if cell[0] or cell[1])
+    n = sum(buckets[s][0] for s in starts)
+    targets, met = sum(buckets[s][1] for s in starts), sum(buckets[s][2] for s in starts)
+    sla = round(100 * met / targets, 1) if targets else None
+    if not n:
+        return [0, None, None, sla]
+    below, seen = {}, 0
+    for s in starts:
+        below[s] = seen
+        seen += buckets[s][0]
+
+    def holding(position: int) -> int:
+        return next(s for s in starts if below[s] <= position < below[s] + buckets[s][0])
+
+    positions = [p for share in SHARES for p in (share * (n - 1) // 100, share * (n - 1) // 100 + 1) if p < n]
+    needed = sorted({holding(p) for p in positions})
+    values = _inside(session, m, minutes, period, key if by_priority else None, needed, index)
+    if any(sum(c for _v, c in values[s]) != buckets[s][0] for s in needed):
         return None
-    first, end, edges = parts
+
+    def at(position: int) -> int:
+        s = holding(position)
+        seen = below[s]
+        for value, count in values[s]:
+            if position < seen + count:
+                return value
+            seen += count
+        raise AssertionError("the bucket's minutes add up to its count")
+
+    shares = []
+    for share in SHARES:
+        exact = share * (n - 1)
+        low = at(exact // 100)
+        high = at(exact // 100 + 1) if exact // 100 + 1 < n else low
+        shares.append(round(low + (high - low) * (exact % 100) / 100, 1))
+    return [n, *shares, sla]
+
+
+def pieces(session: Session, m, business: bool, periods: list[Period], *,
+           by_priority: bool = False) -> list[dict[object, list]] | None:
+    """For each of `periods` (one, or the weeks of a trend), `times._milestone` without a filter: {key: [count,
+    median, p90, SLA %]}, the key 0 or the priority. None when the rollup disagrees with ticket_metrics."""
     minutes = m.business_minutes if business else m.minutes
     counts: Counts = defaultdict(dict)
-    for key, _day, start, n, targets, met in day_rows(session, _name(m, business), first, end,
-                                                      by_priority=by_priority):
-        _add(counts, key, start, n, targets, met)
-    add_edges(session, counts, m, minutes, edges, by_priority)
-    index = (f"ix_ticket_metrics_{'priority_' if by_priority else ''}{_name(m, business)}" if long
-             else _period_index(m))
-    return numbers(session, m, minutes, period, counts, index, by_priority)
-
-
-def weekly(session: Session, m, business: bool, period: Period,
-           pieces: list[Period]) -> list[dict[object, list]] | None:
-    """`milestone` of each of `pieces` (the weeks of `period`, in order): one read of the rollup for all of them,
-    each week's buckets' minutes from its range of the period index. None as in `milestone`."""
-    minutes = m.business_minutes if business else m.minutes
-    days: dict[date, list] = defaultdict(list)
-    if (whole := split(period)) is not None:
-        for _key, day, start, n, targets, met in day_rows(session, _name(m, business), whole[0], whole[1],
-                                                          by_day=True):
-            days[day if isinstance(day, date) else date.fromisoformat(day)].append((start, n, targets, met))
-    found = []
-    for piece in pieces:
-        parts = split(piece)
-        first, end, edges = parts if parts is not None else (None, None, [piece])
-        counts: Counts = defaultdict(dict)
-        if first is not None:
-            day = first
-            while day < end:
-                for start, n, targets, met in days.get(day, ()):
-                    _add(counts, 0, start, n, targets, met)
-                day += timedelta(days=1)
-        add_edges(session, counts, m, minutes, edges, False)
-        week = numbers(session, m, minutes, piece, counts, _period_index(m), False)
-        if week is None:
+    ranges, edges = [], []
+    for number, period in enumerate(periods):
+        parts = split(period)
+        if parts is None:
+            edges.append((number, period))
+        else:
+            ranges.append((number, parts[0], parts[1]))
+            edges += [(number, edge) for edge in parts[2]]
+    _days(session, counts, _name(m, business), ranges, by_priority)
+    _edges(session, counts, m, minutes, edges, by_priority)
+    index = f"ix_ticket_metrics_{'priority_' if by_priority else ''}{_name(m, business)}"
+    found: list[dict[object, list]] = [{} for _period in periods]
+    for (number, key), buckets in sorted(counts.items(), key=lambda item: (item[0][0], str(item[0][1]))):
+        if not any(cell[0] or cell[1] for cell in buckets.values()):
+            continue
+        numbers = _numbers(session, m, minutes, periods[number], key, buckets, index, by_priority)
+        if numbers is None:
             return None
-        found.append(week)
+        found[number][(key or None) if by_priority else key] = numbers
     return found
+
+
+def milestone(session: Session, m, business: bool, period: Period, *,
+              by_priority: bool = False) -> dict[object, list] | None:
+    """`pieces` of one period; None also for a period of less than a whole UTC day (the period index is quicker)."""
+    if split(period) is None:
+        return None
+    found = pieces(session, m, business, [period], by_priority=by_priority)
+    return None if found is None else found[0]

@@ -38,11 +38,12 @@ def _expected(session) -> Counter:
             value, at = getattr(row, minutes), getattr(row, moment)
             if value is None or at is None:
                 continue
-            key = (name, at.date().isoformat(), row.ticket_priority or "", rollup.bucket(value))
             target = getattr(row, due) is not None and getattr(row, reached) is not None
-            found[(*key, "tickets")] += 1
-            found[(*key, "targets")] += target
-            found[(*key, "met")] += target and not getattr(row, breached)
+            for priority in (row.ticket_priority or "", "*"):
+                key = (name, at.date().isoformat(), priority, rollup.bucket(value))
+                found[(*key, "tickets")] += 1
+                found[(*key, "targets")] += target
+                found[(*key, "met")] += target and not getattr(row, breached)
     return +found
 
 
@@ -125,10 +126,8 @@ def test_long_periods_through_the_rollup_give_the_full_scans_numbers(year):
                         key = (lambda _when: TicketMetrics.ticket_priority) if by_priority else None
                         exact = times._grouped(session, name, period, ANY, key, business)
                         assert exact
-                        for long in (False, True):
-                            rolled = rollup.milestone(session, m, business, period, by_priority=by_priority,
-                                                      long=long)
-                            assert rolled == exact, (period, name, business, by_priority, long)
+                        rolled = rollup.milestone(session, m, business, period, by_priority=by_priority)
+                        assert rolled == exact, (period, name, business, by_priority)
 
 
 @pytest.mark.slow
@@ -139,7 +138,7 @@ def test_the_weekly_trend_through_the_rollup_gives_the_full_scans_numbers(year, 
     with year() as session:
         for name, m in times.MILESTONES.items():
             for business in (False, True):
-                rolled = rollup.weekly(session, m, business, period, pieces)
+                rolled = rollup.pieces(session, m, business, pieces)
                 assert rolled is not None
                 assert rolled == [times._grouped(session, name, p, ANY, None, business) for p in pieces]
                 assert any(rolled)
@@ -153,6 +152,6 @@ def test_a_rollup_that_disagrees_with_the_metrics_is_not_used(year):
     with unit_of_work(year) as session:
         session.execute(text("UPDATE ticket_metric_days SET tickets = tickets + 1 WHERE milestone = 'first_reply'"))
     with year() as session:
-        assert rollup.milestone(session, m, False, period, by_priority=False, long=True) is None
+        assert rollup.milestone(session, m, False, period, by_priority=False) is None
         summary = times.summary(session, period)
     assert [summary[c] for c in times.COLUMNS[:4]] == exact[0]
