@@ -21,12 +21,12 @@ from sqlalchemy import (
     Integer,
     String,
     and_,
+    bindparam,
     case,
     column,
     false,
     func,
     literal,
-    not_,
     null,
     or_,
     select,
@@ -61,10 +61,21 @@ def bucket_end(start: int) -> int:
     return start + 1 if start < 16 else start + (1 << (start.bit_length() - 4))
 
 
-def bucket_sql(value):
-    """`bucket` in SQL, as the triggers write it (integer division truncates on both databases)."""
-    whens = [(value < (1 << (k + 1)), value // (1 << (k - 3)) * (1 << (k - 3))) for k in range(4, 31)]
-    return case((value < 16, value), *whens, else_=value // (1 << 27) * (1 << 27))
+def bucket_sql(value: str) -> str:
+    """`bucket` of the column `value` in SQL, as the triggers write it (integer division truncates on both)."""
+    whens = " ".join(f"WHEN {value} < {1 << (k + 1)} THEN {value} / {1 << (k - 3)} * {1 << (k - 3)}"
+                     for k in range(4, 31))
+    return f"CASE WHEN {value} < 16 THEN {value} {whens} ELSE {value} / {1 << 27} * {1 << 27} END"
+
+
+def _which(value, ranges: list[tuple[object, object, int]]):
+    """The number of the range (start, end, number; sorted, disjoint) holding `value`, else NULL: a CASE that
+    halves the ranges at each step, so a row takes a few comparisons, not one per range."""
+    if len(ranges) == 1:
+        start, end, number = ranges[0]
+        return case((and_(value >= start, value < end), number), else_=null())
+    middle = len(ranges) // 2
+    return case((value < ranges[middle][0], _which(value, ranges[:middle])), else_=_which(value, ranges[middle:]))
 
 
 def split(period: Period) -> tuple[date, date, list[Period]] | None:
@@ -95,36 +106,41 @@ def _days(session: Session, counts: Counts, name: str, ranges: list[tuple[int, d
     """Each piece's whole days from the rollup, summed in SQL per piece (and priority) and bucket."""
     if not ranges:
         return
-    piece = case(*[(and_(DAYS.c.day >= first, DAYS.c.day < end), number) for number, first, end in ranges],
-                 else_=null())
+    piece = _which(DAYS.c.day, sorted((first, end, number) for number, first, end in ranges))
     key = DAYS.c.priority if by_priority else literal(0)
     inner = (select(piece.label("piece"), key.label("key"), DAYS.c.bucket, DAYS.c.tickets, DAYS.c.targets,
                     DAYS.c.met)
              .where(DAYS.c.milestone == name, DAYS.c.priority != "*" if by_priority else DAYS.c.priority == "*",
-                    DAYS.c.day >= min(r[1] for r in ranges),
-                    DAYS.c.day < max(r[2] for r in ranges)).subquery("days"))
+                    DAYS.c.day >= min(r[1] for r in ranges), DAYS.c.day < max(r[2] for r in ranges)).subquery("days"))
     query = (select(inner.c.piece, inner.c.key, inner.c.bucket, func.sum(inner.c.tickets), func.sum(inner.c.targets),
                     func.sum(inner.c.met))
              .where(inner.c.piece.is_not(None)).group_by(inner.c.piece, inner.c.key, inner.c.bucket))
-    for number, k, start, n, targets, met in session.connection().execute(query):
+    for number, k, start, n, targets, met in session.connection().execute(query).all():
         _add(counts, (number, k), start, n, targets, met)
 
 
 def _edges(session: Session, counts: Counts, m, minutes, edges: list[tuple[int, Period]], by_priority: bool) -> None:
-    """The parts of days at the pieces' ends, from ticket_metrics (its period index), bucketed in SQL."""
-    if not edges:
-        return
-    piece = case(*[(within(m.copy, edge), number) for number, edge in edges], else_=null())
-    key = func.coalesce(TicketMetrics.ticket_priority, "") if by_priority else literal(0)
-    target = and_(m.due.is_not(None), m.reached.is_not(None))
-    inner = (select(piece.label("piece"), key.label("key"), bucket_sql(minutes).label("bucket"),
-                    case((target, 1), else_=0).label("target"),
-                    case((and_(target, not_(m.breached)), 1), else_=0).label("met"))
-             .where(or_(*[within(m.copy, edge) for _number, edge in edges]), minutes.is_not(None)).subquery("edges"))
-    query = (select(inner.c.piece, inner.c.key, inner.c.bucket, func.count(), func.sum(inner.c.target),
-                    func.sum(inner.c.met)).group_by(inner.c.piece, inner.c.key, inner.c.bucket))
-    for number, k, start, n, targets, met in session.connection().execute(query):
-        _add(counts, (number, k), start, n, targets, met)
+    """The parts of days at the pieces' ends, from ticket_metrics (a range of its period index each), bucketed in
+    SQL. Two edges that meet within a UTC day (a week ending and the next one starting) are one range."""
+    merged: list[list] = []  # [start, cut, end, piece before the cut, piece from it]
+    for number, edge in sorted(edges, key=lambda e: e[1].start):
+        last = merged[-1] if merged else None
+        if last and last[2] == edge.start and last[1] == last[2] and edge.end - last[0] <= timedelta(days=1):
+            last[1:] = [edge.start, edge.end, last[3], number]
+        else:
+            merged.append([edge.start, edge.end, edge.end, number, number])
+    copy, value = m.copy.key, minutes.key
+    target = f"{m.due.key} IS NOT NULL AND {m.reached.key} IS NOT NULL"
+    key = "coalesce(ticket_priority, '')" if by_priority else "0"
+    query = text(
+        f"SELECT CASE WHEN {copy} < :cut THEN :before ELSE :after END, {key}, {bucket_sql(value)}, count(*),"
+        f" sum(CASE WHEN {target} THEN 1 ELSE 0 END), sum(CASE WHEN {target} AND NOT {m.breached.key} THEN 1 ELSE 0"
+        f" END) FROM ticket_metrics WHERE {copy} >= :start AND {copy} < :end AND {value} IS NOT NULL"
+        f" GROUP BY 1, 2, 3").bindparams(*[bindparam(name, type_=m.copy.type) for name in ("start", "cut", "end")])
+    for start, cut, end, before, after in merged:
+        for number, k, bucket_start, n, targets, met in session.connection().execute(
+                query, {"start": start, "cut": cut, "end": end, "before": before, "after": after}).all():
+            _add(counts, (int(number), k), bucket_start, n, targets, met)
 
 
 def _inside(session: Session, m, minutes, period: Period, priority: str | None, starts: list[int],
@@ -141,7 +157,7 @@ def _inside(session: Session, m, minutes, period: Period, priority: str | None, 
     query = (select(minutes, func.count()).where(*where).group_by(minutes).order_by(minutes)
              .with_hint(TicketMetrics, f"INDEXED BY {index}", "sqlite"))
     found: dict[int, list[tuple[int, int]]] = {s: [] for s in starts}
-    for value, count in session.connection().execute(query):
+    for value, count in session.connection().execute(query).all():
         found[bucket(value)].append((value, int(count)))
     return found
 

@@ -122,7 +122,7 @@ def upgrade() -> None:
             f"SELECT '{name}', {day}, {priority}, {bucket_sql(value)}, count(*), "
             f"sum(CASE WHEN {target} THEN 1 ELSE 0 END), sum(CASE WHEN {target} AND NOT {breached} THEN 1 ELSE 0 END) "
             f"FROM ticket_metrics WHERE {moment} IS NOT NULL AND {value} IS NOT NULL "
-            f"GROUP BY {day}, {priority}, {bucket_sql(value)}")
+            "GROUP BY 2, 3, 4")
     if postgres:
         _postgres()
     else:
