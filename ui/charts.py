@@ -171,23 +171,24 @@ def satisfaction_breakdown(found: pd.DataFrame, by: str) -> go.Figure:
 def times_trend(trend: pd.DataFrame) -> go.Figure:
     """core.reports.times.trend: the weekly medians of first reply and full resolution, in hours."""
     series = []
+    week = t("dash.week")  # each label translated once, not once a point
     for name, count in (("first_reply", "first_reply_count"), ("resolution", "resolution_count")):
-        label = t(f"report.{name}_hours")
+        label, counted = t(f"report.{name}_hours"), t(f"dash.{count}")
         series.append(pd.DataFrame({"x": trend["week"], "series": label, "y": trend[f"{name}_median"] / 60,
-                                    "hover": [hover((t("dash.week"), w), (label, dashboard.duration(m)),
-                                                    (t(f"dash.{count}"), n))
+                                    "hover": [hover((week, w), (label, dashboard.duration(m)), (counted, n))
                                               for w, m, n in zip(trend["week"], trend[f"{name}_median"],
                                                                  trend[count], strict=True)]}))
-    return _lines(pd.concat(series, ignore_index=True), {"x": t("dash.week"), "y": t("report.hours_axis")})
+    return _lines(pd.concat(series, ignore_index=True), {"x": week, "y": t("report.hours_axis")})
 
 
 def created_vs_solved(days: pd.DataFrame) -> go.Figure:
     """core.reports.times.created_vs_solved: tickets created and solved per day."""
-    series = [pd.DataFrame({"x": days["day"], "series": t(f"dash.{name}"), "y": days[name],
-                            "hover": [hover((t("dash.day"), d), (t(f"dash.{name}"), n))
-                                      for d, n in zip(days["day"], days[name], strict=True)]})
+    day, names = t("dash.day"), {name: t(f"dash.{name}") for name in ("created", "solved")}  # once, not a point
+    series = [pd.DataFrame({"x": days["day"], "series": names[name], "y": days[name],
+                            "hover": [hover((day, d), (names[name], n)) for d, n in zip(days["day"], days[name],
+                                                                                       strict=True)]})
               for name in ("created", "solved")]
-    return _lines(pd.concat(series, ignore_index=True), {"x": t("dash.day"), "y": t("dash.tickets")})
+    return _lines(pd.concat(series, ignore_index=True), {"x": day, "y": t("dash.tickets")})
 
 
 def backlog(found: pd.DataFrame, ages: tuple[str, ...]) -> go.Figure:

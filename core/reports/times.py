@@ -216,14 +216,26 @@ def trend(session: Session, period: Period, filters: Filters = ANY, *, zone: str
     return pd.DataFrame(rows, columns=["week", *COLUMNS])
 
 
-def _per_day(session: Session, moment, period: Period, zone: str, *where) -> dict[str, int]:
+def _hours(session: Session, moment, period: Period, zone: str, *where) -> Counter | None:
+    """Moments of the period counted per UTC hour ("YYYY-MM-DD HH"), or None where `utc_hour` cannot serve."""
     hours = utc_hour(session, moment, period, zone)
-    if hours is not None:
-        inner = select(hours.label("hour")).where(within(moment, period), *where).subquery("hours")
-        counted: Counter = Counter()
-        for hour, n in session.execute(select(inner.c.hour, func.count()).group_by(inner.c.hour)):
-            counted[local_hour(hour, zone).date().isoformat()] += int(n)
-        return dict(counted)
+    if hours is None:
+        return None
+    inner = select(hours.label("hour")).where(within(moment, period), *where).subquery("hours")
+    return Counter({hour: int(n) for hour, n in session.execute(
+        select(inner.c.hour, func.count()).group_by(inner.c.hour)).all()})
+
+
+def _local_days(hours: Counter, zone: str) -> dict[str, int]:
+    counted: Counter = Counter()
+    for hour, n in hours.items():
+        counted[local_hour(hour, zone).date().isoformat()] += n
+    return dict(counted)
+
+
+def _per_day(session: Session, moment, period: Period, zone: str, *where) -> dict[str, int]:
+    if (hours := _hours(session, moment, period, zone, *where)) is not None:
+        return _local_days(hours, zone)
     inner = select(bucket(session, "day", local(session, moment, period, zone)).label("day")).where(
         within(moment, period), *where).subquery("days")
     return {day: int(n) for day, n in session.execute(select(inner.c.day, func.count()).group_by(inner.c.day))}
@@ -232,7 +244,12 @@ def _per_day(session: Session, moment, period: Period, zone: str, *where) -> dic
 def created_vs_solved(session: Session, period: Period, filters: Filters = ANY, *,
                       zone: str = "UTC") -> pd.DataFrame:
     """Tickets created and tickets solved (each solve event, reopened ones too) per local day."""
-    created = _per_day(session, Ticket.created_at, period, zone, *ticket_filters(filters))
+    return _created_vs_solved(session, period, filters, zone,
+                              _per_day(session, Ticket.created_at, period, zone, *ticket_filters(filters)))
+
+
+def _created_vs_solved(session: Session, period: Period, filters: Filters, zone: str,
+                       created: dict[str, int]) -> pd.DataFrame:
     solved_where = [TicketEvent.field == "status", TicketEvent.new == workflow.SOLVED]
     if conditions := ticket_filters(filters):
         solved_where.append(TicketEvent.ticket_id.in_(select(Ticket.id).where(*conditions)))
@@ -258,16 +275,9 @@ def backlog(session: Session, filters: Filters = ANY, *, now: datetime | None = 
 
 def heatmap(session: Session, period: Period, filters: Filters = ANY, *, zone: str = "UTC") -> pd.DataFrame:
     """Tickets created per local weekday (0 = Monday) and hour: all 7 × 24 cells."""
-    hours = utc_hour(session, Ticket.created_at, period, zone)
+    hours = _hours(session, Ticket.created_at, period, zone, *ticket_filters(filters))
     if hours is not None:
-        inner = select(hours.label("hour")).where(within(Ticket.created_at, period), *ticket_filters(filters)
-                                                  ).subquery("created")
-        counted: Counter = Counter()
-        for hour, n in session.execute(select(inner.c.hour, func.count()).group_by(inner.c.hour)):
-            moment = local_hour(hour, zone)
-            counted[(moment.weekday(), moment.hour)] += int(n)
-        return pd.DataFrame([(d, h, counted[(d, h)]) for d in range(7) for h in range(24)],
-                            columns=["weekday", "hour", "tickets"])
+        return _cells(hours, zone)
     moment = local(session, Ticket.created_at, period, zone)
     inner = select(bucket(session, "weekday", moment).label("weekday"), bucket(session, "hour", moment).label("hour")
                    ).where(within(Ticket.created_at, period), *ticket_filters(filters)).subquery("created")
@@ -275,6 +285,24 @@ def heatmap(session: Session, period: Period, filters: Filters = ANY, *, zone: s
         select(inner.c.weekday, inner.c.hour, func.count()).group_by(inner.c.weekday, inner.c.hour))}
     rows = [(d, h, found.get((d, h), 0)) for d in range(7) for h in range(24)]
     return pd.DataFrame(rows, columns=["weekday", "hour", "tickets"])
+
+
+def _cells(hours: Counter, zone: str) -> pd.DataFrame:
+    counted: Counter = Counter()
+    for hour, n in hours.items():
+        moment = local_hour(hour, zone)
+        counted[(moment.weekday(), moment.hour)] += n
+    return pd.DataFrame([(d, h, counted[(d, h)]) for d in range(7) for h in range(24)],
+                        columns=["weekday", "hour", "tickets"])
+
+
+def arrivals(session: Session, period: Period, filters: Filters = ANY, *,
+             zone: str = "UTC") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """`created_vs_solved` and `heatmap` together, the creations counted once (per UTC hour) for both."""
+    hours = _hours(session, Ticket.created_at, period, zone, *ticket_filters(filters))
+    if hours is None:
+        return created_vs_solved(session, period, filters, zone=zone), heatmap(session, period, filters, zone=zone)
+    return _created_vs_solved(session, period, filters, zone, _local_days(hours, zone)), _cells(hours, zone)
 
 
 def breached(session: Session, period: Period, filters: Filters = ANY, *, now: datetime | None = None,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
+import pandas as pd
 import pytest
 from sqlalchemy import delete, select, text, update
 
@@ -155,3 +156,13 @@ def test_a_rollup_that_disagrees_with_the_metrics_is_not_used(year):
         assert rollup.milestone(session, m, False, period, by_priority=False) is None
         summary = times.summary(session, period)
     assert [summary[c] for c in times.COLUMNS[:4]] == exact[0]
+
+
+@pytest.mark.parametrize("zone", ["Europe/Madrid", "Asia/Kolkata"])
+def test_arrivals_are_created_vs_solved_and_the_heatmap(year, zone):
+    period = Period.last(365, NOW)
+    with year() as session:
+        days, cells = times.arrivals(session, period, zone=zone)
+        pd.testing.assert_frame_equal(days, times.created_vs_solved(session, period, zone=zone))
+        pd.testing.assert_frame_equal(cells, times.heatmap(session, period, zone=zone))
+        assert cells["tickets"].sum() == days["created"].sum() > 0
