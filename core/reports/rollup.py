@@ -17,30 +17,23 @@ from collections import defaultdict
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import (
-    Date,
-    Integer,
-    String,
     and_,
     bindparam,
     case,
-    column,
     false,
     func,
     literal,
     null,
     or_,
     select,
-    table,
     text,
 )
 from sqlalchemy.orm import Session
 
-from core.models import TicketMetrics
+from core.models import TicketMetricDay, TicketMetrics
 from core.reports.common import Period, within
 
-DAYS = table("ticket_metric_days", column("milestone", String), column("day", Date), column("priority", String),
-             column("bucket", Integer), column("tickets", Integer), column("targets", Integer),
-             column("met", Integer))
+DAYS = TicketMetricDay.__table__
 SHARES = (50, 90)
 WIDEST = 1024  # a bucket of more values than this (rare large minutes) is read as a range, not value by value
 
