@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pandas as pd
-import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
@@ -35,6 +34,7 @@ DAY = "%Y-%m-%d"  # dates on an axis as ISO days: plotly's own format names mont
 
 LABELLED = 16  # up to this many points or bars carry their value; more would overlap (a year has 53 weeks)
 
+NO_EXTRA = "<extra></extra>"  # no trace name box beside a hover
 cached = st.cache_resource(ttl=dashboard.CACHE_SECONDS, max_entries=64, show_spinner=False)
 
 
@@ -118,11 +118,15 @@ def _lines(data: pd.DataFrame, names: dict) -> go.Figure:
 def _backlog_bars(data: pd.DataFrame, names: dict, ages: tuple) -> go.Figure:
     """Live tickets by status (one horizontal bar each: long status names stay readable), stacked by age in
     order, the oldest darkest; counts on the segments. `data`: status, age, tickets (translated)."""
-    figure = px.bar(data, y="status", x="tickets", color="age", orientation="h",
-                    text=data["tickets"].where(data["tickets"] > 0), category_orders={"age": list(ages)},
-                    color_discrete_sequence=list(AGES),
-                    labels={"status": names["status"], "tickets": names["tickets"], "age": names["age"]})
-    figure.update_traces(textposition="inside", insidetextanchor="middle")
+    figure = go.Figure()  # graph_objects, not plotly.express: the same bars in a fraction of the time
+    for age, color in zip(ages, AGES, strict=False):
+        rows = data[data["age"] == age]
+        figure.add_bar(y=rows["status"], x=rows["tickets"], name=age, orientation="h", marker_color=color,
+                       text=rows["tickets"].where(rows["tickets"] > 0), textposition="inside",
+                       insidetextanchor="middle", hovertemplate=hover(
+                           (names["status"], "%{y}"), (names["tickets"], "%{x}"), (names["age"], age)) + NO_EXTRA)
+    figure.update_layout(barmode="stack", legend_title_text=names["age"])
+    figure.update_xaxes(title_text=names["tickets"])
     figure.update_yaxes(title_text=None, autorange="reversed", automargin=True)
     if data.groupby("status")["tickets"].sum().max() <= 10:
         figure.update_xaxes(dtick=1)  # whole tickets, not 0.5
@@ -132,9 +136,12 @@ def _backlog_bars(data: pd.DataFrame, names: dict, ages: tuple) -> go.Figure:
 @cached
 def _heatmap(cells: pd.DataFrame, names: dict) -> go.Figure:
     """New tickets per weekday (rows) and hour (columns), darker for more."""
-    figure = px.imshow(cells, aspect="auto", color_continuous_scale=HEAT,
-                       labels={"x": names["hour"], "y": "", "color": names["tickets"]})
-    figure.update_xaxes(dtick=2)
+    figure = go.Figure(go.Heatmap(  # graph_objects, not plotly.express: the same map in a fraction of the time
+        z=cells.to_numpy(), x=list(cells.columns), y=list(cells.index), colorscale=HEAT,
+        colorbar={"title": {"text": names["tickets"]}},
+        hovertemplate="%{y}<br>" + hover((names["hour"], "%{x}"), (names["tickets"], "%{z}")) + NO_EXTRA))
+    figure.update_xaxes(title_text=names["hour"], dtick=2)
+    figure.update_yaxes(autorange="reversed")
     return _tight(figure, height=280)
 
 
