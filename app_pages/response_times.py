@@ -47,10 +47,10 @@ for column, milestone in zip(st.columns(2), ("first_reply", "resolution"), stric
                                   for c in times.COLUMNS}})
 files.table(t(f"dash.by_{by}"), table, sheets.times_breakdown(by), f"response-times-by-{by}")
 
+days, cells = query(times.arrivals, period, filters, zone=zone)  # one count of the creations for both
 left, right = st.columns(2)
 with left:
     st.subheader(t("dash.created_vs_solved"))
-    days = query(times.created_vs_solved, period, filters, zone=zone)
     charts.shown("rt_days", lambda: charts.created_vs_solved(days),
                  files.sheet(t("dash.created_vs_solved"), days, sheets.CREATED_VS_SOLVED))
 with right:
@@ -60,7 +60,6 @@ with right:
                  files.sheet(t("dash.backlog"), backlog, sheets.BACKLOG))
 
 st.subheader(t("dash.heatmap"))
-cells = query(times.heatmap, period, filters, zone=zone)
 weekdays = t("dash.weekdays").split(",")
 grid = cells.pivot(index="weekday", columns="hour", values="tickets")
 grid.index = weekdays

@@ -6,12 +6,13 @@ so SQLite and PostgreSQL behave the same.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -398,6 +399,21 @@ class TicketMetrics(Base):
         Index("ix_ticket_metrics_solved", "ticket_solved_at", "ticket_priority", "resolution_breached",
               "resolution_due_at", "full_resolution_minutes", "full_resolution_business_minutes", *DIMENSION_COPIES),
     )
+
+
+class TicketMetricDay(Base):
+    """Each UTC day's response-time milestones counted per priority ('*': all of them) and bucket of the minutes
+    (core.reports.rollup.bucket). Written only by migration 0022's triggers on ticket_metrics, never by the app."""
+
+    __tablename__ = "ticket_metric_days"
+
+    milestone: Mapped[str] = mapped_column(String(24), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    priority: Mapped[str] = mapped_column(String(8), primary_key=True)
+    bucket: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    tickets: Mapped[int]
+    targets: Mapped[int]
+    met: Mapped[int]
 
 
 class SlaPolicy(Base):

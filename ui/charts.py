@@ -17,7 +17,6 @@ from collections.abc import Callable
 from datetime import date, datetime
 
 import pandas as pd
-import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
@@ -40,6 +39,7 @@ LEGEND = {"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "left", 
 
 LABELLED = 16  # up to this many points or bars carry their value; more would overlap (a year has 53 weeks)
 
+NO_EXTRA = "<extra></extra>"  # no trace name box beside a hover
 cached = st.cache_resource(ttl=dashboard.CACHE_SECONDS, max_entries=64, show_spinner=False)
 
 
@@ -166,13 +166,15 @@ def _lines(data: pd.DataFrame, names: dict) -> go.Figure:
 def _backlog_bars(data: pd.DataFrame, names: dict, ages: tuple) -> go.Figure:
     """Live tickets by status (one horizontal bar each: long status names stay readable), stacked by age in
     order, the oldest darkest; counts on the segments. `data`: status, age, tickets (translated)."""
-    figure = px.bar(data, y="status", x="tickets", color="age", orientation="h",
-                    text=data["tickets"].where(data["tickets"] > 0), category_orders={"age": list(ages)},
-                    color_discrete_sequence=list(AGES),
-                    labels={"status": names["status"], "tickets": names["tickets"], "age": names["age"]})
-    said = f"{names['status']}: %{{y}}<br>{names['age']}: %{{fullData.name}}<br>{names['tickets']}: %{{x}}"
-    figure.update_traces(textposition="inside", insidetextanchor="middle",  # plotly's own would say "text="
-                         hovertemplate=said + "<extra></extra>")
+    figure = go.Figure()  # graph_objects, not plotly.express: the same bars in a fraction of the time
+    for age, color in zip(ages, AGES, strict=False):
+        rows = data[data["age"] == age]
+        figure.add_bar(y=rows["status"], x=rows["tickets"], name=age, orientation="h", marker_color=color,
+                       text=rows["tickets"].where(rows["tickets"] > 0), textposition="inside",
+                       insidetextanchor="middle", hovertemplate=hover(
+                           (names["status"], "%{y}"), (names["tickets"], "%{x}"), (names["age"], age)) + NO_EXTRA)
+    figure.update_layout(barmode="stack", legend_title_text=names["age"])
+    figure.update_xaxes(title_text=names["tickets"])
     figure.update_yaxes(title_text=None, autorange="reversed", automargin=True)
     if data.groupby("status")["tickets"].sum().max() <= 10:
         figure.update_xaxes(dtick=1)  # whole tickets, not 0.5
@@ -182,9 +184,12 @@ def _backlog_bars(data: pd.DataFrame, names: dict, ages: tuple) -> go.Figure:
 @cached
 def _heatmap(cells: pd.DataFrame, names: dict) -> go.Figure:
     """New tickets per weekday (rows) and hour (columns), darker for more."""
-    figure = px.imshow(cells, aspect="auto", color_continuous_scale=HEAT,
-                       labels={"x": names["hour"], "y": "", "color": names["tickets"]})
-    figure.update_xaxes(dtick=2)
+    figure = go.Figure(go.Heatmap(  # graph_objects, not plotly.express: the same map in a fraction of the time
+        z=cells.to_numpy(), x=list(cells.columns), y=list(cells.index), colorscale=HEAT,
+        colorbar={"title": {"text": names["tickets"]}},
+        hovertemplate="%{y}<br>" + hover((names["hour"], "%{x}"), (names["tickets"], "%{z}")) + NO_EXTRA))
+    figure.update_xaxes(title_text=names["hour"], dtick=2)
+    figure.update_yaxes(autorange="reversed")
     return _tight(figure, height=280)
 
 
@@ -226,25 +231,25 @@ def satisfaction_breakdown(found: pd.DataFrame, by: str) -> go.Figure:
 def times_trend(trend: pd.DataFrame) -> go.Figure:
     """core.reports.times.trend: the weekly medians of first reply and full resolution, in hours."""
     series = []
+    week = t("dash.week")  # each label translated once, not once a point
     for name, count in (("first_reply", "first_reply_count"), ("resolution", "resolution_count")):
-        label = t(f"report.{name}_hours")
+        label, counted = t(f"report.{name}_hours"), t(f"dash.{count}")
         series.append(pd.DataFrame({"x": trend["week"], "series": label, "y": trend[f"{name}_median"] / 60,
-                                    "hover": [hover((t("dash.week"), _day(w)), (label, dashboard.duration(m)),
-                                                    (t(f"dash.{count}"), n))
+                                    "hover": [hover((week, _day(w)), (label, dashboard.duration(m)), (counted, n))
                                               for w, m, n in zip(trend["week"], trend[f"{name}_median"],
                                                                  trend[count], strict=True)]}))
-    return _lines(pd.concat(series, ignore_index=True), {"x": t("dash.week"), "y": t("report.hours_axis"),
+    return _lines(pd.concat(series, ignore_index=True), {"x": week, "y": t("report.hours_axis"),
                                                          "ticks": t("dash.ticks")})
 
 
 def created_vs_solved(days: pd.DataFrame) -> go.Figure:
     """core.reports.times.created_vs_solved: tickets created and solved per day."""
-    series = [pd.DataFrame({"x": days["day"], "series": t(f"dash.{name}"), "y": days[name],
-                            "hover": [hover((t("dash.day"), _day(d)), (t(f"dash.{name}"), n))
-                                      for d, n in zip(days["day"], days[name], strict=True)]})
+    day, names = t("dash.day"), {name: t(f"dash.{name}") for name in ("created", "solved")}  # once, not a point
+    series = [pd.DataFrame({"x": days["day"], "series": names[name], "y": days[name],
+                            "hover": [hover((day, _day(d)), (names[name], n)) for d, n in zip(days["day"], days[name],
+                                                                                             strict=True)]})
               for name in ("created", "solved")]
-    return _lines(pd.concat(series, ignore_index=True), {"x": t("dash.day"), "y": t("dash.tickets"),
-                                                         "ticks": t("dash.ticks")})
+    return _lines(pd.concat(series, ignore_index=True), {"x": day, "y": t("dash.tickets"), "ticks": t("dash.ticks")})
 
 
 def backlog(found: pd.DataFrame, ages: tuple[str, ...]) -> go.Figure:
