@@ -33,14 +33,14 @@ def show(user: User, ticket_id: int) -> None:
     workspace.remember(ticket.id, ticket.subject)
     back, close, following, _rest, keyboard = st.columns([1, 1, 1.3, 1.7, 1.6])
     upcoming = queue_view.next_after(ticket.id)
-    if back.button("← " + t("wb.back"), type="tertiary", shortcut=shortcuts.BACK):
-        _leave(user, ticket.id, None)
-    if close.button("✕ " + t("wb.close_tab"), type="tertiary", key=f"wb_close_{ticket.id}"):
-        workspace.close(ticket.id)
-        _leave(user, ticket.id, None)
-    if upcoming is not None and following.button(t("wb.next_ticket") + " →", type="tertiary", key="wb_next_ticket",
-                                                 shortcut=shortcuts.NEXT):
-        _leave(user, ticket.id, upcoming)
+    # callbacks, so the run a click causes draws where the agent goes (one run, not this page's and then that)
+    back.button("← " + t("wb.back"), type="tertiary", shortcut=shortcuts.BACK, on_click=_leave,
+                args=(user, ticket.id, None))
+    close.button("✕ " + t("wb.close_tab"), type="tertiary", key=f"wb_close_{ticket.id}", on_click=_leave,
+                 args=(user, ticket.id, None, True))
+    if upcoming is not None:
+        following.button(t("wb.next_ticket") + " →", type="tertiary", key="wb_next_ticket", shortcut=shortcuts.NEXT,
+                         on_click=_leave, args=(user, ticket.id, upcoming))
     with keyboard:
         shortcuts.help_button()
     st.title(f"#{ticket.id} · {plain(ticket.subject)}")
@@ -76,14 +76,18 @@ def show(user: User, ticket_id: int) -> None:
                 st.text(unreordered(line))  # subjects and names: user text
 
 
-def _leave(user: User, ticket_id: int, then: int | None) -> None:
-    """Off this ticket (the agent no longer has it open), to the ticket `then`, or to the queues."""
+def _leave(user: User, ticket_id: int, then: int | None, close: bool = False) -> None:
+    """A button's callback: off this ticket (the agent no longer has it open; `close`: its tab too), to the ticket
+    `then`, or to the queues."""
     st.session_state.pop(keys.version(ticket_id), None)
     ticket_actions.leave(user, ticket_id)
+    if close:
+        workspace.close(ticket_id)
     if then is not None:
-        queue_view.open_ticket(then)
-    st.query_params.pop("ticket", None)
-    st.rerun()
+        st.session_state.pop(keys.QUEUE_TABLE, None)
+        st.query_params["ticket"] = str(then)
+    else:
+        st.query_params.pop("ticket", None)
 
 
 def _header(screen: workbench.TicketScreen) -> None:
