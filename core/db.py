@@ -24,7 +24,9 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 5000
 
 
-PG_POOL_SIZE, PG_POOL_OVERFLOW = 20, 20  # per process; two replicas and the worker stay under PostgreSQL's 100
+# Per process: 20 kept open, 20 more while a burst lasts. Two replicas and the worker keep at most 60 open, under
+# PostgreSQL's default max_connections of 100 (a burst on all three at once could ask for 120: docs/deploy.md).
+PG_POOL_SIZE, PG_POOL_OVERFLOW = 20, 20
 
 
 def make_engine(url: str, **kwargs: object) -> Engine:
