@@ -112,13 +112,20 @@ def _wrk(base: str, secret: str, paths: list[str], seconds: float, connections: 
                              check=True, timeout=seconds + 60).stdout
     finally:
         os.unlink(script.name)
+    return parse_wrk(out)
+
+
+def parse_wrk(out: str) -> dict:
+    """wrk's report: requests, seconds, failures, and the p50/p99 latency in ms. The percentiles are read only from
+    the latency distribution's own lines: the thread stats above end in a percentage too ("89.50%")."""
     done = re.search(r"(\d+) requests in ([\d.]+)(m?s)", out)
     took = float(done.group(2)) / (1000 if done.group(3) == "ms" else 1)
     errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     return {"requests": int(done.group(1)), "seconds": took,
             "failures": (int(bad.group(1)) if bad else 0) + (sum(map(int, errors.groups())) if errors else 0),
-            "p50": _ms(re.search(r"50%\s+(\S+)", out).group(1)), "p99": _ms(re.search(r"99%\s+(\S+)", out).group(1))}
+            "p50": _ms(re.search(r"^\s*50%[ \t]+(\S+)", out, re.M).group(1)),
+            "p99": _ms(re.search(r"^\s*99%[ \t]+(\S+)", out, re.M).group(1))}
 
 
 def _python_client(base: str, secret: str, count: int, seconds: float, connections: int) -> dict:

@@ -47,3 +47,16 @@ def test_the_mix_reads_each_kind_in_equal_shares():
         "tickets": 10, "messages": 10, "tickets?view=open": 10, "tickets?view=unas": 10, "tags": 10,
         **{f"search?q={word}"[:16]: 10 // len(bench_api.WORDS) + (i < 10 % len(bench_api.WORDS))
            for i, word in enumerate(bench_api.WORDS)}}
+
+
+def test_wrk_percentiles_come_from_the_latency_distribution():
+    # wrk's report, written here in its layout; the thread stats end in "89.50%" and "99.00%", which an unanchored
+    # "50%" or "99%" search took for the percentile lines
+    out = ("Running 1s test @ http://127.0.0.1:1/api/v1\n  1 threads and 8 connections\n"
+           "  Thread Stats   Avg      Stdev     Max   +/- Stdev\n"
+           "    Latency     2.14ms    1.05ms  14.63ms   89.50%\n"
+           "    Req/Sec     3.70k   210.00     3.90k    99.00%\n"
+           "  Latency Distribution\n     50%    1.98ms\n     75%    2.40ms\n     90%    3.10ms\n"
+           "     99%  750.00us\n  3700 requests in 1.00s, 2.10MB read\n  Non-2xx or 3xx responses: 2\n"
+           "Requests/sec:   3700.00\nTransfer/sec:      2.10MB\n")
+    assert bench_api.parse_wrk(out) == {"requests": 3700, "seconds": 1.0, "failures": 2, "p50": 1.98, "p99": 0.75}
