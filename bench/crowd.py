@@ -287,33 +287,9 @@ async def _crowd(base: str, numbers: list[int], tickets: dict[int, list[int]], s
                  think: float = 0.5) -> dict:
     agents = [Agent(base, number, tickets[number], think) for number in numbers]
     await asyncio.sleep(max(0.0, start_at - time.time()))
-
-    async def arrive(agent: Agent) -> bool:  # a team does not press "Sign in" in the same second
-        await asyncio.sleep(agent.number * workspace.STAGGER_S)
-        try:
-            return await agent.sign_in()
-        except Exception as exc:
-            agent.failures["sign-in"] += 1
-            print(f"agent {agent.number}: sign-in stopped: {type(exc).__name__} {exc}", file=sys.stderr, flush=True)
-            return False
-
-    signed_in = await asyncio.gather(*(arrive(agent) for agent in agents))
-    agents_in = [agent for agent, ok in zip(agents, signed_in, strict=True) if ok]
-    Path(os.environ["BENCH_SIGNED_IN"] + f".{numbers[0]}").touch()  # the parent measures memory now
-
-    async def work(agent: Agent) -> None:
-        turn, stop = 0, time.monotonic() + seconds
-        while time.monotonic() < stop:
-            try:
-                await agent.round(turn)
-            except Exception as exc:  # a step between the timed ones gave up: a failed round
-                agent.failures["round (untimed steps)"] += 1
-                print(f"agent {agent.number}: round stopped: {type(exc).__name__} {str(exc)[:120]}",
-                      file=sys.stderr, flush=True)
-            turn += 1
+    await workspace.play(agents, seconds)
+    for agent in agents:
         await agent.close()
-
-    await asyncio.gather(*(work(agent) for agent in agents_in))
     return workspace.together({"times": agent.times, "failures": agent.failures} for agent in agents)
 
 

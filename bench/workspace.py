@@ -180,33 +180,40 @@ async def _crowd(base: str, numbers: list[int], tickets: dict[int, list[int]], s
             context = await browser.new_context(viewport={"width": 1366, "height": 900})
             agents.append(Agent(await context.new_page(), base, number, tickets[number]))
         await asyncio.sleep(max(0.0, start_at - time.time()))
-
-        async def arrive(agent: Agent) -> bool:  # a team does not press "Sign in" in the same second
-            await asyncio.sleep(agent.number * STAGGER_S)
-            try:
-                return await agent.sign_in()
-            except Exception as exc:  # typing the address or the password gave up
-                agent.failures["sign-in"] += 1
-                print(f"agent {agent.number}: sign-in stopped: {type(exc).__name__}", file=sys.stderr, flush=True)
-                return False
-
-        signed_in = await asyncio.gather(*(arrive(agent) for agent in agents))
-        agents_in = [agent for agent, ok in zip(agents, signed_in, strict=True) if ok]
-        Path(os.environ["BENCH_SIGNED_IN"] + f".{numbers[0]}").touch()  # the parent measures memory now
-
-        async def work(agent: Agent) -> None:
-            turn, stop = 0, time.monotonic() + seconds
-            while time.monotonic() < stop:
-                try:
-                    await agent.round(turn)
-                except Exception as exc:  # a step between the timed ones (typing, a wait) gave up: a failed round
-                    agent.failures["round (untimed steps)"] += 1
-                    print(f"agent {agent.number}: round stopped: {type(exc).__name__}", file=sys.stderr, flush=True)
-                turn += 1
-
-        await asyncio.gather(*(work(agent) for agent in agents_in))
+        await play(agents, seconds)
         await browser.close()
     return together({"times": agent.times, "failures": agent.failures} for agent in agents)
+
+
+async def play(agents: list, seconds: float) -> None:
+    """Each agent signs in (a few seconds apart: a team does not press "Sign in" in the same second), then plays
+    rounds until `seconds` have passed. An agent is anything with number, failures, sign_in() and round(turn)."""
+    async def arrive(agent) -> bool:
+        await asyncio.sleep(agent.number * STAGGER_S)
+        try:
+            return await agent.sign_in()
+        except Exception as exc:  # typing the address or the password gave up
+            agent.failures["sign-in"] += 1
+            print(f"agent {agent.number}: sign-in stopped: {type(exc).__name__} {str(exc)[:120]}", file=sys.stderr,
+                  flush=True)
+            return False
+
+    signed_in = await asyncio.gather(*(arrive(agent) for agent in agents))
+    agents_in = [agent for agent, ok in zip(agents, signed_in, strict=True) if ok]
+    Path(os.environ["BENCH_SIGNED_IN"] + f".{agents[0].number}").touch()  # the parent measures memory now
+
+    async def work(agent) -> None:
+        turn, stop = 0, time.monotonic() + seconds
+        while time.monotonic() < stop:
+            try:
+                await agent.round(turn)
+            except Exception as exc:  # a step between the timed ones (typing, a wait) gave up: a failed round
+                agent.failures["round (untimed steps)"] += 1
+                print(f"agent {agent.number}: round stopped: {type(exc).__name__} {str(exc)[:120]}",
+                      file=sys.stderr, flush=True)
+            turn += 1
+
+    await asyncio.gather(*(work(agent) for agent in agents_in))
 
 
 def together(parts) -> dict:

@@ -22,6 +22,8 @@ CAPTCHA_USED = "captcha_used"  # the captcha challenges answered this session (e
 QUEUE_PAGE = "wb_page"  # the page of the workbench queue shown
 QUEUE_TABLE = "wb_table"  # the queue's table: the ticked rows (bulk actions) and the clicked cell (open)
 QUEUE_ORDER = "wb_queue_order"  # the ticket numbers of the queue page last drawn, in its order ("Next ticket")
+SEARCH_TABLE = "wb_search_table"  # search everywhere's results: the clicked cell (open)
+SEARCH_ORDER = "wb_search_order"  # the ticket numbers of those results as last drawn
 OPEN_TICKETS = "wb_open_tickets"  # the tickets open as tabs in the workbench, {id: subject}, newest last
 
 # Sign-in: this run's Authenticate and the credentials it edits (ui.auth), and the library's own two keys

@@ -32,7 +32,7 @@ def ago(moment: datetime) -> str:
 @st.fragment(run_every=30)
 def show(user: User) -> None:
     """Redrawn every 30 seconds on its own, so counts stay live without reloading the page."""
-    if (clicked := _clicked()) is not None:
+    if (clicked := clicked_ticket(keys.QUEUE_TABLE, keys.QUEUE_ORDER)) is not None:
         open_ticket(clicked)  # before any query: opening a ticket costs one run of the page, not two
     with app.read() as session:
         counts = queues.counts(session, user_id=user.id)
@@ -90,17 +90,24 @@ def show(user: User) -> None:
         _bulk(user, chosen, people)
 
 
-def _clicked() -> int | None:
-    """The ticket whose cell was just clicked, by its row in the queue as last drawn (QUEUE_ORDER)."""
-    grid = st.session_state.get(keys.QUEUE_TABLE)
+def clicked_ticket(table: str, order: str) -> int | None:
+    """The ticket whose cell was just clicked in a table of tickets (its key), by its row in the ticket numbers
+    last drawn there (kept under order)."""
+    grid = st.session_state.get(table)
     cells = grid["selection"]["cells"] if grid else []
-    order: list[int] = st.session_state.get(keys.QUEUE_ORDER, [])
-    return order[cells[0][0]] if cells and cells[0][0] < len(order) else None
+    numbers: list[int] = st.session_state.get(order, [])
+    return numbers[cells[0][0]] if cells and cells[0][0] < len(numbers) else None
+
+
+def forget_clicks() -> None:
+    """A clicked cell must not open its ticket again when the table is drawn next."""
+    for table in (keys.QUEUE_TABLE, keys.SEARCH_TABLE):
+        st.session_state.pop(table, None)
 
 
 def open_ticket(ticket_id: int) -> None:
     """Open a ticket in the workbench itself (no new tab), its number in the address to share or reload."""
-    st.session_state.pop(keys.QUEUE_TABLE, None)  # the click's selection must not open it again on return
+    forget_clicks()
     st.query_params["ticket"] = str(ticket_id)
     st.rerun(scope="app")
 

@@ -84,7 +84,7 @@ def _leave(user: User, ticket_id: int, then: int | None, close: bool = False) ->
     if close:
         workspace.close(ticket_id)
     if then is not None:
-        st.session_state.pop(keys.QUEUE_TABLE, None)
+        queue_view.forget_clicks()
         st.query_params["ticket"] = str(then)
     else:
         st.query_params.pop("ticket", None)

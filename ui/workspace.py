@@ -48,18 +48,12 @@ def tabs(current: int | None) -> None:
     st.rerun()
 
 
-RESULTS = "wb_search_table"  # the results' table: its clicked cell
-RESULT_ORDER = "wb_search_order"  # the ticket numbers of the results as last drawn
-
-
 @st.fragment
 def search_everywhere() -> None:
     """One box over all tickets, whatever their queue; results grouped by status, a click opens one. A fragment:
     a search reruns only the box and its results, not the page."""
-    grid, order = st.session_state.get(RESULTS), st.session_state.get(RESULT_ORDER, [])
-    if grid and (cells := grid["selection"]["cells"]) and cells[0][0] < len(order):
-        st.session_state.pop(RESULTS, None)
-        queue_view.open_ticket(order[cells[0][0]])  # before the search runs again
+    if (clicked := queue_view.clicked_ticket(keys.SEARCH_TABLE, keys.SEARCH_ORDER)) is not None:
+        queue_view.open_ticket(clicked)  # before the search runs again
     text = st.text_input(t("wb.search_all"), key="wb_search_all", max_chars=200, placeholder=t("wb.search_all_hint"),
                          icon=":material/search:")
     if not text.strip():
@@ -70,14 +64,14 @@ def search_everywhere() -> None:
         st.info(t("wb.search_all_none"))
         return
     rows.sort(key=lambda r: workflow.STATUSES.index(r.status))  # grouped by status, best match first in each
-    st.session_state[RESULT_ORDER] = [r.id for r in rows]
+    st.session_state[keys.SEARCH_ORDER] = [r.id for r in rows]
     table = pd.DataFrame([{"status": t(f"status.agent.{r.status}"), "number": f"#{r.id}",
                            "subject": unreordered(r.subject),
                            "requester": unreordered(f"{r.requester_name} <{r.requester_email}>"),
                            "assignee": r.assignee_name or "—", "updated": queue_view.ago(r.updated_at)}
                           for r in rows])
     st.dataframe(table, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-cell",
-                 key=RESULTS, column_config={
+                 key=keys.SEARCH_TABLE, column_config={
                      "status": t("wb.status"), "number": st.column_config.TextColumn(t("wb.col_number"), width=70),
                      "subject": st.column_config.TextColumn(t("wb.col_subject"), width="large"),
                      "requester": t("wb.col_requester"), "assignee": t("wb.assignee"),

@@ -134,20 +134,22 @@ def test_the_workbench_shows_the_overview_strip(desk):
     assert metrics["Open backlog"] == "1" and metrics["Unassigned"] == "1" and metrics["CSAT, 30 days"] == "50.0%"
 
 
+def _counted(real, calls: list):
+    """real, noting each call in calls."""
+    @functools.wraps(real)
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+    return counted
+
+
 def test_the_overview_strip_is_computed_once_per_half_minute_whatever_changes(desk, app_env, monkeypatch):
     """Drawn on every run of the queues, keyed by the data version it was computed again after every reply."""
     from core.reports import overview as overview_module
     from ui import dashboard
 
     calls, now = [], [1_000_000.0]
-    real = overview_module.overview
-
-    @functools.wraps(real)
-    def counted(*args, **kwargs):
-        calls.append(1)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(overview_module, "overview", counted)
+    monkeypatch.setattr(overview_module, "overview", _counted(overview_module.overview, calls))
     monkeypatch.setattr(dashboard.clock, "time", lambda: now[0])
     app = _open("app_pages/workbench.py", "agent@mesa.example")
     assert _metrics(app)["Open backlog"] == "1" and len(calls) == 1
@@ -165,14 +167,7 @@ def test_the_overview_strip_is_computed_once_per_half_minute_whatever_changes(de
 
 def test_a_new_answer_shows_at_once_and_unchanged_runs_hit_the_cache(desk, app_env, monkeypatch):
     calls = []
-    real = sat_module.summary
-
-    @functools.wraps(real)
-    def counted(*args, **kwargs):
-        calls.append(1)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(sat_module, "summary", counted)
+    monkeypatch.setattr(sat_module, "summary", _counted(sat_module.summary, calls))
     app = _open("app_pages/satisfaction.py", "manager@mesa.example")
     assert _metrics(app)["Responses"] == "2" and len(calls) == 2  # this period and the one before
     app.run()
