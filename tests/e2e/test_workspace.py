@@ -23,19 +23,48 @@ def click_row(page, row: int, x: int = 160) -> None:
     page.mouse.click(box["x"] + x, box["y"] + HEADER + ROW * row + ROW / 2)
 
 
+def watch_runs(page) -> list[dict]:
+    """The runs the server makes for this page, as its websocket tells them: for each, whether it was a fragment's,
+    how many elements it drew and whether it ran to its end."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    runs: list[dict] = []
+
+    def frame(payload) -> None:
+        if isinstance(payload, str):
+            return
+        message = ForwardMsg()
+        message.ParseFromString(payload)
+        kind = message.WhichOneof("type")
+        if kind == "new_session":
+            runs.append({"fragment": bool(message.metadata.run.fragment_ids), "drawn": 0, "whole": False})
+        elif kind == "delta" and runs:
+            runs[-1]["drawn"] += 1
+        elif kind == "script_finished" and runs:
+            runs[-1]["whole"] = message.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN
+
+    page.on("websocket", lambda socket: socket.on("framereceived", frame))
+    return runs
+
+
 RAW = (b"From: Rosa Vidal <rosa@example.es>\r\nTo: support@mesa.localhost\r\nSubject: No llega el PDF\r\n"
        b"Message-ID: <workspace-1@example.es>\r\n\r\nEl PDF de la factura no llega.\r\n")
 
 
 def test_one_click_opens_a_ticket_in_place_and_it_stays_as_a_tab(portal, page):
     portal.cli("ingest-email", stdin=RAW)  # one ticket waiting in Unassigned
+    runs = watch_runs(page)
     page.goto(portal.base + "/workbench")
     sign_in(page, "ana@mesa.example", "mesa-agent-demo")
     page.get_by_role("heading", name="Workbench").wait_for()
     wait_idle(page)
+    runs.clear()
     click_row(page, 0)
     heading = page.get_by_role("heading", name=re.compile(r"^#\d+ · "))
     heading.wait_for()
+    wait_idle(page)
+    worked = [run for run in runs if run["drawn"] or run["whole"]]
+    assert len(worked) == 1 and not worked[0]["fragment"], f"one run of the page draws the ticket: {runs}"
     number = re.match(r"#(\d+)", heading.inner_text()).group(1)
     assert f"ticket={number}" in page.url and len(page.context.pages) == 1  # the same tab, a shareable address
     wait_idle(page)
