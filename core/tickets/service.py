@@ -138,6 +138,12 @@ def get_ticket(session: Session, ticket_id: int) -> Ticket:
 
 
 def _for_change(session: Session, ticket_id: int, expected_version: int | None) -> Ticket:
+    """The ticket to change; with the version its changer saw, its row is locked first (PostgreSQL) and read
+    again, so two changes from the same version wait for each other and the second sees the first's version:
+    read without the lock, both could pass the check and both be applied (tests/api/test_tickets_api.py)."""
+    if expected_version is not None:
+        session.execute(select(Ticket.id).where(Ticket.id == ticket_id).with_for_update())
+        session.get(Ticket, ticket_id, populate_existing=True)
     ticket = get_ticket(session, ticket_id)
     if expected_version is not None and ticket.version != expected_version:
         changes = [describe(session, e) for e in events_of(session, ticket_id, expected_version)]
