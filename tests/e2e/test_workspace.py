@@ -1,5 +1,5 @@
 """Issue 19 in a real browser: one click on a queue row opens the ticket in the same tab, it stays as a tab
-of the workspace, and one search finds tickets in every queue."""
+of the workspace, and one search finds tickets in every queue; the admin's staff form keeps a person's role."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.e2e.conftest import shot
-from tests.e2e.test_journeys import sign_in, wait_idle
+from tests.e2e.test_journeys import choose, sign_in, wait_idle
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 ROW, HEADER = 35, 35  # the data grid's row and header heights, in pixels
@@ -160,3 +160,38 @@ def test_the_queue_shows_what_is_due_right_after_the_number(portal, page):
     names = grid.evaluate("g => [...g.querySelectorAll('[role=columnheader]')].map(h => h.textContent.trim())")
     assert [n for n in names if n][:2] == ["Number", "SLA"], names  # never behind the fold at 1366 px
     shot(page, "19-queue-columns")
+
+
+def staff_row(page, email: str) -> str:
+    """The staff table's row of one person, from the grid's copy of its cells (the grid itself is a canvas)."""
+    return page.evaluate("""(email) => {
+      for (const row of document.querySelectorAll("table[role='grid'] tr")) {
+        const cells = [...row.querySelectorAll("td")].map((cell) => cell.textContent.trim());
+        if (cells.includes(email)) return cells.join(" | ");
+      }
+      return "";
+    }""", email)
+
+
+def test_deactivating_a_manager_keeps_her_a_manager_and_the_table_says_so_at_once(portal, page):
+    """The admin form showed "Agent" whoever was picked, so deactivating Marta Manager made her an Agent, and the
+    table above still said Manager until a reload."""
+    page.goto(portal.base + "/admin")
+    sign_in(page, "admin@mesa.example", "mesa-admin-demo")
+    page.get_by_role("heading", name="Change a role or deactivate").wait_for()
+    choose(page, "Who", "Marta Manager <manager@mesa.example>")
+    page.get_by_text("Now: Manager, active.").wait_for()
+    role_box = page.locator("[class*='st-key-admin_role_'] input").first  # the box's chosen value
+    assert role_box.input_value() == "Manager"  # her role, not the list's first
+    assert page.get_by_role("button", name="Deactivate").is_disabled()  # confirmed first
+    page.get_by_text("I mean to change Marta Manager's access").click()
+    wait_idle(page)
+    page.get_by_role("button", name="Deactivate").click()
+    page.get_by_text("Now: Manager, deactivated.").wait_for()
+    wait_idle(page)
+    row = staff_row(page, "manager@mesa.example")
+    assert "Manager" in row and "Agent" not in row, row
+    assert role_box.input_value() == "Manager"
+    shot(page, "19-admin-deactivated")
+    page.get_by_role("button", name="Reactivate").click()  # confirmed above, for this person
+    page.get_by_text("Now: Manager, active.").wait_for()
