@@ -52,8 +52,10 @@ def test_an_admin_adds_an_endpoint_and_its_test_arrives_signed(portal, page, rec
     secret = page.locator("[data-testid='stCode']").first.inner_text().strip()
     assert re.fullmatch(r"whsec_[\w-]{43}", secret), secret
     shot(page, "21-webhook-added")
+    wait_idle(page)  # a click while the run that added it is still drawing can be lost
 
     page.locator("[data-testid='stExpander']").filter(has_text=receiver.url.split("//")[1]).first.click()
+    wait_idle(page)
     page.get_by_role("button", name="Send a test").first.click()
     # (the "queued" notice is not waited for: under load the embedded worker can deliver and a rerun of the log
     # replace it first; the receiver below is the proof)
