@@ -130,8 +130,10 @@ def describe(session: Session, event: TicketEvent) -> str:
 
 # ---------------------------------------------------------------- loading
 
-def get_ticket(session: Session, ticket_id: int) -> Ticket:
-    ticket = session.get(Ticket, ticket_id)
+def get_ticket(session: Session, ticket_id: int, *, lock: bool = False) -> Ticket:
+    """The ticket; `lock`: its row locked until the transaction ends (PostgreSQL; the requester joined in is not)
+    and read again as it is now."""
+    ticket = session.get(Ticket, ticket_id, with_for_update={"of": Ticket} if lock else None, populate_existing=lock)
     if ticket is None:
         raise NotFound(what="Ticket", id=ticket_id)
     return ticket
@@ -140,11 +142,8 @@ def get_ticket(session: Session, ticket_id: int) -> Ticket:
 def _for_change(session: Session, ticket_id: int, expected_version: int | None) -> Ticket:
     """The ticket to change; with the version its changer saw, its row is locked first (PostgreSQL) and read
     again, so two changes from the same version wait for each other and the second sees the first's version:
-    read without the lock, both could pass the check and both be applied (tests/api/test_tickets_api.py)."""
-    if expected_version is not None:
-        session.execute(select(Ticket.id).where(Ticket.id == ticket_id).with_for_update())
-        session.get(Ticket, ticket_id, populate_existing=True)
-    ticket = get_ticket(session, ticket_id)
+    read without the lock, both could pass the check and both be applied (tests/core/test_tickets.py)."""
+    ticket = get_ticket(session, ticket_id, lock=expected_version is not None)
     if expected_version is not None and ticket.version != expected_version:
         changes = [describe(session, e) for e in events_of(session, ticket_id, expected_version)]
         raise ConflictError(ticket_id, changes)

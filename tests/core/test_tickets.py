@@ -216,6 +216,36 @@ def test_two_agents_the_second_gets_a_conflict_naming_the_change(desk):
     assert "Me too" not in bodies
 
 
+def test_a_change_whose_version_check_passed_is_not_overtaken_by_a_later_one(desk):
+    """A checks the version it saw; B, from the same version, comes while A is still at work. A's check held, so A's
+    change is applied and B is told what changed. The check was a plain read: B passed it too, was written first,
+    and A's change, checked before B's, was the one refused (on PostgreSQL, under load, both could be applied)."""
+    import threading
+    import time
+
+    ticket = desk.new_ticket()
+    later: dict[str, object] = {}
+
+    def change_from_the_same_version() -> None:
+        try:
+            with unit_of_work(desk.factory) as session:
+                tickets.update_fields(session, ticket.id, actor_id=desk.liam, priority="urgent",
+                                      expected_version=ticket.version)
+            later["outcome"] = "applied"
+        except ConflictError as exc:
+            later["outcome"] = str(exc)
+
+    with unit_of_work(desk.factory) as session:
+        tickets.at_version(session, ticket.id, ticket.version)  # A's check (the REST API's If-Match)
+        other = threading.Thread(target=change_from_the_same_version)
+        other.start()
+        time.sleep(0.5)  # B's whole change fits in here, unless it waits for A
+        tickets.update_fields(session, ticket.id, actor_id=desk.ana, priority="low")
+    other.join(timeout=30)
+    assert "priority: normal → low (Ana Ruiz" in str(later["outcome"]), later
+    assert (desk.ticket(ticket.id).priority, desk.ticket(ticket.id).version) == ("low", ticket.version + 1)
+
+
 def test_unknown_ticket_is_not_found(desk):
     with pytest.raises(NotFound, match="Ticket 999 does not exist"), unit_of_work(desk.factory) as session:
         tickets.add_agent_reply(session, 999, agent_id=desk.ana, body="hi")
