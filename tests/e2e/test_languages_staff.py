@@ -64,10 +64,10 @@ def check(page, code: str, name: str, seen: dict[str, list[str]], people: list[s
     page.evaluate(OPEN_ALL)
     wait_idle(page)
     shot(page, f"lang-staff-{code}-{name}")
-    (SCREENSHOTS / f"lang-staff-{code}-{name}.txt").write_text(page.evaluate(PAGE_WORDS))  # what was read
+    words = page.evaluate(PAGE_WORDS)
+    (SCREENSHOTS / f"lang-staff-{code}-{name}.txt").write_text(words)  # what was read
     # the email log quotes the mail server's own reply after "SMTP:" ("250 OK queued as …"): its words, not ours
-    words = re.sub(r"(?m)^(SMTP: ).*$", r"\1", page.evaluate(PAGE_WORDS))
-    seen[name] = english_on_text(words, code, people)
+    seen[name] = english_on_text(re.sub(r"(?m)^(SMTP: ).*$", r"\1", words), code, people)
     titles = [title for title in page.evaluate(MODEBAR) if title]
     seen[name + " (chart toolbar)"] = sorted({title for title in titles
                                              if title in i18n.catalog("en").values() or re.search(r"[Zz]oom", title)})
