@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from core.accounts import customers, twofactor
+from core.accounts import customers, preferences, twofactor
 from core.desk import admin
 from core.models import User
 from ui import actions, api_tokens, app, auth, captcha_box, forms, keys, sign_in
@@ -81,6 +81,8 @@ def _signed_in(user: User) -> None:
                 st.success(t("account.verification_sent"))
             else:  # the hourly limit to this address (M9): say so instead of claiming a link went out
                 st.warning(t("account.verification_limit"))
+    if user.role != "customer":
+        _time_zone(user)
     api_tokens.section(user)
     # Not key="logout": the library keeps its own flag under that name, and the clash made the button do nothing.
     if st.button(t("account.sign_out"), key="mesa_sign_out", help=t("account.sign_out_help")) \
@@ -89,6 +91,25 @@ def _signed_in(user: User) -> None:
             st.logout()  # the identity provider's session in this browser ends too
             st.stop()  # its redirect reloads the page; a rerun here would drop the redirect unsent
         st.rerun()
+
+
+def _keep_zone(user_id: int) -> None:
+    picked = st.session_state[keys.TIME_ZONE]
+    done = actions.run(preferences.choose_zone, user_id, picked)
+    if done.ok:
+        st.toast(t("account.time_zone_saved", zone=picked or app.settings().timezone))
+    else:
+        st.error(done.message)
+
+
+def _time_zone(user: User) -> None:
+    """Staff read times in the desk's zone unless they pick their own (ui.app.zone): kept with the account."""
+    desk = app.settings().timezone
+    zones = ["", *sorted(preferences.zones())]
+    own = (user.preferences or {}).get("timezone", "")
+    st.selectbox(t("account.time_zone"), zones, index=zones.index(own) if own in zones else 0,
+                 format_func=lambda zone: zone or t("account.time_zone_desk", zone=desk),
+                 help=t("account.time_zone_help"), key=keys.TIME_ZONE, on_change=_keep_zone, args=(user.id,))
 
 
 def _register_account(session, **form) -> str:

@@ -4,7 +4,7 @@ language at a time, versions to restore, readers' feedback). Writing needs the a
 
 import streamlit as st
 
-from core import formats, i18n
+from core import i18n
 from core.help import articles, images, stats
 from core.help.articles import Draft
 from core.models import utcnow
@@ -12,6 +12,7 @@ from core.tickets.attachments import Upload
 from ui import access, actions, app, article_body, forms, keys
 from ui.app import t
 from ui.text import plain
+from ui.timeline import local_time
 
 FORM = keys.KNOWLEDGE
 FIELDS = ("title", "slug", "summary", "tags", "body")
@@ -169,7 +170,7 @@ def _about(page: articles.Page, locale: str) -> None:
         said = stats.feedback(session, page.id)
     with st.expander(t("kb.versions") + f" ({len(history)})"):
         for version, author in history:
-            when = formats.datetime(version.created_at, app.locale(), app.zone())
+            when = local_time(version.created_at)
             line, restore = st.columns([4, 1])
             line.markdown(t("kb.version_line", when=when, author=author or t("kb.system")) + f" · {version.title}")
             if writer and version is not history[0][0]:

@@ -62,11 +62,16 @@ def read() -> Iterator[Session]:
 
 
 def zone() -> ZoneInfo:
-    """The visitor's time zone (from the browser), else the desk's."""
+    """The reader's time zone, one rule for every page: staff read the desk's (or their own, chosen on their account
+    page), so a time on a ticket matches the same time on a dashboard; customers and visitors read their browser's,
+    else the desk's."""
+    from ui import auth  # (ui.auth draws on this module)
+
+    desk = settings().timezone
     try:
-        return ZoneInfo(st.context.timezone or settings().timezone)
+        return ZoneInfo(preferences.zone(auth.current_user(), desk) or st.context.timezone or desk)
     except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo(settings().timezone)
+        return ZoneInfo(desk)
 
 
 def locale() -> str:

@@ -14,7 +14,7 @@ import streamlit as st
 from core import formats
 from core.reports.common import Filters, Period, data_version
 from core.tickets import workbench, workflow
-from ui import app
+from ui import app, timeline
 from ui.app import t
 
 PRESETS = ("7", "30", "90", "365", "quarter", "custom")
@@ -158,10 +158,10 @@ def duration_change(now: float | None, before: float | None) -> str | None:
 
 
 def local(moment: datetime | None) -> str:
-    """A moment in the desk's zone, as the reader's language writes it ("9/11/26, 14:05")."""
+    """A moment in the reader's zone, as their language writes it, saying which ("9/11/26, 14:05 CET")."""
     if moment is None or pd.isna(moment):
         return ""
-    return formats.datetime(moment, app.locale(), ZoneInfo(app.settings().timezone))
+    return timeline.local_time(moment.to_pydatetime() if isinstance(moment, pd.Timestamp) else moment)
 
 
 def translated(codes: pd.Series, prefix: str) -> pd.Series:

@@ -39,6 +39,7 @@ RECOVERY_CODES = "mesa_recovery_codes"  # the codes just issued at enrolment, sh
 SSO_REFUSED = "mesa_sso_refused"  # the identity provider's address that has no staff account here
 LAND = "mesa_land"  # signed in through the identity provider: the page to open (Home.py)
 ACCOUNT_NOTICE = "mesa_account_notice"  # (kind, message key) of an emailed link's result, kept on screen
+TIME_ZONE = "mesa_time_zone"  # a staff member's own time zone on the account page (ui.app.zone)
 API_TOKEN = "api_token"  # the account page's form for a new API token: api_token_name, api_token_scopes, ...
 API_TOKEN_SECRET = "mesa_api_token_secret"  # the token just created, shown once on the account page
 

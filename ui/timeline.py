@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
 import streamlit as st
 
@@ -20,9 +20,10 @@ AVATARS = {"customer": ":material/person:", "agent": ":material/support_agent:",
 
 
 def local_time(moment: datetime) -> str:
-    """The moment in the reader's zone, saying which (CET, -03, UTC...)."""
+    """The moment in the reader's zone (ui.app.zone), saying which (CET, -03, UTC...); naive moments are UTC."""
     here = zone()
-    return f"{formats.datetime(moment, locale(), here)} {moment.astimezone(here).strftime('%Z')}"
+    named = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(here).strftime("%Z")
+    return f"{formats.datetime(moment, locale(), here)} {named}"
 
 
 NOTE_STYLE = ("<style>[class*='st-key-note-'] {background:#fff8e1; border-left:4px solid #f2b705;"

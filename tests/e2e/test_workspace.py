@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from tests.e2e.conftest import shot
+from tests.e2e.conftest import DESKTOP, links_in, shot
 from tests.e2e.test_journeys import choose, sign_in, wait_idle
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -195,3 +195,31 @@ def test_deactivating_a_manager_keeps_her_a_manager_and_the_table_says_so_at_onc
     shot(page, "19-admin-deactivated")
     page.get_by_role("button", name="Reactivate").click()  # confirmed above, for this person
     page.get_by_text("Now: Manager, active.").wait_for()
+
+
+def test_times_say_their_zone_staff_read_the_desks_and_customers_their_browsers(portal, browser):
+    """One browser in São Paulo: the customer reads their ticket's times there (-03); Ana, signed in from the same
+    browser, reads the desk's zone (Europe/Madrid, CET), named, on the ticket and in its history."""
+    context = browser.new_context(viewport=DESKTOP, locale="en-US", timezone_id="America/Sao_Paulo")
+    page = context.new_page()
+    try:
+        portal.cli("ingest-email", stdin=RAW.replace(b"workspace-1@", b"workspace-zones@").replace(
+            b"rosa@example.es", b"rosa.zonas@example.es"))
+        page.goto(portal.base)  # a first page run starts the embedded worker, which sends the acknowledgment
+        received = portal.wait_for_mail("rosa.zonas@example.es", "[#")
+        number = re.search(r"\[#(\d+)\]", str(received["Subject"])).group(1)
+        page.goto(next(url for url in links_in(received) if "/ticket?" in url))
+        said = page.locator("[data-testid='stChatMessage'] [data-testid='stCaptionContainer']").first
+        said.wait_for()
+        assert said.inner_text().endswith(" -03"), said.inner_text()  # the customer's own zone
+        page.goto(f"{portal.base}/workbench?ticket={number}")
+        sign_in(page, "ana@mesa.example", "mesa-agent-demo")
+        page.get_by_role("heading", name=re.compile(rf"^#{number} · ")).wait_for()
+        wait_idle(page)
+        said = page.locator("[data-testid='stChatMessage'] [data-testid='stCaptionContainer']").first
+        assert said.inner_text().endswith(" CET"), said.inner_text()  # the desk's, though the browser is in -03
+        page.get_by_text("History").click()
+        page.get_by_text("(Europe/Madrid)").first.wait_for()
+        shot(page, "19-times-named")
+    finally:
+        context.close()
