@@ -104,11 +104,11 @@ def _keep_zone(user_id: int) -> None:
 
 def _time_zone(user: User) -> None:
     """Staff read times in the desk's zone unless they pick their own (ui.app.zone): kept with the account."""
-    desk = app.settings().timezone
+    desk = t("account.time_zone_desk", zone=app.settings().timezone)  # now: AppTest calls format_func after the run
     zones = ["", *sorted(preferences.zones())]
     own = (user.preferences or {}).get("timezone", "")
     st.selectbox(t("account.time_zone"), zones, index=zones.index(own) if own in zones else 0,
-                 format_func=lambda zone: zone or t("account.time_zone_desk", zone=desk),
+                 format_func=lambda zone: zone or desk,
                  help=t("account.time_zone_help"), key=keys.TIME_ZONE, on_change=_keep_zone, args=(user.id,))
 
 

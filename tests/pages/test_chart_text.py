@@ -104,4 +104,5 @@ def test_a_surveys_moment_is_written_in_the_readers_way(desk):  # noqa: F811 - t
     app = _open("app_pages/satisfaction.py", "manager@mesa.example")
     app.sidebar.selectbox[0].select("es").run()
     comments = app.dataframe[-1].value
-    assert all(re.fullmatch(r"\d{1,2}/\d{1,2}/\d{2}, \d{1,2}:\d{2}", when) for when in comments["when"]), comments
+    # "6/12/26, 11:46 CET": the reader's way, in the desk's zone, which it names
+    assert all(re.fullmatch(r"\d{1,2}/\d{1,2}/\d{2}, \d{1,2}:\d{2} CES?T", when) for when in comments["when"]), comments
