@@ -71,8 +71,9 @@ def show(user: User, ticket_id: int) -> None:
         if ticket.status != workflow.CLOSED:
             followers_box.show(user, ticket, screen.followers)
             ticket_actions.merge_box(user, ticket)
-        with st.expander(t("wb.history")):
-            for line in screen.history:
+        # drawn only while open (a rerun on opening): a long history made every run of the ticket slower to draw
+        with st.expander(t("wb.history"), key=f"wb_history_{ticket.id}", on_change="rerun") as history:
+            for line in screen.history if history.open else ():
                 st.text(unreordered(line))  # subjects and names: user text
 
 

@@ -57,24 +57,31 @@ def show(messages: Sequence[Message], *, author_name: Callable[[Message], str],
 
 
 def _email(message: Message, email: Original) -> None:
-    """What the reply parser cut (collapsed, as Gmail does), and the email itself, decoded, as text only."""
+    """What the reply parser cut (collapsed, as Gmail does), and the email itself, decoded, as text only. Each is
+    drawn only while open (a rerun on opening), as a ticket can hold many emails."""
     if email.quoted.strip():
-        with st.expander(t("wb.quoted_text")):
-            st.text(unreordered(email.quoted))
-    with st.expander(t("wb.show_original")):
-        st.text(unreordered("\n".join(f"{name}: {value}" for name, value in email.headers)))
-        if email.text.strip():
-            st.caption(t("wb.original_text"))
-            st.text(unreordered(email.text))
-        if email.html_text.strip():
-            st.caption(t("wb.original_html"))
-            st.text(unreordered(email.html_text))
-        if email.files:
-            st.caption(t("wb.original_files"))
-            st.text(unreordered("\n".join(f"{name} · {kind} · {formats.size(size, locale())}"
-                                           for name, kind, size in email.files)))
-        st.download_button(t("wb.original_download"), email.raw, file_name=f"message-{message.id}.eml",
-                           mime="message/rfc822", key=f"eml-{message.id}", on_click="ignore")
+        with st.expander(t("wb.quoted_text"), key=f"quoted-{message.id}", on_change="rerun") as quoted:
+            if quoted.open:
+                st.text(unreordered(email.quoted))
+    with st.expander(t("wb.show_original"), key=f"original-{message.id}", on_change="rerun") as shown:
+        if shown.open:
+            _email_source(message, email)
+
+
+def _email_source(message: Message, email: Original) -> None:
+    st.text(unreordered("\n".join(f"{name}: {value}" for name, value in email.headers)))
+    if email.text.strip():
+        st.caption(t("wb.original_text"))
+        st.text(unreordered(email.text))
+    if email.html_text.strip():
+        st.caption(t("wb.original_html"))
+        st.text(unreordered(email.html_text))
+    if email.files:
+        st.caption(t("wb.original_files"))
+        st.text(unreordered("\n".join(f"{name} · {kind} · {formats.size(size, locale())}"
+                                       for name, kind, size in email.files)))
+    st.download_button(t("wb.original_download"), email.raw, file_name=f"message-{message.id}.eml",
+                       mime="message/rfc822", key=f"eml-{message.id}", on_click="ignore")
 
 
 def _attachment(attachment: Attachment, shown: Callable[[Attachment], bytes | None]) -> None:

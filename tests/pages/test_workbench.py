@@ -98,12 +98,16 @@ def test_the_agent_reads_the_original_email_decoded_and_the_quote_that_was_cut(d
     assert not app.exception, app.exception
     labels = [e.label for e in app.expander]
     assert "Quoted text (left out of the message)" in labels and "Show the original email" in labels
+    customer = next(m for m in _messages_of(factory, ticket_id) if m.kind == "customer")
+    assert "=C3" not in "\n".join(t.value for t in app.text)  # both closed: drawn when opened
+    app.session_state[f"quoted-{customer.id}"] = True  # what opening them in the browser sets
+    app.session_state[f"original-{customer.id}"] = True
+    app.run()
     shown = "\n".join(t.value for t in app.text)
     assert "From: Lucía García <lucia@example.es>" in shown and "Sigue duplicada, Lucía." in shown
     assert "=C3" not in shown and "factura.pdf · application/pdf" in shown
     assert "¿Nos mandas una captura?" in shown  # in the quoted-text toggle, not in the message itself
-    body = next(m for m in _messages_of(factory, ticket_id) if m.kind == "customer").body
-    assert "captura" not in body
+    assert "captura" not in customer.body
 
 
 def _messages_of(factory, ticket_id):

@@ -30,9 +30,12 @@ def test_the_imported_tickets_are_on_the_queue_and_one_opens_with_its_history(im
     app = open_workbench("ana@mesa.example", ticket=str(ticket))
     assert not app.exception, app.exception
     assert app.title[0].value.startswith(f"#{ticket}")
+    closed = "changed the status from Solved to Closed · 9/2/26, 12:00\u202fPM (Europe/Madrid)"  # the original time
+    assert not any("changed the status" in text.value for text in app.text)  # History closed: not drawn
+    app.session_state[f"wb_history_{ticket}"] = True  # the History expander opened: its lines are drawn then
+    app.run()
     shown = " ".join(element.value for element in [*app.text, *app.markdown, *app.caption]
                      if isinstance(element.value, str))
     assert "Order 0 never arrived." in shown and "Courier says it left the depot." in shown
     assert "Sorry about order 0; we are on it." in shown
-    closed = "changed the status from Solved to Closed · 9/2/26, 12:00\u202fPM (Europe/Madrid)"  # the original time
     assert closed in shown
