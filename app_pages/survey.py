@@ -16,6 +16,8 @@ survey, problem = None, None
 if ticket_id is not None:
     done = actions.run(surveys.answer_by_link, ticket_id, token, score=score)
     survey, problem = done.value, done.message
+    if survey is not None and score is not None:  # the email's click, recorded once: a later rerun or a reload
+        del query["score"]  # must not put it back over a score the customer picked here since
 if survey is None:
     st.info(problem or t("survey.bad_link"))
     st.stop()

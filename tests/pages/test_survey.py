@@ -58,3 +58,16 @@ def test_the_ticket_link_does_not_open_the_survey_and_a_bad_link_says_so(solved)
     token = query_value(sent.link, "token")
     app = _open(f"/survey?ticket={sent.ticket_id}&token={token}&score=5")
     assert app.info[0].value.startswith("This survey link is not valid")
+
+
+def test_a_score_picked_on_the_page_is_not_put_back_by_the_links_score(solved):
+    """The link's score was recorded again on every run of the page: a customer who clicked 5, then picked 3 and
+    saved, got 5 back with the next click anywhere on the page (or a reload)."""
+    factory, _sent, links = solved
+    app = _open(links[4])
+    app.segmented_control(key="survey_score").set_value(3).run()
+    app.button[0].click().run()
+    app.text_area(key="survey_comment").input("Slow at first").run()  # any later run of the page
+    with factory() as session:
+        assert session.scalars(select(Survey)).one().score == 3
+    assert "score" not in app.query_params
