@@ -5,7 +5,7 @@ from sqlalchemy.orm import Session
 
 from core.models import Message, Ticket
 from core.portal import service as portal
-from core.tickets import attachments, followers, workflow
+from core.tickets import attachments, followers, surveys, workflow
 from core.tickets import service as tickets
 from ui import actions, app, auth, forms, keys, timeline
 from ui.app import t
@@ -75,6 +75,7 @@ if (opened := _opened()) is not None:
         messages = portal.public_messages(session, ticket.id)
         copied = [person.name for person in followers.of(session, ticket.id)]
         shown = {a.id: attachments.shown_content(session, a) for m in messages for a in m.attachments}
+        by_you = ticket.status == workflow.SOLVED and surveys.solved_by_requester(session, ticket)
 
 if ticket is None:
     st.title(t("ticket.neutral_title"))
@@ -95,9 +96,9 @@ def _author(message: Message) -> str:
 status_key = workflow.CUSTOMER_STATUS[ticket.status]
 st.title(f"#{ticket.id} · {plain(ticket.subject)}")
 st.markdown(f"**{t('ticket.status')}:** :blue-background[{t('status.customer.' + status_key)}]")
-st.caption(t(f"ticket.next.{status_key}"))
+st.caption(t("ticket.next.solved_by_you" if by_you else f"ticket.next.{status_key}"))  # who solved it
 if done := st.session_state.pop(keys.field(FORM, "done"), None):
-    st.success(t(done), icon="✅")
+    st.success(t(done), icon=":material/check_circle:")
     if link := st.session_state.pop(keys.field(FORM, "follow_up_link"), None):
         st.link_button(t("ticket.open_follow_up"), link)
 

@@ -112,6 +112,17 @@ def test_customer_marks_the_ticket_solved(desk):
     with factory() as session:
         assert session.get(Ticket, 2).status == "solved"
     assert "Solved" in _page_text(app)
+    # worded for who acted (issue 19.8): it said "We have marked your ticket as solved" and "We believe this is solved"
+    assert [s.value for s in app.success] == ["Thank you! Your ticket is marked as solved."]
+    assert any(c.value.startswith("You marked this as solved.") for c in app.caption)
+
+
+def test_a_ticket_the_agent_solved_says_we_believe_it_is_solved(desk):
+    factory, links, agent = desk
+    with unit_of_work(factory) as session:
+        tickets.change_status(session, 2, status="solved", actor_id=agent)
+    app = _open(links[1])
+    assert any(c.value.startswith("We believe this is solved.") for c in app.caption)
 
 
 def test_a_closed_ticket_offers_a_follow_up_with_its_own_link(desk):
