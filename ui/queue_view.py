@@ -17,7 +17,9 @@ from ui.app import t
 
 PAGE_SIZE = 25
 # what is due first, then what it is about; the assignee, often "—" in the first views, last
-COLUMNS = ("number", "sla", "subject", "requester", "priority", "status", "updated", "assignee", "csat")
+COLUMNS = ("number", "sla", "subject", "requester", "priority", "status", "updated", "assignee")
+# solved tickets have nothing due: the customer's score takes the SLA's place, right after the number
+SOLVED_COLUMNS = ("number", "csat", "subject", "requester", "priority", "status", "updated", "assignee")
 
 
 def ago(moment: datetime) -> str:
@@ -66,15 +68,16 @@ def show(user: User) -> None:
     hint.caption(t("wb.click_to_open"))
     if first.button(t("wb.next_ticket") + " →", type="tertiary", key="wb_first_ticket", shortcut=shortcuts.NEXT):
         open_ticket(rows[0].id)
+    order = SOLVED_COLUMNS if view == "solved" else COLUMNS  # all of them fit 1366 px beside the menu
     picked = st.dataframe(  # a click on a cell opens its ticket here; the row boxes pick tickets for bulk actions
         table, hide_index=True, width="stretch", on_select="rerun", selection_mode=["multi-row", "single-cell"],
-        key=keys.QUEUE_TABLE, column_order=COLUMNS, column_config={  # all of them fit 1366 px beside the menu
+        key=keys.QUEUE_TABLE, column_order=order, column_config={
             "number": st.column_config.TextColumn(t("wb.col_number"), width=70),
             "sla": st.column_config.TextColumn(t("wb.col_sla"), width=125),
             "subject": st.column_config.TextColumn(t("wb.col_subject"), width=250),
             "requester": st.column_config.TextColumn(t("wb.col_requester"), width=140),
             "status": t("wb.status"), "priority": t("wb.priority"), "assignee": t("wb.assignee"),
-            "updated": t("wb.col_updated"), "csat": t("wb.col_csat")})
+            "updated": t("wb.col_updated"), "csat": st.column_config.TextColumn(t("wb.col_csat"), width=70)})
     previous, _middle, following = st.columns([1, 4, 1])
     if page_number and previous.button("← " + t("wb.previous"), key="wb_prev"):
         st.session_state[keys.QUEUE_PAGE] = page_number - 1
