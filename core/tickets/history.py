@@ -18,6 +18,7 @@ from core.tickets import service as tickets
 PEOPLE = ("assignee", "requester")
 LABELLED = {"status": "status.agent.", "priority": "priority.", "kind": "kind.", "channel": "wb.channel_"}
 TICKETS = ("follow_up_of", "merged_into", "merged_from")
+CREATED = (*PEOPLE, *LABELLED, "product", "subject", "follow_up_of")  # the fields a new ticket is given
 
 
 def lines(session: Session, ticket_id: int, locale: str, zone: ZoneInfo) -> list[str]:
@@ -29,7 +30,24 @@ def lines(session: Session, ticket_id: int, locale: str, zone: ZoneInfo) -> list
     product_ids = {int(v) for e in events if e.field == "product" for v in (e.old, e.new) if v and v.isdigit()}
     products = dict(session.execute(select(Product.id, Product.name).where(Product.id.in_(product_ids))).all()) \
         if product_ids else {}
-    return [_line(e, names, products, locale, zone) for e in events]
+    created = [e for e in events if e.version == 1 and e.old is None and e.field in CREATED]
+    said = [_created(created, names, products, locale, zone)] if created else []
+    return said + [_line(e, names, products, locale, zone) for e in events if e not in created]
+
+
+def _created(events: list[TicketEvent], names: dict, products: dict, locale: str, zone: ZoneInfo) -> str:
+    """The fields a ticket was created with, as one line ("Rosa created the ticket with status New, priority
+    Normal, …"), not one "changed from none to New" per field; the subject is the ticket's title."""
+    first = events[0]
+    fields = ", ".join(i18n.t(f"history.field_{e.field}", locale) + " " + _value(e, e.new, names, products, locale)
+                       for e in events if e.field != "subject" and e.new and not (  # "Rosa … requester Rosa"
+                           e.field == "requester" and e.new == str(first.actor_id)))
+    who = names.get(first.actor_id) if first.actor_id else i18n.t("history.system", locale)
+    return f"{i18n.t('history.created', locale, who=who, fields=fields)} · {_when(first, locale, zone)}"
+
+
+def _when(event: TicketEvent, locale: str, zone: ZoneInfo) -> str:
+    return formats.datetime(event.at, locale, zone) + f" ({zone.key})"
 
 
 def _value(event: TicketEvent, value: str | None, names: dict, products: dict, locale: str) -> str:
@@ -48,7 +66,7 @@ def _value(event: TicketEvent, value: str | None, names: dict, products: dict, l
 
 def _line(event: TicketEvent, names: dict, products: dict, locale: str, zone: ZoneInfo) -> str:
     who = names.get(event.actor_id) if event.actor_id else i18n.t("history.system", locale)
-    when = formats.datetime(event.at, locale, zone) + f" ({zone.key})"
+    when = _when(event, locale, zone)
     if event.field == "message":
         text = i18n.t(f"history.message_{event.new}", locale, who=who)
     elif event.field in ("reminder", "merged_into", "merged_from", "close_reason"):
