@@ -2,10 +2,13 @@
 
 import streamlit as st
 
-from ui import access, forms, overview, queue_view, shortcuts, ticket_view, workspace
+from ui import access, forms, keys, overview, queue_view, row_click, shortcuts, ticket_view, workspace
 from ui.app import t
 
 user = access.require(*access.STAFF)
+if (pressed := row_click.pressed(keys.QUEUE_TABLE, keys.SEARCH_TABLE)) is not None:  # a row of a table below
+    queue_view.forget_clicks()
+    st.query_params["ticket"] = str(pressed)
 ticket_id = forms.whole_number(st.query_params.get("ticket"))
 bar = st.container()  # the tabs, drawn once the ticket on screen has joined them
 if ticket_id is not None:

@@ -40,3 +40,9 @@ def open_workbench(email: str, **query: str) -> AppTest:
     app.session_state["username"] = email
     app.switch_page("app_pages/workbench.py").run()
     return app
+
+
+def open_box(app: AppTest, key: str) -> AppTest:
+    """Open a ticket's expander drawn only while open (its key), as a click on it does in the browser."""
+    app.session_state[key] = True
+    return app.run()

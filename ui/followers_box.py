@@ -27,7 +27,10 @@ def _add(user: User, ticket: Ticket) -> None:
 
 def show(user: User, ticket: Ticket, people: list[User]) -> None:
     form = _form(ticket.id)
-    with st.expander(t("wb.followers", count=len(people)), icon=":material/group:", expanded=bool(people)):
+    with st.expander(t("wb.followers", count=len(people)), icon=":material/group:", expanded=bool(people),
+                     key=f"wb_followers_box_{ticket.id}", on_change="rerun") as box:
+        if not box.open:  # drawn when opened (at once when someone is copied)
+            return
         st.caption(t("wb.followers_help"))
         for person in people:
             left, right = st.columns([4, 1], vertical_alignment="center")

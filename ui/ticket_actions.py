@@ -81,7 +81,9 @@ def _save_fields(session: Session, user: User, ticket_id: int, *, expected_versi
 
 def merge_box(user: User, ticket: Ticket) -> None:
     """Merge this ticket (a duplicate) into another one, then open that one."""
-    with st.expander(t("wb.merge"), icon=":material/merge:"):
+    with st.expander(t("wb.merge"), icon=":material/merge:", key=f"wb_merge_box_{ticket.id}", on_change="rerun") as box:
+        if not box.open:  # drawn when opened: every run of the ticket draws less
+            return
         st.caption(t("wb.merge_help"))
         target = st.number_input(t("wb.merge_target"), min_value=1, step=1, value=None,
                                  key=f"wb_merge_to_{ticket.id}")

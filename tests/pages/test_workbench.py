@@ -5,7 +5,7 @@ from core.db import unit_of_work
 from core.models import HelpArticle, Message, Outbox, Ticket, User
 from core.tickets import queues
 from core.tickets import service as tickets
-from tests.workbench_desk import open_workbench, workbench_desk
+from tests.workbench_desk import open_box, open_workbench, workbench_desk
 
 
 @pytest.fixture
@@ -120,6 +120,7 @@ def test_the_agent_copies_a_person_on_the_ticket_and_the_requester_is_refused_ne
 
     factory, _read, _ana, _liam, ids = desk
     app = open_workbench("ana@mesa.example", ticket=str(ids[0]))
+    open_box(app, f"wb_followers_box_{ids[0]}")
     field = app.text_input(key=f"wb_followers_{ids[0]}_email")
     with factory() as session:
         requester = tickets.get_ticket(session, ids[0]).requester.email

@@ -9,7 +9,7 @@ from core.db import unit_of_work
 from core.models import Message, Outbox, Ticket, utcnow
 from core.tickets import presence
 from core.tickets import service as tickets
-from tests.workbench_desk import open_workbench, workbench_desk
+from tests.workbench_desk import open_box, open_workbench, workbench_desk
 from ui.text import WORD_JOINER
 
 
@@ -64,6 +64,8 @@ def test_bulk_tag_reports_the_ticket_it_could_not_change(desk):
 def test_merge_from_the_ticket_screen_opens_the_target(desk):
     _factory, read, _ana, _liam, ids = desk
     app = open_workbench("ana@mesa.example", ticket=str(ids[1]))
+    assert not [box for box in app.number_input if box.key == f"wb_merge_to_{ids[1]}"]  # drawn once opened
+    open_box(app, f"wb_merge_box_{ids[1]}")
     app.number_input(key=f"wb_merge_to_{ids[1]}").set_value(ids[1]).run()
     app.button(key=f"wb_merge_{ids[1]}").click().run()
     assert any("cannot be merged into itself" in e.value for e in app.error)
@@ -107,6 +109,7 @@ def test_the_merge_form_warns_when_the_other_ticket_is_another_requesters(desk):
     """H1: merging another customer's ticket must be explicit to the agent before it happens."""
     _factory, _read, _ana, _liam, ids = desk
     app = open_workbench("ana@mesa.example", ticket=str(ids[1]))
+    open_box(app, f"wb_merge_box_{ids[1]}")
     app.number_input(key=f"wb_merge_to_{ids[1]}").set_value(ids[0]).run()  # the same requester: no warning
     assert not [w for w in app.warning if "another requester" in w.value]
     app.number_input(key=f"wb_merge_to_{ids[1]}").set_value(ids[2]).run()
