@@ -18,8 +18,10 @@ from ui import forms
 _JS = """
 export default function({ data, setTriggerValue }) {
   const ROW = 35, HEADER = 35, BOXES = 40;  // the grid's row and header heights; the row boxes' column, in px
+  let sent = 0;
   const press = (event) => {
     if (event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || !event.target.closest) return;
+    if (event.type === 'pointerdown' && event.pointerType !== 'mouse') return;  // a finger may be starting to scroll
     const table = data.tables.map((key) => event.target.closest('.st-key-' + key)).find(Boolean);
     const canvas = table && table.querySelector('[data-testid="stDataFrame"] canvas');
     if (!canvas || event.target.closest('[data-testid="stElementToolbar"]')) return;
@@ -34,9 +36,11 @@ export default function({ data, setTriggerValue }) {
     if (!number) return;
     event.preventDefault();
     event.stopPropagation();
+    if (event.type === 'mousedown' && performance.now() - sent < 1000) return;  // the same press, sent already
+    sent = performance.now();
     setTriggerValue('open', Number(number.slice(1)));
   };
-  const kinds = ['pointerdown', 'mousedown', 'touchstart'];
+  const kinds = ['pointerdown', 'mousedown'];  // a tap reaches here as the mousedown that follows it
   kinds.forEach((kind) => document.addEventListener(kind, press, true));
   return () => kinds.forEach((kind) => document.removeEventListener(kind, press, true));
 }
