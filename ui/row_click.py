@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import forms
-
 _JS = """
 export default function({ data, setTriggerValue }) {
   const ROW = 35, HEADER = 35, BOXES = 40;  // the grid's row and header heights; the row boxes' column, in px
@@ -52,6 +50,6 @@ KEY = "mesa_row_click"
 def pressed(*tables: str) -> int | None:
     """The ticket whose row was just pressed in one of these tables (their widget keys), on the run the press
     causes; None on every other run."""
-    forms.hide(KEY)  # no room taken on the page
-    number = _listener(key=KEY, data={"tables": list(tables)}, height=0, on_open_change=lambda: None).get("open")
+    with st.sidebar:  # out of the page's flow: it draws nothing
+        number = _listener(key=KEY, data={"tables": list(tables)}, height=0, on_open_change=lambda: None).get("open")
     return number if isinstance(number, int) and number > 0 else None
