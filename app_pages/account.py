@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from core import formats
 from core.accounts import customers, preferences, twofactor
 from core.desk import admin
 from core.models import User
@@ -105,7 +106,7 @@ def _keep_zone(user_id: int) -> None:
 def _time_zone(user: User) -> None:
     """Staff read times in the desk's zone unless they pick their own (ui.app.zone): kept with the account."""
     desk = t("account.time_zone_desk", zone=app.settings().timezone)  # now: AppTest calls format_func after the run
-    zones = ["", *sorted(preferences.zones())]
+    zones = ["", *formats.time_zones()]
     own = (user.preferences or {}).get("timezone", "")
     st.selectbox(t("account.time_zone"), zones, index=zones.index(own) if own in zones else 0,
                  format_func=lambda zone: zone or desk,

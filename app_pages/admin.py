@@ -2,7 +2,6 @@
 webhooks."""
 
 from datetime import time
-from zoneinfo import available_timezones
 
 import pandas as pd
 import streamlit as st
@@ -213,7 +212,7 @@ with hours:
         start = left.time_input(t("admin.day_start"), value=_clock(plan.start), step=900)
         end = right.time_input(t("admin.day_end"), value=_clock(plan.end), step=900, help=t("admin.day_end_help"))
         slots["end"] = st.container()
-        zones = sorted(available_timezones())
+        zones = list(formats.time_zones())
         zone = st.selectbox(t("admin.timezone"), zones, index=zones.index(plan.timezone) if plan.timezone in zones
                             else None)
         slots["timezone"] = st.container()

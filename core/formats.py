@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import date as Date
 from datetime import datetime as DateTime
 from datetime import tzinfo
+from functools import cache
+from zoneinfo import available_timezones
 
 from babel import dates, numbers, units
 
@@ -92,6 +94,12 @@ def date(value: Date | DateTime | None, locale: str, zone: tzinfo | None = None,
 def date_range(first: Date, last: Date, locale: str) -> str:
     """Two days as one span, each language's way: "Mar 2 – 8, 2026" (en), "2–8 mar 2026" (es)."""
     return dates.format_interval(first, last, "yMMMd", locale=babel_locale(locale))
+
+
+@cache
+def time_zones() -> tuple[str, ...]:
+    """Every IANA zone name this machine knows, sorted (read from disk once: it is a few hundred files)."""
+    return tuple(sorted(available_timezones()))
 
 
 def datetime(value: DateTime | None, locale: str, zone: tzinfo | None = None, length: str = "short") -> str:

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from functools import cache
-from zoneinfo import available_timezones
-
 from sqlalchemy.orm import Session
 
-from core import i18n
+from core import formats, i18n
 from core.errors import NotFound
 from core.models import User
 from core.tickets.queues import SORTS
@@ -31,31 +28,25 @@ def choose(session: Session, user_id: int, name: str, value: str) -> None:
     user.preferences = {**(user.preferences or {}), name: value}  # a new dict: the JSON column sees the change
 
 
-@cache
-def zones() -> frozenset[str]:
-    """Every IANA zone name this machine knows (read from disk once: it is a few hundred files)."""
-    return frozenset(available_timezones())
-
-
 def zone(user: User | None, desk_zone: str) -> str | None:
     """The zone a staff member reads times in: the one they picked on their account page, else the desk's. None for
     customers and visitors, who read their browser's."""
     if user is None or user.role == "customer":
         return None
     own = (user.preferences or {}).get("timezone")
-    return own if own in zones() else desk_zone
+    return own if own in formats.time_zones() else desk_zone
 
 
 def choose_zone(session: Session, user_id: int, zone: str | None) -> None:
     """A staff member's own time zone (an IANA name, such as America/Bogota); None or "" goes back to the desk's.
     A name that is not a zone is refused with ValueError."""
-    if zone and zone not in zones():
+    if zone and zone not in formats.time_zones():
         raise ValueError(f"{zone!r} is not a time zone")
     user = session.get(User, user_id)
     if user is None:
         raise NotFound(f"no user {user_id}")
-    chosen = {**(user.preferences or {}), "timezone": zone or None}
-    user.preferences = {name: value for name, value in chosen.items() if value is not None}
+    kept = {name: value for name, value in (user.preferences or {}).items() if name != "timezone"}
+    user.preferences = {**kept, "timezone": zone} if zone else kept  # a new dict: the JSON column sees the change
 
 
 def choose_language(session: Session, user_id: int, locale: str) -> None:

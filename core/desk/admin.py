@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime, time
-from zoneinfo import available_timezones
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import events
+from core import events, formats
 from core.accounts import service as accounts
 from core.config import Settings
 from core.desk import catalog, schedule
@@ -191,7 +190,7 @@ def save_schedule(session: Session, *, days: Sequence[int], start: time, end: ti
     first, last = _minute_of_day(start), _minute_of_day(end, end=True)
     if last <= first:
         errors.add("end", "errors.schedule_hours")
-    if timezone not in available_timezones():
+    if timezone not in formats.time_zones():
         errors.add("timezone", "errors.timezone")
     dates, bad = set(), []
     for text in filter(None, (h.strip() for h in holidays)):
