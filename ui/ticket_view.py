@@ -7,8 +7,8 @@ import streamlit as st
 from core.errors import DomainError
 from core.help import articles
 from core.models import Message, Ticket, User, utcnow
+from core.tickets import history, workbench, workflow
 from core.tickets import service as tickets
-from core.tickets import workbench, workflow
 from ui import actions, app, followers_box, forms, keys, queue_view, shortcuts, ticket_actions, timeline, workspace
 from ui.app import t
 from ui.text import plain, unreordered
@@ -18,7 +18,7 @@ from ui.timeline import local_time
 def show(user: User, ticket_id: int) -> None:
     with app.read() as session:
         try:
-            screen = workbench.load(session, ticket_id, app.locale(), app.zone())
+            screen = workbench.load(session, ticket_id)
         except DomainError as exc:
             st.error(exc.message(app.locale()))
             return
@@ -72,9 +72,12 @@ def show(user: User, ticket_id: int) -> None:
             followers_box.show(user, ticket, screen.followers)
             ticket_actions.merge_box(user, ticket)
         # drawn only while open (a rerun on opening): a long history made every run of the ticket slower to draw
-        with st.expander(t("wb.history"), key=f"wb_history_{ticket.id}", on_change="rerun") as history:
-            for line in screen.history if history.open else ():
-                st.text(unreordered(line))  # subjects and names: user text
+        with st.expander(t("wb.history"), key=f"wb_history_{ticket.id}", on_change="rerun") as box:
+            if box.open:
+                with app.read() as session:
+                    lines = history.lines(session, ticket.id, app.locale(), app.zone())
+                for line in lines:
+                    st.text(unreordered(line))  # subjects and names: user text
 
 
 def _leave(user: User, ticket_id: int, then: int | None, close: bool = False) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -13,10 +12,7 @@ from core.desk import catalog
 from core.mail import original
 from core.models import CannedResponse, InboundMail, Message, Product, Survey, Ticket, TicketMetrics, User
 from core.tickets import attachments, followers, queues
-from core.tickets import history as ticket_history
 from core.tickets import service as tickets
-
-UTC_ZONE = ZoneInfo("UTC")
 
 
 @dataclass
@@ -24,7 +20,6 @@ class TicketScreen:
     ticket: Ticket
     messages: list[Message]
     shown: dict[int, bytes | None]  # attachment id -> what the page draws (attachments.shown_content)
-    history: list[str]
     metrics: TicketMetrics | None
     originals: dict[int, original.Original]  # message id -> its email, decoded (core.mail.original)
     tags: list[str] = field(default_factory=list)
@@ -33,23 +28,22 @@ class TicketScreen:
     survey: Survey | None = None  # the customer's score and comment, once answered
 
 
-def load(session: Session, ticket_id: int, locale: str = "en", zone: ZoneInfo = UTC_ZONE) -> TicketScreen:
-    """The ticket, its whole conversation (notes included), files, history, metrics, tags and the
-    requester's other tickets."""
+def load(session: Session, ticket_id: int) -> TicketScreen:
+    """The ticket, its whole conversation (notes included), files, metrics, tags and the requester's other
+    tickets. (Its history, drawn only when asked for: core.tickets.history.lines.)"""
     ticket = tickets.get_ticket(session, ticket_id)
     _ = (ticket.requester, ticket.assignee, ticket.product)
     messages = list(session.scalars(
         select(Message).where(Message.ticket_id == ticket_id).options(
             selectinload(Message.attachments), selectinload(Message.author)).order_by(Message.created_at, Message.id)))
     shown = {a.id: attachments.shown_content(session, a) for m in messages for a in m.attachments}
-    history = ticket_history.lines(session, ticket_id, locale, zone)
     ids = [m.email_message_id for m in messages if m.email_message_id]
     originals = {}
     if ids:
         raw = dict(session.execute(select(InboundMail.message_id, InboundMail.raw)
                                    .where(InboundMail.message_id.in_(ids))).all())
         originals = {m.id: original.read(raw[m.email_message_id]) for m in messages if m.email_message_id in raw}
-    return TicketScreen(ticket, messages, shown, history, session.get(TicketMetrics, ticket_id), originals,
+    return TicketScreen(ticket, messages, shown, session.get(TicketMetrics, ticket_id), originals,
                         tickets.tags_of(session, ticket_id),
                         queues.requester_tickets(session, ticket.requester_id, exclude=ticket_id, limit=5),
                         followers.of(session, ticket_id),
