@@ -13,7 +13,7 @@ from email.message import EmailMessage
 import pytest
 
 from tests.e2e.conftest import links_in, shot, text_of
-from tests.e2e.test_journeys import METRIC_IS, in_a_table, sign_in, wait_idle
+from tests.e2e.test_journeys import METRIC_IS, in_a_table, session_cookie, sign_in, wait_idle
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 CUSTOMER, SELF_SOLVER = "oliver.bennett@voice.example", "nora.quinn@voice.example"
@@ -52,10 +52,7 @@ def open_ticket(portal, page, number: int) -> None:
     page.goto(portal.base + "/workbench")
     sign_in(page, ANA, "mesa-agent-demo")
     page.get_by_role("heading", name="Workbench").wait_for()
-    for _ in range(60):  # the sign-in cookie is written by a component as the page loads; then any address opens
-        if [c for c in page.context.cookies() if c["name"] == "mesa_session"]:
-            break
-        page.wait_for_timeout(250)
+    session_cookie(page)
     page.goto(f"{portal.base}/workbench?ticket={number}")
     page.get_by_role("heading", name=re.compile(rf"^#{number} · ")).wait_for()
     wait_idle(page)

@@ -98,6 +98,16 @@ def sign_in(page, email: str, password: str) -> None:
     wait_idle(page)
 
 
+def session_cookie(page, tries: int = 60) -> dict:
+    """The sign-in cookie, once the page has written it (a component writes it as the page after sign-in loads;
+    from then on any address opens signed in)."""
+    for _ in range(tries):
+        if cookie := [c for c in page.context.cookies() if c["name"] == "mesa_session"]:
+            return cookie[0]
+        page.wait_for_timeout(250)
+    raise AssertionError("the sign-in cookie was never written")
+
+
 METRIC_JS = """(label) => {
   for (const card of document.querySelectorAll('[data-testid="stMetric"]')) {
     const name = card.querySelector('[data-testid="stMetricLabel"]');

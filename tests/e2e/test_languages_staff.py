@@ -16,7 +16,7 @@ import pytest
 from core import i18n
 from core.api import tokens
 from tests.e2e.conftest import SCREENSHOTS, shot
-from tests.e2e.test_journeys import wait_idle
+from tests.e2e.test_journeys import session_cookie, wait_idle
 from tests.e2e.test_languages import PAGE_WORDS, english_on_text
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -79,10 +79,7 @@ def sign_in(page, base: str, path: str, email: str, code: str) -> None:
     page.locator(".st-key-login_password input").fill(PASSWORD)
     page.get_by_role("button", name=i18n.t("account.sign_in", code), exact=True).first.click()
     wait_idle(page)
-    for _ in range(60):  # the sign-in cookie is written by a component as the page loads; then any address opens
-        if [c for c in page.context.cookies() if c["name"] == "mesa_session"]:
-            break
-        page.wait_for_timeout(250)
+    session_cookie(page)
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ import pytest
 from PIL import Image
 
 from tests.e2e.conftest import DESKTOP, PHONE, SCREENSHOTS
-from tests.e2e.test_journeys import sign_in, wait_idle
+from tests.e2e.test_journeys import session_cookie, sign_in, wait_idle
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 # a scroller wider inside than out: the table scrolls sideways (its columns do not fit)
@@ -34,10 +34,7 @@ def manager(portal, browser):
     sign_in(page, "manager@mesa.example", "mesa-manager-demo")
     page.get_by_role("heading", name="Satisfaction").wait_for()
     wait_idle(page)
-    for _ in range(60):  # the sign-in cookie is written by a component as the page loads; then any address opens
-        if [c for c in context.cookies() if c["name"] == "mesa_session"]:
-            break
-        page.wait_for_timeout(250)
+    session_cookie(page)
     yield page
     context.close()
 

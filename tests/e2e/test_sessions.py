@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from tests.e2e.test_journeys import sign_in, wait_idle
+from tests.e2e.test_journeys import session_cookie, sign_in, wait_idle
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.xdist_group("e2e-sessions")]  # one server
 PASSWORD = "dora's long passphrase"
@@ -19,12 +19,7 @@ def _signed_in_cookie(portal, page, email: str) -> dict:
     sign_in(page, email, PASSWORD)
     page.get_by_role("heading", name="My tickets").wait_for()  # a customer lands on their tickets
     wait_idle(page)
-    for _ in range(40):  # the sign-in cookie is written by a component as the landing page loads
-        if cookie := [c for c in page.context.cookies() if c["name"] == "mesa_session"]:
-            break
-        page.wait_for_timeout(250)
-    [cookie] = cookie
-    return cookie
+    return session_cookie(page)
 
 
 def _fresh_page(browser, cookie: dict):

@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.e2e.conftest import DESKTOP, links_in, shot
+from tests.e2e.test_customer_voice import history, ingest
 from tests.e2e.test_journeys import choose, sign_in, wait_idle
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -207,11 +208,8 @@ def test_times_say_their_zone_staff_read_the_desks_and_customers_their_browsers(
     context = browser.new_context(viewport=DESKTOP, locale="en-US", timezone_id="America/Sao_Paulo")
     page = context.new_page()
     try:
-        portal.cli("ingest-email", stdin=RAW.replace(b"workspace-1@", b"workspace-zones@").replace(
-            b"rosa@example.es", b"rosa.zonas@example.es"))
-        page.goto(portal.base)  # a first page run starts the embedded worker, which sends the acknowledgment
-        received = portal.wait_for_mail("rosa.zonas@example.es", "[#")
-        number = re.search(r"\[#(\d+)\]", str(received["Subject"])).group(1)
+        number, received = ingest(portal, page, "rosa.zonas@example.es", "Rosa Vidal", "No llega el PDF",
+                                  "El PDF de la factura no llega.")
         page.goto(next(url for url in links_in(received) if "/ticket?" in url))
         said = page.locator("[data-testid='stChatMessage'] [data-testid='stCaptionContainer']").first
         said.wait_for()
@@ -222,8 +220,8 @@ def test_times_say_their_zone_staff_read_the_desks_and_customers_their_browsers(
         wait_idle(page)
         said = page.locator("[data-testid='stChatMessage'] [data-testid='stCaptionContainer']").first
         assert said.inner_text().endswith(" CET"), said.inner_text()  # the desk's, though the browser is in -03
-        page.get_by_text("History").click()
-        page.get_by_text("(Europe/Madrid)").first.wait_for()
+        lines = history(page, "History")
+        assert all(line.endswith("(Europe/Madrid)") for line in lines), lines
         shot(page, "19-times-named")
     finally:
         context.close()
