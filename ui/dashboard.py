@@ -161,7 +161,7 @@ def local(moment: datetime | None) -> str:
     """A moment in the reader's zone, as their language writes it, saying which ("9/11/26, 14:05 CET")."""
     if moment is None or pd.isna(moment):
         return ""
-    return timeline.local_time(moment.to_pydatetime() if isinstance(moment, pd.Timestamp) else moment)
+    return timeline.local_time(moment)  # a pandas Timestamp is a datetime
 
 
 def translated(codes: pd.Series, prefix: str) -> pd.Series:

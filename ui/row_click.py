@@ -3,8 +3,8 @@
 Streamlit's data grid holds a click for 150 ms before it sends the selection (hard-coded in its JavaScript), and the
 queue's fragment then has to rerun the page: together about half of what an agent should wait. This listener
 (st.components.v2, inline JavaScript), mounted on the page and not in a fragment, takes the press on a row of the
-tables named, reads that row's ticket number ("#123") from the grid's accessible copy of the cells it shows (so a
-table sorted by a header click still opens the row pressed), and sends it at once; the grid never sees that press.
+tables named, reads that row's ticket number ("#123") from the grid's accessible copy of the cells it shows, and
+sends it at once; the grid never sees that press.
 The row boxes (bulk actions), the headers (sorting), the toolbar and the keyboard stay the grid's. Without
 JavaScript's answer (AppTest), a click on a cell still opens its ticket through the grid's selection.
 """
