@@ -43,6 +43,6 @@ def open_workbench(email: str, **query: str) -> AppTest:
 
 
 def open_box(app: AppTest, key: str) -> AppTest:
-    """Open a ticket's expander drawn only while open (its key), as a click on it does in the browser."""
+    """Open a ticket's expander or popover drawn only while open (its key), as a click on it does in the browser."""
     app.session_state[key] = True
     return app.run()

@@ -77,11 +77,12 @@ def draft(ticket_id: int) -> str:
     return f"wb_draft_{ticket_id}"
 
 
+def properties(ticket_id: int) -> str:
+    """The "Edit properties" popover of a ticket (open or not)."""
+    return f"wb_properties_{ticket_id}"
+
+
 def composer(ticket_id: int) -> str:
     """The reply and note form of a ticket (a form name: errors(composer(n)), files(composer(n), round))."""
     return f"wb_composer_{ticket_id}"
 
-
-def canned_used(ticket_id: int) -> str:
-    """The canned response last put in the draft: it fills the draft once, so edits after it are kept."""
-    return f"wb_canned_used_{ticket_id}"

@@ -22,33 +22,32 @@ def show(user: User, ticket_id: int) -> None:
         except DomainError as exc:
             st.error(exc.message(app.locale()))
             return
-        people = workbench.staff(session)
-        products = workbench.products(session)
-        canned = workbench.canned(session, screen.ticket.locale)
-        help_articles = articles.listing(session, screen.ticket.locale)
-        known_tags = tickets.known_tags(session)
     ticket = screen.ticket
     version = keys.version(ticket.id)
     st.session_state.setdefault(version, ticket.version)
     workspace.remember(ticket.id, ticket.subject)
-    back, close, following, _rest, keyboard = st.columns([1, 1, 1.3, 1.7, 1.6])
+    bar = st.container(horizontal=True, vertical_alignment="center")  # one row, wrapping on a phone
     upcoming = queue_view.next_after(ticket.id)
     # callbacks, so the run a click causes draws where the agent goes (one run, not this page's and then that)
-    back.button("← " + t("wb.back"), type="tertiary", shortcut=shortcuts.BACK, on_click=_leave,
-                args=(user, ticket.id, None))
-    close.button("✕ " + t("wb.close_tab"), type="tertiary", key=f"wb_close_{ticket.id}", on_click=_leave,
-                 args=(user, ticket.id, None, True))
+    bar.button("← " + t("wb.back"), type="tertiary", shortcut=shortcuts.BACK, on_click=_leave,
+               args=(user, ticket.id, None))
+    bar.button("✕ " + t("wb.close_tab"), type="tertiary", key=f"wb_close_{ticket.id}", on_click=_leave,
+               args=(user, ticket.id, None, True))
     if upcoming is not None:
-        following.button(t("wb.next_ticket") + " →", type="tertiary", key="wb_next_ticket", shortcut=shortcuts.NEXT,
-                         on_click=_leave, args=(user, ticket.id, upcoming))
-    with keyboard:
+        bar.button(t("wb.next_ticket") + " →", type="tertiary", key="wb_next_ticket", shortcut=shortcuts.NEXT,
+                   on_click=_leave, args=(user, ticket.id, upcoming))
+    bar.space("stretch")
+    with bar:
         shortcuts.help_button()
     st.title(f"#{ticket.id} · {plain(ticket.subject)}")
     ticket_actions.viewers(user, ticket.id)
     _header(screen)
+    moves = st.container(horizontal=True)
     if ticket.assignee_id != user.id and ticket.status != workflow.CLOSED:
-        st.button(t("wb.take"), icon=":material/person_add:", key=f"wb_take_{ticket.id}", on_click=_take,
-                  args=(user, ticket.id), shortcut=shortcuts.TAKE)
+        moves.button(t("wb.take"), icon=":material/person_add:", key=f"wb_take_{ticket.id}", on_click=_take,
+                     args=(user, ticket.id), shortcut=shortcuts.TAKE)
+    with moves:
+        ticket_actions.properties(user, ticket, screen.tags)
     if st.session_state[version] != ticket.version:
         st.warning(t("wb.changed_meanwhile"), icon=":material/sync_problem:")
         if st.button(t("wb.reload")):
@@ -61,13 +60,12 @@ def show(user: User, ticket_id: int) -> None:
                       originals=screen.originals,
                       below=(lambda m: _to_article(user, m)) if articles.may_write(user) else None)
         if ticket.status != workflow.CLOSED:
-            _composer(user, ticket, canned, help_articles)
+            _composer(user, ticket)
         elif conflict := actions.errors(keys.composer(ticket.id)).pop("form", None):
             st.error(conflict, icon=":material/sync_problem:")  # closed meanwhile: keep the words to copy
             if draft := st.session_state.get(keys.draft(ticket.id)):
                 st.code(draft, language=None, wrap_lines=True)
     with right:
-        ticket_actions.properties(user, ticket, people, products, screen.tags, known_tags)
         if ticket.status != workflow.CLOSED:
             followers_box.show(user, ticket, screen.followers)
             ticket_actions.merge_box(user, ticket)
@@ -94,13 +92,19 @@ def _leave(user: User, ticket_id: int, then: int | None, close: bool = False) ->
         st.query_params.pop("ticket", None)
 
 
+def facts(ticket: Ticket) -> str:
+    """"Status: **Open** · Priority: **High** · Assignee: **Ana Ruiz** · …": the ticket's properties in one line
+    (one element: the six boxes that edit them are drawn only while "Edit properties" is open)."""
+    values = (("wb.status", t(f"status.agent.{ticket.status}")), ("wb.priority", t(f"priority.{ticket.priority}")),
+              ("wb.assignee", ticket.assignee.name if ticket.assignee else "—"), ("wb.kind", t(f"kind.{ticket.kind}")),
+              ("wb.product", ticket.product.name if ticket.product else "—"),
+              ("wb.channel", t(f"wb.channel_{ticket.channel}")))
+    return " · ".join(f"{t(label)}: **{plain(value)}**" for label, value in values)
+
+
 def _header(screen: workbench.TicketScreen) -> None:
     ticket, metrics = screen.ticket, screen.metrics
-    a, b, c, d = st.columns(4)
-    a.metric(t("wb.status"), t(f"status.agent.{ticket.status}"))
-    b.metric(t("wb.priority"), t(f"priority.{ticket.priority}"))
-    c.metric(t("wb.assignee"), ticket.assignee.name if ticket.assignee else "—")
-    d.metric(t("wb.channel"), t(f"wb.channel_{ticket.channel}"))
+    st.markdown(facts(ticket))
     if screen.tags:
         st.markdown(t("wb.tags_line", tags=" ".join(f":blue-badge[{plain(tag)}]" for tag in screen.tags)))
     st.caption(t("wb.requester_line", name=plain(ticket.requester.name), email=plain(ticket.requester.email),
@@ -126,14 +130,53 @@ def _header(screen: workbench.TicketScreen) -> None:
             st.caption("“" + plain(survey.comment) + "”")
 
 
+def _insert(ticket: Ticket) -> None:
+    """"Insert": a canned response or a help article's link into the draft. Its two lists are read and drawn only
+    while it is open."""
+    with st.popover(t("wb.insert"), icon=":material/add_notes:", key=f"wb_insert_{ticket.id}",
+                    on_change="rerun") as box:
+        if not box.open:
+            return
+        with app.read() as session:
+            canned = workbench.canned(session, ticket.locale)
+            help_articles = articles.listing(session, ticket.locale)
+        if canned:
+            titles = {c.id: c.title for c in canned}
+            st.selectbox(t("wb.canned"), list(titles), index=None, format_func=titles.get,
+                         placeholder=t("wb.canned_hint"), key=f"wb_canned_{ticket.id}",
+                         on_change=_insert_canned, args=(ticket, canned))
+        if help_articles:
+            titles = {a.slug: a.title for a in help_articles}
+            st.selectbox(t("wb.article_link"), list(titles), index=None, format_func=titles.get,
+                         placeholder=t("wb.article_link_hint"), key=f"wb_article_{ticket.id}",
+                         on_change=_insert_link, args=(ticket, titles))
+        if not canned and not help_articles:
+            st.caption(t("wb.insert_none"))
+
+
 def _insert_link(ticket: Ticket, titles: dict[str, str]) -> None:
     """Selectbox callback: the picked article's title and address at the end of the draft."""
     picked_key, draft = f"wb_article_{ticket.id}", keys.draft(ticket.id)
     if slug := st.session_state.get(picked_key):
-        link = f"{titles[slug]}: {articles.address(app.settings().base_url, slug, ticket.locale)}"
-        st.session_state[draft] = (st.session_state.get(draft) or "").rstrip() + ("\n\n" if st.session_state.get(
-            draft) else "") + link
+        _append(draft, f"{titles[slug]}: {articles.address(app.settings().base_url, slug, ticket.locale)}")
         st.session_state[picked_key] = None
+
+
+def _insert_canned(ticket: Ticket, canned: list) -> None:
+    """Selectbox callback: the picked canned response, its links and placeholders filled, into the draft (after
+    what is there: nothing typed is lost)."""
+    picked_key, draft = f"wb_canned_{ticket.id}", keys.draft(ticket.id)
+    if (picked := {c.id: c for c in canned}.get(st.session_state.get(picked_key))) is not None:
+        with app.read() as session:
+            body = articles.fill_links(session, picked.body, app.settings().base_url, ticket.locale)
+        _append(draft, workbench.fill_placeholders(body, ticket))
+        st.session_state[picked_key] = None
+
+
+def _append(draft: str, text: str) -> None:
+    """`text` at the end of the draft, a blank line after what was there."""
+    before = (st.session_state.get(draft) or "").rstrip()
+    st.session_state[draft] = before + ("\n\n" if before else "") + text
 
 
 def _to_article(user: User, message: Message) -> None:
@@ -147,30 +190,18 @@ def _to_article(user: User, message: Message) -> None:
             st.error(done.message)
 
 
-def _composer(user: User, ticket: Ticket, canned: list, help_articles: list) -> None:
+def _composer(user: User, ticket: Ticket) -> None:
     form, draft = keys.composer(ticket.id), keys.draft(ticket.id)
     errors = actions.errors(form)
     with st.container(border=True):
         if conflict := errors.pop("form", None):  # said once; the draft stays for the next try
             st.error(conflict, icon=":material/sync_problem:")
         kinds = {k: t(f"wb.kind_{k}") for k in ("reply", "note")}
-        kind = st.segmented_control(t("wb.compose"), list(kinds), default="reply", format_func=kinds.__getitem__,
-                                    key=f"wb_kind_{ticket.id}")
-        if canned:
-            choices = {c.id: c for c in canned}
-            titles = {None: t("wb.canned_none"), **{c.id: c.title for c in canned}}
-            picked = st.selectbox(t("wb.canned"), list(titles), key=f"wb_canned_{ticket.id}",
-                                  format_func=titles.__getitem__)
-            if picked and st.session_state.get(keys.canned_used(ticket.id)) != picked:
-                with app.read() as session:
-                    body = articles.fill_links(session, choices[picked].body, app.settings().base_url, ticket.locale)
-                st.session_state[draft] = workbench.fill_placeholders(body, ticket)
-                st.session_state[keys.canned_used(ticket.id)] = picked
-        if help_articles:
-            titles = {a.slug: a.title for a in help_articles}
-            st.selectbox(t("wb.article_link"), list(titles), index=None, format_func=titles.get,
-                         placeholder=t("wb.article_link_hint"), key=f"wb_article_{ticket.id}",
-                         on_change=_insert_link, args=(ticket, titles))
+        top = st.container(horizontal=True, vertical_alignment="bottom")
+        kind = top.segmented_control(t("wb.compose"), list(kinds), default="reply", format_func=kinds.__getitem__,
+                                     key=f"wb_kind_{ticket.id}")
+        with top:
+            _insert(ticket)
         st.text_area(t("wb.message"), key=draft, height=180)
         forms.field_error(errors, "body")
         forms.file_picker(form)

@@ -13,7 +13,7 @@ from email.message import EmailMessage
 import pytest
 
 from tests.e2e.conftest import links_in, shot, text_of
-from tests.e2e.test_journeys import METRIC_IS, in_a_table, session_cookie, sign_in, wait_idle
+from tests.e2e.test_journeys import FACT_IS, in_a_table, session_cookie, sign_in, wait_idle
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 CUSTOMER, SELF_SOLVER = "oliver.bennett@voice.example", "nora.quinn@voice.example"
@@ -65,13 +65,13 @@ def test_a_reply_sent_as_solved_assigns_the_ticket_and_is_one_email_with_the_sur
                          "The total on invoice 2291 ignores the discount on two lines.")
     STORY["ticket"] = number
     open_ticket(portal, page, number)
-    page.wait_for_function(METRIC_IS, arg=["Assignee", "—"])
+    page.wait_for_function(FACT_IS, arg=["Assignee", "—"])
     page.get_by_role("textbox", name="Message").fill(REPLY)
     wait_idle(page)
     page.get_by_role("button", name="Send as Solved").click()
     wait_idle(page)
-    page.wait_for_function(METRIC_IS, arg=["Status", "Solved"])
-    page.wait_for_function(METRIC_IS, arg=["Assignee", "Ana Ruiz"])  # the reply assigned it to her
+    page.wait_for_function(FACT_IS, arg=["Status", "Solved"])
+    page.wait_for_function(FACT_IS, arg=["Assignee", "Ana Ruiz"])  # the reply assigned it to her
 
     solved = portal.wait_for_mail(CUSTOMER, f"[#{number}] Solved", containing=REPLY)
     text = text_of(solved)

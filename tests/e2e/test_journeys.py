@@ -108,14 +108,15 @@ def session_cookie(page, tries: int = 60) -> dict:
     raise AssertionError("the sign-in cookie was never written")
 
 
-METRIC_JS = """(label) => {
-  for (const card of document.querySelectorAll('[data-testid="stMetric"]')) {
-    const name = card.querySelector('[data-testid="stMetricLabel"]');
-    if (name && name.innerText.trim() === label) return card.querySelector('[data-testid="stMetricValue"]').innerText;
+FACT_JS = """(label) => {
+  for (const line of document.querySelectorAll('[data-testid="stMarkdownContainer"] p')) {
+    if (!line.innerText.startsWith('Status: ')) continue;  // the ticket's properties: "Status: New · Priority: …"
+    const part = line.innerText.split(' · ').find((p) => p.startsWith(label + ': '));
+    if (part) return part.slice(label.length + 2).trim();
   }
   return null;
 }"""
-METRIC_IS = f"([label, value]) => ({METRIC_JS})(label) === value"  # wait_for_function: that card shows that
+FACT_IS = f"([label, value]) => ({FACT_JS})(label) === value"  # wait_for_function: the ticket's line says that
 
 
 def said(page, text: str):
@@ -158,7 +159,7 @@ def test_agent_takes_answers_as_pending_adds_a_note_and_solves(portal, page):
     page.get_by_role("heading", name=re.compile(f"#{number} · La exportación")).wait_for()
     page.get_by_role("button", name="Take it").click()
     wait_idle(page)
-    page.wait_for_function(METRIC_IS, arg=["Assignee", "Ana Ruiz"])
+    page.wait_for_function(FACT_IS, arg=["Assignee", "Ana Ruiz"])
 
     ask = "Gracias, Lucía. ¿Puedes adjuntar el archivo de registro (export.log) de la exportación?"
     page.get_by_role("textbox", name="Message").fill(ask)
@@ -187,11 +188,13 @@ def test_agent_takes_answers_as_pending_adds_a_note_and_solves(portal, page):
     page.goto(f"{portal.base}/workbench?ticket={number}")
     page.get_by_text("Aquí tienes el log.").first.wait_for()
     page.get_by_text("export.log").first.wait_for()
-    page.wait_for_function(METRIC_IS, arg=["Status", "Open"])  # the customer's reply opened it again
+    page.wait_for_function(FACT_IS, arg=["Status", "Open"])  # the customer's reply opened it again
+    page.get_by_role("button", name="Edit properties").click()  # its boxes are drawn once it is open
+    wait_idle(page)
     choose(page, "Status", "Solved")
     page.get_by_role("button", name="Save").click()
     wait_idle(page)
-    page.wait_for_function(METRIC_IS, arg=["Status", "Solved"])
+    page.wait_for_function(FACT_IS, arg=["Status", "Solved"])
     shot(page, "2-agent-solved")
 
 

@@ -10,7 +10,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.e2e.conftest import DESKTOP, links_in, shot
 from tests.e2e.test_customer_voice import history, ingest
-from tests.e2e.test_journeys import choose, sign_in, wait_idle
+from tests.e2e.test_journeys import FACT_IS, choose, sign_in, wait_idle
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 ROW, HEADER = 35, 35  # the data grid's row and header heights, in pixels
@@ -128,8 +128,8 @@ def test_the_daily_moves_by_keyboard(portal, page):
     page.get_by_text("Could you send us the PDF you expected?").first.wait_for()
     wait_idle(page)
     assert page.get_by_role("textbox", name="Message").input_value() == ""
-    page.locator("[data-testid='stMetric']").filter(has_text="Pending").first.wait_for()
-    page.locator("[data-testid='stMetric']").filter(has_text="Ana").first.wait_for()
+    page.wait_for_function(FACT_IS, arg=["Status", "Pending (waiting for customer)"])
+    page.wait_for_function(FACT_IS, arg=["Assignee", "Ana Ruiz"])
     page.keyboard.press("u")  # back up to the queues
     page.get_by_role("heading", name="Workbench").wait_for()
     assert f"ticket={number}" not in page.url

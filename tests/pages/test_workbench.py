@@ -2,10 +2,12 @@ import pytest
 from sqlalchemy import select
 
 from core.db import unit_of_work
+from core.desk import admin
 from core.models import HelpArticle, Message, Outbox, Ticket, User
 from core.tickets import queues
 from core.tickets import service as tickets
 from tests.workbench_desk import open_box, open_workbench, workbench_desk
+from ui import keys
 
 
 @pytest.fixture
@@ -260,6 +262,7 @@ def test_an_article_link_goes_into_the_reply_and_a_good_reply_becomes_a_draft_ar
         session.get(User, ana).writes_help = True
     app = open_workbench("ana@mesa.example", ticket=str(ids[0]))
     app.text_area(key=f"wb_draft_{ids[0]}").input("Here is how.").run()
+    open_box(app, f"wb_insert_{ids[0]}")
     app.selectbox(key=f"wb_article_{ids[0]}").select("ticket-statuses").run()
     assert app.text_area(key=f"wb_draft_{ids[0]}").value == (
         "Here is how.\n\nWhat do ticket statuses mean?: http://localhost:8501/help?article=ticket-statuses&lang=en")
@@ -272,3 +275,33 @@ def test_an_article_link_goes_into_the_reply_and_a_good_reply_becomes_a_draft_ar
     with read() as session:
         drafted = session.scalars(select(HelpArticle).where(HelpArticle.from_ticket_id == ids[0])).one()
     assert drafted.status == "draft" and drafted.slug == "export-stops-at-10-000-rows"
+
+
+def test_the_ticket_says_its_properties_in_one_line_and_draws_their_boxes_only_when_asked(desk):
+    _factory, _read, _ana, _liam, ids = desk
+    app = open_workbench("ana@mesa.example", ticket=str(ids[0]))
+    assert "Status: **New** · Priority: **Normal** · Assignee: **—** · Kind: **Incident** · Product: **—** · " \
+           "Channel: **Web**" in [m.value for m in app.markdown]
+    assert [box.key for box in app.selectbox] == [f"wb_as_{ids[0]}", "language_choice"] and not app.multiselect
+    open_box(app, keys.properties(ids[0]))
+    assert [box.label for box in app.selectbox][:5] == ["Status", "Assignee", "Priority", "Kind", "Product"]
+    next(box for box in app.selectbox if box.label == "Priority").select("urgent")
+    next(button for button in app.button if button.label == "Save").click().run()
+    assert not app.exception, app.exception
+    assert any(m.value.startswith("Status: **New** · Priority: **Urgent** · Assignee: **—**") for m in app.markdown)
+
+
+def test_a_canned_response_goes_after_what_was_typed_its_placeholders_filled(desk):
+    factory, _read, _ana, _liam, ids = desk
+    with unit_of_work(factory) as session:
+        canned = admin.save_canned(session, title="Ask for the log", locale="en",
+                                   body="Hello {first_name}, could you send us the log of ticket {ticket}?")
+        canned_id = canned.id
+    app = open_workbench("ana@mesa.example", ticket=str(ids[0]))
+    app.text_area(key=f"wb_draft_{ids[0]}").input("Thanks for writing.").run()
+    open_box(app, f"wb_insert_{ids[0]}")
+    app.selectbox(key=f"wb_canned_{ids[0]}").select(canned_id).run()
+    assert not app.exception, app.exception
+    assert app.text_area(key=f"wb_draft_{ids[0]}").value == (
+        f"Thanks for writing.\n\nHello olivia, could you send us the log of ticket {ids[0]}?")
+    assert app.selectbox(key=f"wb_canned_{ids[0]}").value is None  # ready for the next pick

@@ -10,6 +10,7 @@ from core.models import Message, Outbox, Ticket, utcnow
 from core.tickets import presence
 from core.tickets import service as tickets
 from tests.workbench_desk import open_box, open_workbench, workbench_desk
+from ui import keys
 from ui.text import WORD_JOINER
 
 
@@ -26,7 +27,7 @@ def _by_label(widgets, label):
 
 def test_tags_set_from_the_ticket_screen(desk):
     _factory, read, _ana, _liam, ids = desk
-    app = open_workbench("ana@mesa.example", ticket=str(ids[0]))
+    app = open_box(open_workbench("ana@mesa.example", ticket=str(ids[0])), keys.properties(ids[0]))
     _by_label(app.multiselect, "Tags").set_value(["VIP", "export"])
     _by_label(app.button, "Save").click().run()
     assert not app.exception, app.exception
