@@ -12,6 +12,7 @@ st.set_page_config(page_title=app.t("app.name") + " · " + app.t("app.tagline"),
 app.configure_logging()  # before the embedded worker starts, so its lines are time-stamped too
 app.engine()
 app.background_worker()
+app.settle_heap()
 auth.build()
 sign_in.from_identity_provider()
 user = auth.current_user()
