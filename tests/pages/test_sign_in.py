@@ -3,6 +3,7 @@ verification link's answer, and what a page run costs with many accounts."""
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pyotp
@@ -210,3 +211,23 @@ def test_a_run_reads_the_signed_in_account_once(app_env, monkeypatch):
     assert app.title[0].value == "Workbench" and reads == ["ana@mesa.example"]
     app.run()
     assert len(reads) == 2, "the next run reads it again: a deactivation is seen by the next click"
+
+
+def test_a_run_with_the_sign_in_cookie_reads_the_account_once_too(app_env, monkeypatch):
+    """With the browser's cookie, Home.py read its account to check it and then again as the signed-in user: one
+    connection and two queries more on every run. A deactivation is still seen by the next run."""
+    from ui import auth
+
+    _create(app_env, "ana@mesa.example", "agent")
+    app = _sign_in("ana@mesa.example")
+    app.switch_page("app_pages/workbench.py").run()
+    monkeypatch.setattr(auth, "_cookie", lambda: {"username": "ana@mesa.example", "exp_date": time.time() + 86_400})
+    reads = []
+    real = accounts.find_by_email
+    monkeypatch.setattr(accounts, "find_by_email", lambda session, email: reads.append(email) or real(session, email))
+    app.run()
+    assert app.title[0].value == "Workbench" and reads == ["ana@mesa.example"]
+    with unit_of_work(_db(app_env)[0]) as session:
+        session.scalars(select(User).where(User.email == "ana@mesa.example")).one().active = False
+    app.run()
+    assert not app.exception and "Workbench" not in [title.value for title in app.title]
