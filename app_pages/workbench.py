@@ -7,8 +7,7 @@ from ui.app import t
 
 user = access.require(*access.STAFF)
 if (pressed := row_click.pressed(keys.QUEUE_TABLE, keys.SEARCH_TABLE)) is not None:  # a row of a table below
-    queue_view.forget_clicks()
-    st.query_params["ticket"] = str(pressed)
+    queue_view.point_at(pressed)
 ticket_id = forms.whole_number(st.query_params.get("ticket"))
 bar = st.container()  # the tabs, drawn once the ticket on screen has joined them
 if ticket_id is not None:

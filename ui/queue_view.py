@@ -108,10 +108,16 @@ def forget_clicks() -> None:
         st.session_state.pop(table, None)
 
 
-def open_ticket(ticket_id: int) -> None:
-    """Open a ticket in the workbench itself (no new tab), its number in the address to share or reload."""
+def point_at(ticket_id: int) -> None:
+    """The workbench's ticket is now this one (its number in the address, to share or reload); the clicked cells
+    are forgotten. Drawn by this run when called before the page draws, else by the next."""
     forget_clicks()
     st.query_params["ticket"] = str(ticket_id)
+
+
+def open_ticket(ticket_id: int) -> None:
+    """Open a ticket in the workbench itself (no new tab), from a fragment: the whole page runs again."""
+    point_at(ticket_id)
     st.rerun(scope="app")
 
 

@@ -86,8 +86,7 @@ def _leave(user: User, ticket_id: int, then: int | None, close: bool = False) ->
     if close:
         workspace.close(ticket_id)
     if then is not None:
-        queue_view.forget_clicks()
-        st.query_params["ticket"] = str(then)
+        queue_view.point_at(then)
     else:
         st.query_params.pop("ticket", None)
 
