@@ -108,6 +108,13 @@ def session_cookie(page, tries: int = 60) -> dict:
     raise AssertionError("the sign-in cookie was never written")
 
 
+METRIC_JS = """(label) => {
+  for (const card of document.querySelectorAll('[data-testid="stMetric"]')) {
+    const name = card.querySelector('[data-testid="stMetricLabel"]');
+    if (name && name.innerText.trim() === label) return card.querySelector('[data-testid="stMetricValue"]').innerText;
+  }
+  return null;
+}"""  # a dashboard's card: its value
 FACT_JS = """(label) => {
   for (const line of document.querySelectorAll('[data-testid="stMarkdownContainer"] p')) {
     if (!line.innerText.startsWith('Status: ')) continue;  // the ticket's properties: "Status: New · Priority: …"
