@@ -7,7 +7,6 @@ from datetime import datetime
 import streamlit as st
 from sqlalchemy.orm import Session
 
-from core.errors import ConflictError
 from core.models import Ticket, User, utcnow
 from core.portal import tokens
 from core.tickets import presence, workbench, workflow
@@ -34,50 +33,57 @@ def properties(user: User, ticket: Ticket, tags: list[str]) -> None:
         statuses = {s: t(f"status.agent.{s}") for s in workflow.STATUSES
                     if s == ticket.status or workflow.can_transition(ticket.status, s)}
         closed = ticket.status == workflow.CLOSED
+        for name, text in actions.errors(keys.properties(ticket.id)).items():  # the last Save's refusal, said once
+            st.error(text, icon=":material/sync_problem:" if name == "form" else "⚠️")
+        st.session_state.pop(keys.errors(keys.properties(ticket.id)), None)
+        field = _fields(ticket)  # the keys follow the version: a change by anyone shows the ticket afresh
         with st.form(f"wb_fields_{ticket.id}", border=False):
-            status = st.selectbox(t("wb.status"), list(statuses), index=list(statuses).index(ticket.status),
-                                  format_func=statuses.__getitem__, disabled=closed)
-            assignee = st.selectbox(t("wb.assignee"), list(staff), index=list(staff).index(ticket.assignee_id)
-                                    if ticket.assignee_id in staff else 0, format_func=staff.__getitem__,
-                                    disabled=closed)
-            priority = st.selectbox(t("wb.priority"), list(priorities), index=list(priorities).index(ticket.priority),
-                                    format_func=priorities.__getitem__, disabled=closed)
-            kind = st.selectbox(t("wb.kind"), list(kinds), index=list(kinds).index(ticket.kind),
-                                format_func=kinds.__getitem__, disabled=closed)
-            product = st.selectbox(t("wb.product"), list(product_names), format_func=product_names.__getitem__,
-                                   index=list(product_names).index(ticket.product_id)
-                                   if ticket.product_id in product_names else 0, disabled=closed)
-            # the key follows the version: a change by anyone shows the ticket's tags afresh
-            chosen_tags = st.multiselect(t("wb.tags"), sorted({*known_tags, *tags}), default=tags,
-                                         accept_new_options=True, help=t("wb.tags_help"), disabled=closed,
-                                         key=f"wb_tags_{ticket.id}_{ticket.version}")
-            if st.form_submit_button(t("wb.save"), disabled=closed):
-                _save(user, ticket.id, status=status, assignee=assignee, priority=priority, kind=kind,
-                      product=product, tags=chosen_tags)
+            st.selectbox(t("wb.status"), list(statuses), index=list(statuses).index(ticket.status),
+                         format_func=statuses.__getitem__, disabled=closed, key=field["status"])
+            st.selectbox(t("wb.assignee"), list(staff), index=list(staff).index(ticket.assignee_id)
+                         if ticket.assignee_id in staff else 0, format_func=staff.__getitem__, disabled=closed,
+                         key=field["assignee"])
+            st.selectbox(t("wb.priority"), list(priorities), index=list(priorities).index(ticket.priority),
+                         format_func=priorities.__getitem__, disabled=closed, key=field["priority"])
+            st.selectbox(t("wb.kind"), list(kinds), index=list(kinds).index(ticket.kind),
+                         format_func=kinds.__getitem__, disabled=closed, key=field["kind"])
+            st.selectbox(t("wb.product"), list(product_names), format_func=product_names.__getitem__,
+                         index=list(product_names).index(ticket.product_id)
+                         if ticket.product_id in product_names else 0, disabled=closed, key=field["product"])
+            st.multiselect(t("wb.tags"), sorted({*known_tags, *tags}), default=tags, accept_new_options=True,
+                           help=t("wb.tags_help"), disabled=closed, key=field["tags"])
+            st.form_submit_button(t("wb.save"), disabled=closed, on_click=_save, args=(user, ticket))
         if st.button(t("wb.revoke"), key=f"wb_revoke_{ticket.id}", help=t("wb.revoke_help")):
             done = actions.run(tokens.revoke_ticket_links, ticket.id)
             st.toast(t("wb.revoked", count=done.value)) if done.ok else st.error(done.message)
 
 
-def _save(user: User, ticket_id: int, **values: object) -> None:
-    done = actions.run(_save_fields, user, ticket_id, expected_version=st.session_state[keys.version(ticket_id)],
-                       **values)
-    if not done.ok:
-        conflict = isinstance(done.refusal, ConflictError)
-        for text in done.errors.values():
-            st.error(text, icon=":material/sync_problem:" if conflict else "⚠️")
-        return
-    st.session_state.pop(keys.version(ticket_id), None)
-    st.toast(t("wb.saved"))
-    st.rerun()
+def _fields(ticket: Ticket) -> dict[str, str]:
+    """The widget key of each property's box, for the version of the ticket drawn."""
+    return {name: f"wb_prop_{name}_{ticket.id}_{ticket.version}"
+            for name in ("status", "assignee", "priority", "kind", "product", "tags")}
+
+
+def _save(user: User, ticket: Ticket) -> None:
+    """"Save"'s callback (it runs before the page is drawn again): every property in one unit of work. Saved, the
+    popover closes and the line under the title says what changed; refused, it stays open with the reason and what
+    was picked."""
+    state, popover = st.session_state, keys.properties(ticket.id)
+    values = {name: state.get(key) for name, key in _fields(ticket).items()}
+    done = actions.submit(popover, _save_fields, user, ticket.id, expected_version=state[keys.version(ticket.id)],
+                          **values)
+    if done.ok:
+        state.pop(keys.version(ticket.id), None)
+        state[popover] = False
+        st.toast(t("wb.saved"))
 
 
 def _save_fields(session: Session, user: User, ticket_id: int, *, expected_version: int, status: str,
-                 assignee: int | None, priority: str, kind: str, product: int | None, tags: list[str]) -> None:
+                 assignee: int | None, priority: str, kind: str, product: int | None, tags: list[str] | None) -> None:
     """Every property in one unit of work, each change made on the version the one before left."""
     ticket = tickets.update_fields(session, ticket_id, actor_id=user.id, priority=priority, kind=kind,
                                    product_id=product, expected_version=expected_version)
-    tickets.set_tags(session, ticket_id, tags, user.id, expected_version=ticket.version)
+    tickets.set_tags(session, ticket_id, tags or [], user.id, expected_version=ticket.version)
     ticket = tickets.assign(session, ticket_id, actor_id=user.id, assignee_id=assignee,
                             expected_version=ticket.version, settings=app.settings())
     tickets.change_status(session, ticket_id, status=status, actor_id=user.id, expected_version=ticket.version,

@@ -202,6 +202,7 @@ def test_agent_takes_answers_as_pending_adds_a_note_and_solves(portal, page):
     page.get_by_role("button", name="Save").click()
     wait_idle(page)
     page.wait_for_function(FACT_IS, arg=["Status", "Solved"])
+    page.get_by_role("button", name="Save").wait_for(state="hidden")  # saved, the popover closed
     shot(page, "2-agent-solved")
 
 

@@ -289,6 +289,7 @@ def test_the_ticket_says_its_properties_in_one_line_and_draws_their_boxes_only_w
     next(button for button in app.button if button.label == "Save").click().run()
     assert not app.exception, app.exception
     assert any(m.value.startswith("Status: **New** · Priority: **Urgent** · Assignee: **—**") for m in app.markdown)
+    assert not app.multiselect, "saved, the popover closes: the line says what changed"
 
 
 def test_a_canned_response_goes_after_what_was_typed_its_placeholders_filled(desk):

@@ -34,9 +34,11 @@ def test_tags_set_from_the_ticket_screen(desk):
     with read() as session:
         assert tickets.tags_of(session, ids[0]) == ["export", "vip"]
     assert any("Tags:" in m.value and "vip" in m.value for m in app.markdown)
+    open_box(app, keys.properties(ids[0]))  # saved, it had closed
     _by_label(app.multiselect, "Tags").set_value(["two words"])
     _by_label(app.button, "Save").click().run()
     assert any("not a tag we can keep" in e.value for e in app.error)
+    assert _by_label(app.multiselect, "Tags").value == ["two words"]  # refused: still open, the pick kept
     with read() as session:
         assert tickets.tags_of(session, ids[0]) == ["export", "vip"]
 
