@@ -84,7 +84,7 @@ def build() -> stauth.Authenticate:
         authenticator.login(location="unrendered")
         if st.session_state.get(keys.SIGNED_IN) and keys.SIGNED_IN_AT not in st.session_state:
             st.session_state[keys.SIGNED_IN_AT] = _issued_at(cookie) if cookie else utcnow()
-        _found_already(owner)
+        current_user(owner)  # this run's user, without reading the account a second time
     slot = st.sidebar.empty()  # on every run, so that the elements after it keep their place (an open expander)
     written = st.session_state.get(keys.SIGN_IN_COOKIE)  # set when this session signed in
     if written and st.session_state.get(keys.SIGNED_IN) and written["email"] == st.session_state.get(keys.USERNAME):
@@ -183,18 +183,10 @@ def credentials() -> dict:
 _FOUND: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def _found_already(owner: User | None) -> None:
-    """The cookie's account, just read by `build`, is this run's signed-in user when it is the one signed in and
-    still may be: current_user need not read it again (one connection and two queries less on every run)."""
-    email, started = st.session_state.get(keys.USERNAME), st.session_state.get(keys.SIGNED_IN_AT)
-    run = getattr(get_script_run_ctx(), "parallel_coordinator", None)
-    if (run is not None and owner is not None and st.session_state.get(keys.SIGNED_IN) and email == owner.email
-            and started is not None and owner.active and not accounts.session_is_over(owner, started)):
-        _FOUND[run] = ((email, started), owner)
-
-
-def current_user() -> User | None:
-    """The signed-in, still active user, or None; read once per run (a sign-in or sign-out in the run is seen)."""
+def current_user(known: User | None = None) -> User | None:
+    """The signed-in, still active user, or None; read once per run (a sign-in or sign-out in the run is seen).
+    `known`: an account the caller has just read (`build`, the one its cookie names), taken instead of reading it
+    again when it is the one signed in."""
     email = st.session_state.get(keys.USERNAME) if st.session_state.get(keys.SIGNED_IN) else None
     if not email:
         return None
@@ -202,8 +194,11 @@ def current_user() -> User | None:
     run = getattr(get_script_run_ctx(), "parallel_coordinator", None)
     if run is not None and (found := _FOUND.get(run)) and found[0] == (email, started):
         return found[1]
-    with read() as session:
-        user = accounts.find_by_email(session, email)
+    if known is not None and known.email == email:
+        user = known
+    else:
+        with read() as session:
+            user = accounts.find_by_email(session, email)
     if user is None or not user.active or accounts.session_is_over(user, started):
         sign_out()  # deactivated, or its sessions were ended elsewhere since this one began
         return None
